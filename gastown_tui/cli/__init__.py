@@ -1,0 +1,1 @@
+"""Command-line entry points `gastown` and `gt`: one module per command group, imported lazily."""

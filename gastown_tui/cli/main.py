@@ -1,0 +1,118 @@
+"""Entry points for `gastown` and `gt`: parse the first word, import only that command's module, run it.
+
+Agents call `gt` hundreds of times, so start-up stays small: each command group lives in its own module
+(`gastown_tui.cli.<module>`) exposing `register(subparsers)`; only the module that owns the typed command is
+imported. User errors (GastownError) print one line to stderr and exit non-zero; no tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+# command word -> (module under gastown_tui.cli, one-line summary). Modules register their own sub-parsers.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "install": ("town_cmd", "create a town (a git repository holding the ledger)"),
+    "rig": ("rig_cmd", "add, list, show or remove rigs (git projects)"),
+    "ledger": ("ledger_cmd", "export, import and commit the bead ledger"),
+    "bd": ("bd_cmd", "beads: create, show, list, update, close, ready, deps, labels, comments"),
+    "formula": ("formula_cmd", "list, show and check workflow formulas"),
+    "cook": ("formula_cmd", "cook a formula into a protomolecule"),
+    "mol": ("mol_cmd", "pour, walk, squash and burn molecules"),
+    "sling": ("agent_cmd", "hook work onto an agent and start it"),
+    "hook": ("agent_cmd", "show, attach or clear the work on your hook"),
+    "prime": ("agent_cmd", "print role context, hooked work and unread mail"),
+    "nudge": ("agent_cmd", "send a message to an agent's session when it is idle"),
+    "handoff": ("agent_cmd", "hand your hook to a fresh session"),
+    "done": ("agent_cmd", "push your branch, open a merge request, release your hook"),
+    "seance": ("agent_cmd", "list predecessor sessions or ask one a question"),
+    "peek": ("agent_cmd", "show the recent screen of an agent"),
+    "agents": ("agent_cmd", "list agents and their state; explain why"),
+    "escalate": ("agent_cmd", "raise an issue to the Overseer"),
+    "hookevent": ("agent_cmd", "internal: called by runtime hooks (SessionStart, Stop, ...)"),
+    "mail": ("mail_cmd", "send, list, read, reply to and archive mail"),
+    "convoy": ("convoy_cmd", "create, extend, inspect and close convoys"),
+    "patrol": ("patrol_cmd", "patrol status, run, pause and resume"),
+    "engine": ("engine_cmd", "run the engine headless (no TUI)"),
+    "demo": ("demo_cmd", "open the TUI on a temporary demo town (no API key needed)"),
+    "tui": ("tui_cmd", "open the TUI for a town"),
+    "bench": ("bench_cmd", "run the benchmarks and print a table of measured ratios"),
+}
+
+
+def _parser(prog: str, only: str | None) -> argparse.ArgumentParser:
+    """Build the parser; with `only`, import and register just the module that owns that command."""
+    parser = argparse.ArgumentParser(prog=prog, description="Gas Town: run coding agents, get merged work out.")
+    parser.add_argument("--town", help="town directory (default: $GT_TOWN, else search up from the cwd)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    modules = [COMMANDS[only][0]] if only in COMMANDS else sorted({mod for mod, _ in COMMANDS.values()})
+    for module_name in dict.fromkeys(modules):
+        try:
+            module = importlib.import_module(f"gastown_tui.cli.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"gastown_tui.cli.{module_name}":
+                raise
+            continue  # a command group not built yet: leave it out of the parser
+        module.register(subparsers)
+    return parser
+
+
+def _first_command(argv: Sequence[str]) -> str | None:
+    """The first word that is not a global option (skipping `--town X`)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if word == "--town":
+            skip = True
+            continue
+        if word.startswith("--town="):
+            continue
+        if not word.startswith("-"):
+            return word
+        return None
+    return None
+
+
+def run(prog: str, argv: Sequence[str]) -> int:
+    """Parse `argv`, run the command, and turn user errors into one line on stderr and an exit code."""
+    from gastown_tui.errors import GastownError
+
+    command = _first_command(argv)
+    parser = _parser(prog, command)
+    args = parser.parse_args(list(argv))
+    if args.town:
+        os.environ["GT_TOWN"] = os.path.abspath(args.town)
+    handler = getattr(args, "func", None)
+    if handler is None:
+        if prog == "gastown" and not argv:
+            return run(prog, ["tui"]) if "tui" in COMMANDS else 0
+        parser.print_help()
+        return 0 if command is None else 2
+    try:
+        return int(handler(args) or 0)
+    except GastownError as exc:
+        print(f"{prog}: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def gastown_main() -> None:
+    """Console script `gastown`: with no arguments open the TUI, else run an admin or agent command."""
+    sys.exit(run("gastown", sys.argv[1:]))
+
+
+def gt_main() -> None:
+    """Console script `gt`: the same commands, short, for agents to type."""
+    sys.exit(run("gt", sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    gt_main()

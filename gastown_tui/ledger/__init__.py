@@ -1,0 +1,36 @@
+"""The beads ledger: SQLite (WAL) live store, JSONL-in-git persistence, readiness, claims, wisps.
+
+Public API (other packages import only these names from `gastown_tui.ledger`):
+
+    ledger = Ledger.open(town_paths)         # create schema if needed; import any JSONL whose hash changed
+    with ledger.transaction():               # BEGIN IMMEDIATE; nested use joins the outer transaction;
+        ...                                  # busy/locked is retried with jittered back-off at the outermost level
+    ledger.create(title, *, prefix=None, id=None, parent=None, description="", issue_type="task", priority=2,
+                  status="open", assignee=None, labels=(), ephemeral=False, metadata=None, actor=None,
+                  **more_fields) -> Bead      # adaptive hash id; `<parent>.N` child ids; molecule/wisp infixes
+    ledger.get(bead_id) -> Bead               # exact id, NotFound otherwise
+    ledger.resolve(partial) -> str            # beads partial-id rules; NotFound / Ambiguous (lists candidates)
+    ledger.list(*, status=None, issue_type=None, assignee=None, labels=(), parent=None,
+                include_closed=False, ephemeral=None, limit=None) -> list[Bead]
+    ledger.update(bead_id, *, actor=None, **fields) -> Bead   # validates status/priority/type
+    ledger.claim(bead_id, actor, *, status="in_progress") -> Bead   # one conditional UPDATE; Conflict if taken
+    ledger.close(bead_id, *, reason="", actor=None) -> Bead ; ledger.reopen(bead_id, *, actor=None) -> Bead
+    ledger.ready(*, assignee=None, labels=(), include_ephemeral=False, limit=None, parent=None) -> list[Bead]
+    ledger.ready_claim(actor, **ready_filters) -> Bead | None
+    ledger.blocked() -> list[BlockedBead]     # bead + ids of its open blockers
+    ledger.add_dep(issue_id, depends_on_id, dep_type="blocks", *, actor=None)  # cycle -> Conflict naming it
+    ledger.remove_dep(issue_id, depends_on_id) ; ledger.dependencies(bead_id) ; ledger.dependents(bead_id)
+    ledger.dep_tree(bead_id, direction="down", max_depth=50) ; ledger.cycles() -> list[list[str]]
+    ledger.children(bead_id) -> list[Bead]
+    ledger.add_label(bead_id, label) ; ledger.remove_label(bead_id, label)
+    ledger.comment(bead_id, text, *, author=None) -> Comment
+    ledger.search(text, *, limit=50) -> list[Bead]
+    ledger.audit(bead_id) -> list[AuditEvent]
+    ledger.delete(bead_id) (wisps / burn only) ; ledger.gc_wisps(older_than_seconds) -> int
+    ledger.export_jsonl() -> list[Path] ; ledger.import_jsonl(path) -> ImportReport
+    ledger.meta_get(key) / ledger.meta_set(key, value)   # small key/value table for engine state
+
+`Bead` is a dataclass with the beads field names (id, title, description, status, priority, issue_type, assignee,
+labels, dependencies, comments, created_at, updated_at, closed_at, close_reason, ephemeral, metadata, ...) plus
+`extra` (unknown JSONL keys, preserved on export) and `to_dict()` giving the beads JSON shape.
+"""

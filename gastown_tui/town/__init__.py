@@ -1,0 +1,1 @@
+"""The town on disk: layout, discovery, install, rigs."""
