@@ -52,7 +52,7 @@ class FakeClock:
         """Move time forward, waking due sleepers in deadline order and letting them run."""
         target = self._now + seconds
         while True:
-            due = sorted((d, f) for d, f in self._sleepers if d <= target and not f.done())
+            due = sorted(((d, f) for d, f in self._sleepers if d <= target and not f.done()), key=lambda item: item[0])
             if not due:
                 break
             deadline, future = due[0]
