@@ -1,0 +1,121 @@
+"""Shared plumbing for gitops: opening repositories, running git with list arguments, and the rig fence."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from git import Repo
+from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+
+from gastown_tui.errors import GastownError, InvalidInput, NotFound
+from gastown_tui.town.paths import RigPaths
+
+BARE_REPO_NAME = "repo.git"
+
+
+class GitFailed(GastownError):
+    """A git command failed for a reason that is not a refusal of ours (message: the command and git's last line)."""
+
+
+def _last_line(exc: GitCommandError) -> str:
+    """The most useful line of git's stderr (the last non-empty one), for a one-line error."""
+    text = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
+    lines = [ln.strip() for ln in text.replace("stderr:", "").splitlines() if ln.strip().strip("'")]
+    return lines[-1].strip("'") if lines else f"exit status {exc.status}"
+
+
+def run(repo: Repo, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run `git <args>` in `repo` (list arguments, no shell); stdout without the trailing newline, or GitFailed."""
+    try:
+        return str(repo.git.execute(["git", *args], env=env))
+    except GitCommandError as exc:
+        where = repo.working_tree_dir or repo.git_dir
+        raise GitFailed(f"git {args[0]} failed in {where}: {_last_line(exc)}") from exc
+
+
+def succeeds(repo: Repo, *args: str) -> bool:
+    """True if `git <args>` exits 0 (for predicates like `merge-base --is-ancestor`)."""
+    try:
+        repo.git.execute(["git", *args])
+    except GitCommandError:
+        return False
+    return True
+
+
+@contextmanager
+def open_repo(path: Path) -> Iterator[Repo]:
+    """Open the repository at exactly `path` (never a parent: the town repo must not be picked up by accident)."""
+    try:
+        repo = Repo(str(path), search_parent_directories=False)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        raise NotFound(f"not a git repository or worktree: {path}") from None
+    try:
+        yield repo
+    finally:
+        repo.close()  # GitPython keeps cat-file helpers alive; 30 agents would leak them
+
+
+def resolve(path: Path | str) -> Path:
+    """Absolute, symlink-free form of `path` (the fence compares resolved paths so '..' and links cannot escape)."""
+    return Path(os.path.realpath(Path(path).expanduser()))
+
+
+def inside(root: Path, path: Path) -> bool:
+    """True if resolved `path` lies strictly below resolved `root`."""
+    root, path = resolve(root), resolve(path)
+    return path != root and path.is_relative_to(root)
+
+
+def fence(rig: RigPaths, path: Path | str) -> Path:
+    """Return resolved `path` if it lies inside the rig directory (and not in repo.git), else refuse."""
+    resolved = resolve(path)
+    if not inside(rig.root, resolved):
+        raise InvalidInput(f"refusing to touch {path}: it is outside rig {rig.name!r} ({rig.root})")
+    if resolved == resolve(rig.bare_repo) or inside(rig.bare_repo, resolved):
+        raise InvalidInput(f"refusing to touch {path}: it is inside the rig's bare repository")
+    return resolved
+
+
+@contextmanager
+def rig_repo(rig: RigPaths) -> Iterator[Repo]:
+    """Open the rig's bare repository (NotFound if the rig has none)."""
+    if not rig.bare_repo.is_dir():
+        raise NotFound(f"rig {rig.name!r} has no repository at {rig.bare_repo}")
+    with open_repo(rig.bare_repo) as repo:
+        yield repo
+
+
+def rig_of_worktree(repo: Repo, given: Path | str) -> RigPaths:
+    """The rig owning worktree `repo`: its common dir must be `<rig>/repo.git` and the worktree inside `<rig>/`."""
+    if repo.bare or not repo.working_tree_dir:
+        raise InvalidInput(f"{given} is a bare repository, not a worktree")
+    common = resolve(repo.common_dir)
+    if common.name != BARE_REPO_NAME:
+        raise InvalidInput(f"refusing to touch {given}: it is not a worktree of a rig's repo.git")
+    rig = RigPaths(common.parent)
+    fence(rig, repo.working_tree_dir)
+    return rig
+
+
+@contextmanager
+def open_worktree(path: Path | str) -> Iterator[tuple[Repo, RigPaths]]:
+    """Open the worktree whose top level is `path`, checking it belongs to a rig; yields (repo, rig)."""
+    with open_repo(resolve(path)) as repo:
+        yield repo, rig_of_worktree(repo, path)
+
+
+def check_branch_name(repo: Repo, branch: str) -> str:
+    """Return `branch` if git accepts it as a branch name (and it cannot be read as an option), else refuse."""
+    if not branch or branch.startswith("-") or not succeeds(repo, "check-ref-format", "--branch", branch):
+        raise InvalidInput(f"invalid branch name {branch!r}")
+    return branch
+
+
+def default_branch(rig: RigPaths) -> str:
+    """The rig's default branch: the branch the bare repository's HEAD points at (set at `rig add`)."""
+    with rig_repo(rig) as repo:
+        ref = run(repo, "symbolic-ref", "--quiet", "HEAD")
+    return ref.removeprefix("refs/heads/")
