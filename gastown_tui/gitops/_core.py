@@ -23,8 +23,12 @@ class GitFailed(GastownError):
 def _last_line(exc: GitCommandError) -> str:
     """The most useful line of git's stderr (the last non-empty one), for a one-line error."""
     text = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
-    lines = [ln.strip() for ln in text.replace("stderr:", "").splitlines() if ln.strip().strip("'")]
-    return lines[-1].strip("'") if lines else f"exit status {exc.status}"
+    lines = [ln.strip().strip("'").strip() for ln in text.replace("stderr:", "").splitlines()]
+    lines = [ln for ln in lines if ln]
+    # git's own verdict is the 'fatal:'/'error:' line; the first one is the specific cause, hints come after
+    verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+    line = verdicts[0] if verdicts else (lines or [f"exit status {exc.status}"])[-1]
+    return line.removeprefix("fatal: ").removeprefix("error: ")
 
 
 def run(repo: Repo, *args: str, env: dict[str, str] | None = None) -> str:

@@ -25,6 +25,8 @@ def normalize_source(source: str) -> str:
     path = Path(source).expanduser()
     if not path.exists():
         raise NotFound(f"source {source!r} does not exist")
+    if not ((path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir())):
+        raise InvalidInput(f"source {source!r} is not a git repository")
     return str(path.resolve())
 
 

@@ -1,0 +1,191 @@
+"""town.toml and rig.toml: the commented templates, and typed accessors over them (see toml_file.TomlFile)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+
+from gastown_tui.town.paths import RigPaths, TownPaths
+from gastown_tui.town.toml_file import TomlFile
+
+DEFAULT_PATROLS: dict[str, int] = {"witness": 60, "refinery": 30, "deacon": 300}
+DEFAULT_GATES: tuple[str, ...] = ("test", "lint", "build")
+
+TOWN_TEMPLATE = """\
+# Gas Town settings. Edit by hand or with gastown; comments and layout are kept.
+
+# The town's display name.
+name = ""
+# Prefix of town-level bead ids (convoys, mail, escalations), e.g. hq-abc12.
+prefix = "hq"
+# Runtime for agents unless a rig or a sling names another (presets: claude, codex, gemini, opencode, aider, shell).
+default_runtime = "claude"
+
+[scheduler]
+# Most polecats running at once across all rigs.
+max_polecats = 8
+
+[patrols]
+# Seconds between two runs of each patrol.
+witness = 60
+refinery = 30
+deacon = 300
+
+[runtimes]
+# Add a runtime (or override a preset) as a sub-table, for example:
+# [runtimes.my-agent]
+# command = ["my-agent", "--yes"]
+"""
+
+RIG_TEMPLATE = """\
+# Rig settings, committed to the town repository. Edit by hand; comments and layout are kept.
+
+name = ""
+# Prefix of this rig's bead ids, e.g. ap-abc12 (unique in the town).
+prefix = ""
+# Where the project was cloned from: a git URL or a local path.
+source = ""
+# The branch polecats start from and the refinery merges into.
+default_branch = "main"
+# Seconds a gate command may run before it counts as failed.
+gate_timeout = 600
+
+[gates]
+# Commands the refinery runs in its worktree before merging; an empty command is skipped.
+# For example: test = "pytest -q", lint = "ruff check .", build = "python -m build"
+test = ""
+lint = ""
+build = ""
+"""
+
+
+class TownConfig(TomlFile):
+    """town.toml: name, town prefix, default runtime, scheduler limits, patrol intervals, runtimes."""
+
+    @classmethod
+    def for_town(cls, town: TownPaths) -> "TownConfig":
+        """Load the town's town.toml."""
+        file = TomlFile.load(town.town_toml, "town.toml")
+        return cls(file.path, file.doc, file.label)
+
+    @property
+    def name(self) -> str:
+        """The town's display name."""
+        return self.string("name", allow_empty=False)
+
+    @property
+    def prefix(self) -> str:
+        """Prefix of town-level bead ids."""
+        return self.prefix_value("prefix", "hq")
+
+    @property
+    def default_runtime(self) -> str:
+        """Name of the runtime agents use by default."""
+        return self.string("default_runtime", "claude", allow_empty=False)
+
+    @property
+    def max_polecats(self) -> int:
+        """Most polecats running at once across the town."""
+        return self.integer("scheduler.max_polecats", 8, minimum=1)
+
+    def patrol_interval(self, patrol: str) -> float:
+        """Seconds between runs of `patrol` (witness, refinery, deacon, or any other patrol named in the file)."""
+        return self.seconds(f"patrols.{patrol}", DEFAULT_PATROLS.get(patrol, 60))
+
+    @property
+    def patrol_intervals(self) -> dict[str, float]:
+        """Every patrol interval: the defaults, overridden by the file."""
+        names = dict.fromkeys([*DEFAULT_PATROLS, *self.table("patrols", {})])
+        return {name: self.patrol_interval(name) for name in names}
+
+    @property
+    def runtimes(self) -> dict[str, dict[str, Any]]:
+        """Runtime definitions from [runtimes], each a plain dict (validated as tables only; runtimes own the rest)."""
+        result: dict[str, dict[str, Any]] = {}
+        for name in self.table("runtimes", {}):
+            result[name] = self.table(f"runtimes.{name}")
+        return result
+
+    def validate(self) -> "TownConfig":
+        """Read every known field so a bad value is reported now, naming the file and field."""
+        _ = (self.name, self.prefix, self.default_runtime, self.max_polecats, self.patrol_intervals, self.runtimes)
+        return self
+
+
+class RigConfig(TomlFile):
+    """rig.toml: rig name, bead prefix, source, default branch, gate commands and their timeout."""
+
+    @classmethod
+    def for_rig(cls, rig: RigPaths) -> "RigConfig":
+        """Load `<rig>/rig.toml`."""
+        file = TomlFile.load(rig.rig_toml, f"{rig.name}/rig.toml")
+        return cls(file.path, file.doc, file.label)
+
+    @property
+    def name(self) -> str:
+        """The rig's name (matches its directory)."""
+        return self.string("name", allow_empty=False)
+
+    @property
+    def prefix(self) -> str:
+        """Prefix of the rig's bead ids."""
+        return self.prefix_value("prefix")
+
+    @property
+    def source(self) -> str:
+        """Where the rig was cloned from."""
+        return self.string("source")
+
+    @property
+    def default_branch(self) -> str:
+        """The branch the refinery merges into."""
+        return self.string("default_branch", "main", allow_empty=False)
+
+    @property
+    def gate_timeout(self) -> int:
+        """Seconds each gate command may run."""
+        return self.integer("gate_timeout", 600, minimum=1)
+
+    @property
+    def gates(self) -> dict[str, str]:
+        """Every gate, name -> command (empty commands included), in file order."""
+        return {name: self.string(f"gates.{name}") for name in self.table("gates", {})}
+
+    @property
+    def gate_commands(self) -> list[tuple[str, str]]:
+        """The gates to run, in file order: (name, command) for each non-empty command."""
+        return [(name, cmd) for name, cmd in self.gates.items() if cmd.strip()]
+
+    def validate(self) -> "RigConfig":
+        """Read every known field so a bad value is reported now."""
+        _ = (self.name, self.prefix, self.source, self.default_branch, self.gate_timeout, self.gates)
+        return self
+
+
+def new_town_config(town: TownPaths, name: str, prefix: str = "hq") -> TownConfig:
+    """A fresh town.toml (not yet saved) from the commented template."""
+    config = TownConfig(town.town_toml, tomlkit.parse(TOWN_TEMPLATE), "town.toml")
+    config.set("name", name)
+    config.set("prefix", prefix)
+    return config.validate()
+
+
+def new_rig_config(rig: RigPaths, *, prefix: str, source: str, default_branch: str) -> RigConfig:
+    """A fresh rig.toml (not yet saved) from the commented template."""
+    config = RigConfig(rig.rig_toml, tomlkit.parse(RIG_TEMPLATE), f"{rig.name}/rig.toml")
+    for field, value in (("name", rig.name), ("prefix", prefix), ("source", source),
+                         ("default_branch", default_branch)):
+        config.set(field, value)
+    return config.validate()
+
+
+def load_town_config(town: TownPaths | Path) -> TownConfig:
+    """Load town.toml of `town` (a TownPaths or the town root)."""
+    return TownConfig.for_town(town if isinstance(town, TownPaths) else TownPaths(Path(town)))
+
+
+def load_rig_config(rig: RigPaths) -> RigConfig:
+    """Load rig.toml of `rig`."""
+    return RigConfig.for_rig(rig)
