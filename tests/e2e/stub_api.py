@@ -1,0 +1,266 @@
+"""A loopback stub of the Anthropic Messages API that streams scripted replies to the real Claude Code CLI."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+MODEL = "claude-sonnet-4-5-20250929"
+
+
+@dataclass
+class Text:
+    """A text content block of a scripted reply."""
+
+    text: str
+
+
+@dataclass
+class ToolUse:
+    """A tool_use content block of a scripted reply (Bash, Write, Edit, Read, ...)."""
+
+    name: str
+    input: dict[str, Any]
+
+
+@dataclass
+class Reply:
+    """One scripted assistant message: blocks, plus an optional pause before streaming (to hold a turn open)."""
+
+    blocks: list[Text | ToolUse]
+    delay: float = 0.0
+
+
+@dataclass
+class Request:
+    """One logged request."""
+
+    method: str
+    path: str
+    body: Any
+    at: float = field(default_factory=time.time)
+
+    @property
+    def is_main_turn(self) -> bool:
+        """A conversation request (has tools), as opposed to title generation or probes."""
+        return isinstance(self.body, dict) and bool(self.body.get("tools"))
+
+
+Policy = Callable[[dict[str, Any]], Reply]
+
+
+def default_policy(body: dict[str, Any]) -> Reply:
+    """Answer anything with a short text (used when a test scripts nothing)."""
+    return Reply([Text("OK.")])
+
+
+class StubApi:
+    """The stub server: `start()`, `url`, `requests`, `log_path`, `policy` (swap at will), `stop()`."""
+
+    def __init__(self, log_path: Path, policy: Policy = default_policy) -> None:
+        self.log_path = log_path
+        self.policy: Policy = policy
+        self.requests: list[Request] = []
+        self.errors: list[str] = []
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL for ANTHROPIC_BASE_URL."""
+        assert self._server is not None, "stub not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> StubApi:
+        """Bind 127.0.0.1 on an ephemeral port and serve in a daemon thread."""
+        stub = self
+
+        class Handler(_Handler):
+            owner = stub
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="stub-api", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def next_id(self, prefix: str) -> str:
+        """A unique id such as msg_0001 or toolu_0002."""
+        return f"{prefix}_{next(self._ids):06d}"
+
+    def record(self, method: str, path: str, body: Any) -> Request:
+        """Keep the request in memory and append it to the JSONL log."""
+        request = Request(method, path, body)
+        with self._lock:
+            self.requests.append(request)
+            with self.log_path.open("a", encoding="utf-8") as log:
+                log.write(json.dumps({"at": request.at, "method": method, "path": path, "body": body}) + "\n")
+        return request
+
+    def main_turns(self) -> list[dict[str, Any]]:
+        """Bodies of conversation requests (with tools), oldest first."""
+        with self._lock:
+            return [r.body for r in self.requests if r.is_main_turn]
+
+    def unknown_paths(self) -> list[str]:
+        """Paths the CLI called that the stub does not model (for diagnostics)."""
+        with self._lock:
+            return [f"{r.method} {r.path}" for r in self.requests if not r.path.startswith("/v1/messages")]
+
+    def summary(self, last: int = 30) -> str:
+        """A readable digest of the last requests for failure reports."""
+        with self._lock:
+            requests = list(self.requests)[-last:]
+        lines = [f"stub log: {self.log_path} ({len(self.requests)} requests)"]
+        for r in requests:
+            if isinstance(r.body, dict) and "messages" in r.body:
+                tools = len(r.body.get("tools") or [])
+                last_msg = r.body["messages"][-1] if r.body["messages"] else {}
+                lines.append(f"  {r.method} {r.path} tools={tools} last={_short(last_msg)}")
+            else:
+                lines.append(f"  {r.method} {r.path}")
+        lines.extend(f"  ERROR {e}" for e in self.errors)
+        return "\n".join(lines)
+
+
+def _short(message: Any, limit: int = 240) -> str:
+    """One line describing a message for the digest."""
+    text = json.dumps(message, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def is_side_request(body: dict[str, Any]) -> bool:
+    """Title generation and similar small requests: no tools offered."""
+    return not body.get("tools")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Routes: POST /v1/messages (SSE or JSON), count_tokens, and permissive answers for anything else."""
+
+    owner: StubApi
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """Silence the default stderr access log (the JSONL log has everything)."""
+
+    def _body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw.decode("utf-8", "replace")
+
+    def _json(self, status: int, payload: Any) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+        """Connectivity probes."""
+        self.owner.record("HEAD", self.path, None)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self) -> None:  # noqa: N802
+        """Any GET (health, settings, feature flags): an empty JSON object."""
+        self.owner.record("GET", self.path, None)
+        self._json(200, {})
+
+    def do_POST(self) -> None:  # noqa: N802
+        """Messages get a scripted reply; count_tokens a plausible count; anything else an empty object."""
+        body = self._body()
+        self.owner.record("POST", self.path, body)
+        path = self.path.split("?", 1)[0]
+        if path == "/v1/messages/count_tokens":
+            self._json(200, {"input_tokens": len(json.dumps(body)) // 4})
+        elif path == "/v1/messages" and isinstance(body, dict):
+            self._messages(body)
+        else:
+            self._json(200, {})
+
+    def _messages(self, body: dict[str, Any]) -> None:
+        try:
+            reply = Reply([Text("Scripted session")]) if is_side_request(body) else self.owner.policy(body)
+        except Exception as exc:  # a policy bug must show up in the report, not hang the CLI
+            self.owner.errors.append(f"policy raised {exc!r}")
+            reply = Reply([Text(f"stub policy error: {exc!r}")])
+        if reply.delay:
+            time.sleep(reply.delay)
+        message = self._message(reply)
+        if body.get("stream"):
+            self._stream(message)
+        else:
+            self._json(200, message)
+
+    def _message(self, reply: Reply) -> dict[str, Any]:
+        content: list[dict[str, Any]] = []
+        for block in reply.blocks:
+            if isinstance(block, Text):
+                content.append({"type": "text", "text": block.text})
+            else:
+                content.append({"type": "tool_use", "id": self.owner.next_id("toolu"), "name": block.name,
+                                "input": block.input})
+        stop = "tool_use" if any(b["type"] == "tool_use" for b in content) else "end_turn"
+        return {"id": self.owner.next_id("msg"), "type": "message", "role": "assistant", "model": MODEL,
+                "content": content, "stop_reason": stop, "stop_sequence": None,
+                "usage": {"input_tokens": 100, "output_tokens": 20, "cache_creation_input_tokens": 0,
+                          "cache_read_input_tokens": 0}}
+
+    def _stream(self, message: dict[str, Any]) -> None:
+        """Server-sent events, as the real API streams them; the connection closes at the end."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        start = dict(message, content=[], stop_reason=None,
+                     usage={"input_tokens": 100, "output_tokens": 1, "cache_creation_input_tokens": 0,
+                            "cache_read_input_tokens": 0})
+        self._event("message_start", {"type": "message_start", "message": start})
+        for index, block in enumerate(message["content"]):
+            if block["type"] == "text":
+                self._event("content_block_start", {"type": "content_block_start", "index": index,
+                                                    "content_block": {"type": "text", "text": ""}})
+                self._event("content_block_delta", {"type": "content_block_delta", "index": index,
+                                                    "delta": {"type": "text_delta", "text": block["text"]}})
+            else:
+                self._event("content_block_start", {"type": "content_block_start", "index": index,
+                                                    "content_block": {"type": "tool_use", "id": block["id"],
+                                                                      "name": block["name"], "input": {}}})
+                self._event("content_block_delta", {"type": "content_block_delta", "index": index,
+                                                    "delta": {"type": "input_json_delta",
+                                                              "partial_json": json.dumps(block["input"])}})
+            self._event("content_block_stop", {"type": "content_block_stop", "index": index})
+        self._event("message_delta", {"type": "message_delta",
+                                      "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
+                                      "usage": {"output_tokens": 20}})
+        self._event("message_stop", {"type": "message_stop"})
+
+    def _event(self, name: str, data: dict[str, Any]) -> None:
+        self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+        self.wfile.flush()
