@@ -1,0 +1,246 @@
+"""A regex-driven VT parser that replaces pyte's per-character state machine.
+
+One compiled pattern splits decoded text into printable runs, CSI, OSC, DCS/APC/PM/SOS (ignored), ESC and C0
+controls; each token is dispatched straight to a ``FixedScreen`` method. Colon sub-parameters survive to the SGR
+decoder (pyte printed them as text). A sequence cut at a chunk boundary is kept until the next ``feed``; bytes are
+decoded incrementally (invalid UTF-8 becomes U+FFFD). C1 controls are ignored, as in UTF-8 xterm/tmux.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Callable
+
+from gastown_tui.terminal.cells import Cell, apply_sgr
+from gastown_tui.terminal.pyte_fixes import FixedScreen
+
+_TOKEN = re.compile(
+    r"(?P<t>[^\x00-\x1f\x7f-\x9f]+)"
+    r"|\x1b\[(?P<cp>[<=>?]?)(?P<ca>[0-9:;]*)(?P<ci>[ -/]*)(?P<cf>[@-~])"
+    r"|\x1b\](?P<o>[^\x07\x1b\x9c]*)(?P<ot>\x07|\x1b\\|\x9c)"
+    r"|\x1b[P^_X](?P<d>.*?)(?P<dt>\x1b\\|\x9c)"
+    r"|\x1b(?P<ei>[ -/]*)(?P<ef>[0-~])"
+    r"|(?P<c>[\x00-\x1a\x1c-\x1f\x7f])",
+    re.DOTALL,
+)
+# An escape sequence that is still incomplete at the end of the buffer.
+_PARTIAL = re.compile(r"\x1b(?:\[[<=>?]?[0-9:;]*[ -/]*|\][^\x07\x1b\x9c]*\x1b?|[P^_X].*|[ -/]*)\Z", re.DOTALL)
+# CSI with C0 controls embedded in its parameters (legal; vttest checks it): controls run first.
+_CSI_WITH_CONTROLS = re.compile(r"\x1b\[([<=>?]?)([0-9:;\x00-\x1a\x1c-\x1f]*)([ -/]*)([@-~])")
+_MAX_PENDING = 1 << 16  # an unterminated OSC/DCS longer than this is dropped, not buffered forever
+
+_CONTROLS: dict[str, str] = {
+    "\x07": "bell", "\x08": "backspace", "\x09": "tab", "\x0a": "linefeed", "\x0b": "linefeed",
+    "\x0c": "linefeed", "\x0d": "carriage_return", "\x0e": "shift_out", "\x0f": "shift_in",
+}
+_ESC: dict[str, str] = {
+    "7": "save_cursor", "8": "restore_cursor", "D": "index", "M": "reverse_index", "H": "set_tab_stop",
+    "c": "reset",
+}
+# CSI final -> (method, default first argument); only for the plain (no prefix, no intermediate) form.
+_CSI: dict[str, str] = {
+    "@": "insert_characters", "A": "cursor_up", "B": "cursor_down", "C": "cursor_forward", "D": "cursor_back",
+    "E": "cursor_down1", "F": "cursor_up1", "G": "cursor_to_column", "H": "cursor_position",
+    "J": "erase_in_display", "K": "erase_in_line", "L": "insert_lines", "M": "delete_lines",
+    "P": "delete_characters", "S": "scroll_up", "X": "erase_characters", "a": "cursor_forward",
+    "b": "repeat_last", "d": "cursor_to_line", "e": "cursor_down", "f": "cursor_position", "g": "clear_tab_stop",
+    "r": "set_margins", "`": "cursor_to_column",
+}
+
+
+def _ints(args: str) -> list[int]:
+    """CSI parameters as ints (sub-parameters after ':' dropped; empty means 0, i.e. the default)."""
+    out = []
+    for part in args.split(";"):
+        if ":" in part:
+            part = part.split(":", 1)[0]
+        out.append(int(part) if part.isdigit() else 0)
+    return out
+
+
+class Parser:
+    """Feeds bytes into a ``FixedScreen``; owns decoding state and the SGR cache."""
+
+    def __init__(self, screen: FixedScreen, on_title: Callable[[str], None] | None = None) -> None:
+        self.screen = screen
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = ""
+        self._sgr_cache: dict[tuple[Cell, str], Cell] = {}
+        self.on_title = on_title
+        self.sync_changed: Callable[[bool], None] | None = None
+
+    def feed(self, data: bytes) -> None:
+        """Decode and interpret a chunk of child output."""
+        text = self._decoder.decode(data)
+        if self._pending:
+            text = self._pending + text
+            self._pending = ""
+        if text:
+            self.feed_text(text)
+
+    def feed_text(self, text: str) -> None:
+        """Interpret decoded text (hot loop: keep attribute lookups local)."""
+        screen = self.screen
+        match = _TOKEN.match
+        draw = screen.draw
+        sgr = self._sgr
+        pos, end = 0, len(text)
+        while pos < end:
+            m = match(text, pos)
+            if m is None:
+                pos = self._unmatched(text, pos)
+                continue
+            pos = m.end()
+            kind = m.lastgroup
+            if kind == "t":
+                draw(m.group("t"))
+            elif kind == "cf":
+                final = m.group("cf")
+                if final == "m" and not m.group("cp") and not m.group("ci"):
+                    sgr(m.group("ca"))
+                else:
+                    self._csi(m.group("cp"), m.group("ca"), m.group("ci"), final)
+            elif kind == "c":
+                name = _CONTROLS.get(m.group("c"))
+                if name is not None:
+                    getattr(screen, name)()
+            elif kind == "ef":
+                self._esc(m.group("ei"), m.group("ef"))
+            elif kind == "ot":
+                self._osc(m.group("o"))
+            # "dt": DCS / APC / PM / SOS strings are consumed and ignored
+
+    def _unmatched(self, text: str, pos: int) -> int:
+        """Handle text the token pattern could not match; return the next position."""
+        ch = text[pos]
+        if ch != "\x1b":
+            return pos + 1  # a C1 control: ignored
+        if _PARTIAL.match(text, pos):
+            tail = text[pos:]
+            if len(tail) <= _MAX_PENDING:
+                self._pending = tail
+            return len(text)
+        m = _CSI_WITH_CONTROLS.match(text, pos)
+        if m:
+            prefix, args, inter, final = m.groups()
+            for c in args:
+                name = _CONTROLS.get(c)
+                if name is not None:
+                    getattr(self.screen, name)()
+            args = "".join(c for c in args if c >= " ")
+            if final == "m" and not prefix and not inter:
+                self._sgr(args)
+            else:
+                self._csi(prefix, args, inter, final)
+            return m.end()
+        return pos + 1  # a lone or malformed ESC: drop it and carry on
+
+    def _sgr(self, args: str) -> None:
+        """SGR with a (style, params) cache: logs repeat the same few colour changes."""
+        screen = self.screen
+        key = (screen.cursor.attrs, args)
+        new = self._sgr_cache.get(key)
+        if new is None:
+            if len(self._sgr_cache) > 4096:
+                self._sgr_cache.clear()
+            new = self._sgr_cache[key] = apply_sgr(screen.cursor.attrs, args)
+        screen.cursor.attrs = new
+
+    def _csi(self, prefix: str, args: str, inter: str, final: str) -> None:
+        """Dispatch one CSI sequence."""
+        screen = self.screen
+        if not prefix and not inter:
+            name = _CSI.get(final)
+            if name is not None:
+                getattr(screen, name)(*_ints(args)) if args else getattr(screen, name)()
+                return
+            if final == "T":
+                if ";" not in args:  # CSI T with several params is a mouse-tracking request, not SD
+                    screen.scroll_down(*_ints(args)) if args else screen.scroll_down()
+            elif final in "hl":
+                (screen.set_mode if final == "h" else screen.reset_mode)(*_ints(args))
+            elif final == "c":
+                if _ints(args)[0] == 0:
+                    screen.write_process_input("\x1b[?1;2c")
+            elif final == "n":
+                self._dsr(_ints(args)[0], "")
+            elif final == "I":
+                for _ in range(max(1, _ints(args)[0])):
+                    screen.tab()
+            elif final == "Z":
+                self._back_tab(max(1, _ints(args)[0]))
+            elif final == "s":
+                screen.save_cursor()
+            elif final == "u":
+                screen.restore_cursor()
+            return
+        if prefix == "?" and not inter:
+            if final in "hl":
+                (screen.set_mode if final == "h" else screen.reset_mode)(*_ints(args), private=True)
+            elif final in "JK":
+                (screen.erase_in_display if final == "J" else screen.erase_in_line)(*_ints(args))
+            elif final == "n":
+                self._dsr(_ints(args)[0], "?")
+        elif prefix == ">" and final == "c" and not inter:
+            screen.write_process_input("\x1b[>1;10;0c")
+        elif prefix == "?" and inter == "$" and final == "p":
+            mode = _ints(args)[0]
+            screen.write_process_input(f"\x1b[?{mode};{self._mode_state(mode)}$y")
+        # everything else (cursor shape, XTWINOPS, kitty keyboard, modifyOtherKeys...) is ignored on purpose
+
+    def _mode_state(self, mode: int) -> int:
+        """DECRQM answer: 1 set, 2 reset, 0 not recognised."""
+        screen = self.screen
+        if mode in (47, 1047, 1049):
+            return 1 if screen.in_alt else 2
+        if mode in (5, 6, 7, 25):
+            return 1 if (mode << 5) in screen.mode else 2
+        if mode in (1, 1000, 1002, 1003, 1004, 1006, 2004, 2026):
+            return 1 if mode in screen.private_modes else 2
+        return 0
+
+    def _dsr(self, mode: int, prefix: str) -> None:
+        """DSR 5 (status) and 6 (cursor position, clamped to the last column when a wrap is pending)."""
+        screen = self.screen
+        if mode == 5:
+            screen.write_process_input("\x1b[0n")
+        elif mode == 6:
+            x = min(screen.cursor.x, screen.columns - 1) + 1
+            y = screen.cursor.y + 1
+            if screen.margins is not None and (6 << 5) in screen.mode:
+                y -= screen.margins.top
+            screen.write_process_input(f"\x1b[{prefix}{y};{x}R")
+
+    def _back_tab(self, count: int) -> None:
+        """CBT: move to the previous tab stop ``count`` times."""
+        screen = self.screen
+        for _ in range(count):
+            stops = [t for t in screen.tabstops if t < screen.cursor.x]
+            screen.cursor.x = max(stops) if stops else 0
+
+    def _esc(self, inter: str, final: str) -> None:
+        """Dispatch ESC sequences (DECSC/DECRC, IND, RI, NEL, HTS, RIS, DECALN, charsets)."""
+        screen = self.screen
+        if not inter:
+            name = _ESC.get(final)
+            if name is not None:
+                getattr(screen, name)()
+            elif final == "E":
+                screen.carriage_return()
+                screen.index()
+        elif inter == "#" and final == "8":
+            screen.alignment_display()
+        elif inter in ("(", ")"):
+            screen.define_charset(final, inter)
+
+    def _osc(self, body: str) -> None:
+        """OSC 0/2 title, 10/11 colour queries; the rest (links, clipboard, notifications) is ignored."""
+        code, _, arg = body.partition(";")
+        if code in ("0", "2"):
+            self.screen.set_title(arg)
+            if self.on_title is not None:
+                self.on_title(arg)
+        elif code in ("10", "11") and arg == "?":
+            colour = "ffff/ffff/ffff" if code == "10" else "0000/0000/0000"
+            self.screen.write_process_input(f"\x1b]{code};rgb:{colour}\x1b\\")
