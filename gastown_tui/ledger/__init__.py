@@ -33,4 +33,34 @@ Public API (other packages import only these names from `gastown_tui.ledger`):
 `Bead` is a dataclass with the beads field names (id, title, description, status, priority, issue_type, assignee,
 labels, dependencies, comments, created_at, updated_at, closed_at, close_reason, ephemeral, metadata, ...) plus
 `extra` (unknown JSONL keys, preserved on export) and `to_dict()` giving the beads JSON shape.
+
+Extensions (beyond the original contract):
+    Ledger.open(town_paths, *, default_prefix="hq")   # accepts a TownPaths or a town root path
+    ledger.shutdown() / `with Ledger.open(...) as ledger:`   # checkpoint WAL and close the connection
+    ledger.exists(bead_id) -> bool ; ledger.blockers(bead_id) -> list[str] ; ledger.labels(bead_id=None)
+    ledger.count(**list_filters) -> int ; ledger.commit(message) -> str | None  (export + git commit .beads)
+    ledger.ready(..., unassigned=False) ; ledger.add_dep(..., metadata=None) (waits-for gate metadata)
+    ledger.export_jsonl(*, full=False) ; ledger.import_jsonl(path, *, prefix=None)
+    ledger.import_reports  # ImportReports from the import-if-changed done by open() (errors -> CLI warning)
+    TreeNode, Dependency, Comment, ImportReport dataclasses; every record has to_dict().
+
+Semantics worth knowing:
+  * `list(ephemeral=None)` returns wisps and persistent beads; True/False restrict to one kind.
+  * `ready` sorts by priority, then oldest first (FIFO within a priority), then id.
+  * `conditional-blocks` blocks exactly like `blocks`; a dependency on an id absent from the store does not block.
+  * Import merges per bead by `updated_at` (newer wins, ties go to the file); beads only in the store are kept.
+    Malformed lines are reported as `file:line: problem` in ImportReport.errors; the good lines land together.
+  * `gc_wisps` deletes wisps that are closed or not updated for `older_than_seconds`, except closed steps of a
+    still-open wisp molecule. Feed events (`bead.created/closed/claimed`) are emitted for persistent beads only,
+    after commit.
 """
+
+from gastown_tui.ledger.api import Ledger
+from gastown_tui.ledger.model import (AuditEvent, Bead, BlockedBead, Comment, Dependency, ImportReport,
+                                      TreeNode)
+from gastown_tui.ledger.schema import (BLOCKING_DEP_TYPES, ISSUE_TYPES, READY_EXCLUDED_TYPES, STATUSES,
+                                       validate_priority, validate_status, validate_type)
+
+__all__ = ["AuditEvent", "BLOCKING_DEP_TYPES", "Bead", "BlockedBead", "Comment", "Dependency", "ISSUE_TYPES",
+           "ImportReport", "Ledger", "READY_EXCLUDED_TYPES", "STATUSES", "TreeNode", "validate_priority",
+           "validate_status", "validate_type"]
