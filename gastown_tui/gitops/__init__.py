@@ -16,7 +16,7 @@ Public API:
     has_uncommitted(worktree) -> bool
     commit_all(worktree, message: str) -> str | None          # sha, or None when nothing changed
     push_branch(worktree, branch: str) -> str                 # ref now == worktree HEAD; returns the sha
-    head_sha(path) -> str ; current_branch(worktree) -> str | None
+    head_sha(worktree_or_rig) -> str ; current_branch(worktree) -> str | None
     # branches
     default_branch(rig) -> str ; branch_exists(rig, branch) -> bool ; list_branches(rig, pattern="*") -> list[str]
     delete_branch(rig, branch, force: bool = False) -> None

@@ -111,6 +111,21 @@ def open_worktree(path: Path | str) -> Iterator[tuple[Repo, RigPaths]]:
         yield repo, rig_of_worktree(repo, path)
 
 
+@contextmanager
+def open_target(target: RigPaths | Path | str) -> Iterator[Repo]:
+    """Open a rig's bare repo (RigPaths) or one of its worktrees (a path), fenced to the rig either way."""
+    if isinstance(target, RigPaths):
+        with rig_repo(target) as repo:
+            yield repo
+        return
+    with open_repo(resolve(target)) as repo:
+        if not repo.bare:
+            rig_of_worktree(repo, target)
+        elif resolve(repo.git_dir).name != "repo.git":
+            raise InvalidInput(f"refusing to touch {target}: it is not a rig's repo.git")
+        yield repo
+
+
 def check_branch_name(repo: Repo, branch: str) -> str:
     """Return `branch` if git accepts it as a branch name (and it cannot be read as an option), else refuse."""
     if not branch or branch.startswith("-") or not succeeds(repo, "check-ref-format", "--branch", branch):

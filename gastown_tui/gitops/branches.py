@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 from git import Repo
 
-from gastown_tui.errors import Conflict, InvalidInput, NotFound
+from gastown_tui.errors import Conflict, NotFound
 from gastown_tui.gitops._core import (
-    check_branch_name, default_branch, open_repo, open_worktree, resolve, rig_repo, rig_of_worktree, run, succeeds,
+    check_branch_name, default_branch, open_target, open_worktree, resolve, rig_repo, run, succeeds,
 )
 from gastown_tui.gitops.worktrees import list_worktrees
 from gastown_tui.town.paths import RigPaths
@@ -24,21 +22,6 @@ class LogEntry:
 
     sha: str
     subject: str
-
-
-@contextmanager
-def _open_target(target: RigPaths | Path | str) -> Iterator[Repo]:
-    """Open a rig's bare repo (RigPaths) or one of its worktrees (a path), fenced to the rig either way."""
-    if isinstance(target, RigPaths):
-        with rig_repo(target) as repo:
-            yield repo
-        return
-    with open_repo(resolve(target)) as repo:
-        if not repo.bare:
-            rig_of_worktree(repo, target)
-        elif resolve(repo.git_dir).name != "repo.git":
-            raise InvalidInput(f"refusing to touch {target}: it is not a rig's repo.git")
-        yield repo
 
 
 def _sha(repo: Repo, ref: str) -> str:
@@ -129,19 +112,19 @@ def push_branch(worktree: Path | str, branch: str) -> str:
 
 def merge_base(target: RigPaths | Path | str, a: str, b: str) -> str | None:
     """The best common ancestor of `a` and `b`, or None if they share no history."""
-    with _open_target(target) as repo:
+    with open_target(target) as repo:
         sha_a, sha_b = _sha(repo, a), _sha(repo, b)
         return run(repo, "merge-base", sha_a, sha_b) if succeeds(repo, "merge-base", sha_a, sha_b) else None
 
 
 def commits_ahead(target: RigPaths | Path | str, ref: str, base: str) -> int:
     """How many commits `ref` has that `base` does not (0 means nothing new to merge)."""
-    with _open_target(target) as repo:
+    with open_target(target) as repo:
         return int(run(repo, "rev-list", "--count", f"{_sha(repo, base)}..{_sha(repo, ref)}"))
 
 
 def log_oneline(target: RigPaths | Path | str, ref: str = "HEAD", n: int = 10) -> list[LogEntry]:
     """The last `n` commits reachable from `ref`, newest first."""
-    with _open_target(target) as repo:
+    with open_target(target) as repo:
         out = run(repo, "log", f"--max-count={max(0, int(n))}", "--format=%H%x00%s", _sha(repo, ref), "--")
     return [LogEntry(*line.split("\0", 1)) for line in out.splitlines() if line]

@@ -9,7 +9,7 @@ from git import Repo
 
 from gastown_tui.errors import Conflict, InvalidInput, NotFound
 from gastown_tui.gitops._core import (
-    check_branch_name, default_branch, fence, open_repo, open_worktree, resolve, rig_repo, run, succeeds,
+    check_branch_name, default_branch, fence, open_target, open_worktree, resolve, rig_repo, run, succeeds,
 )
 from gastown_tui.town.paths import RigPaths
 
@@ -87,9 +87,9 @@ def has_uncommitted(worktree: Path | str) -> bool:
         return bool(run(repo, "status", "--porcelain", "--untracked-files=normal"))
 
 
-def head_sha(path: Path | str) -> str:
-    """The full sha of HEAD in a worktree (or the bare repository's HEAD when given repo.git)."""
-    with open_repo(resolve(path)) as repo:
+def head_sha(path: RigPaths | Path | str) -> str:
+    """The full sha of HEAD in a rig worktree, or of the bare repository's HEAD when given repo.git or a RigPaths."""
+    with open_target(path) as repo:
         return run(repo, "rev-parse", "--verify", "HEAD")
 
 

@@ -55,6 +55,21 @@ def _write_if_missing(path: Path, text: str, created: list[Path]) -> None:
         created.append(path)
 
 
+def _init_ledger(town: TownPaths) -> None:
+    """Create the ledger's store now, so the first `gt` call of 30 agents does not race to make the schema.
+
+    Lazy and guarded: the ledger is optional for install (it is written separately and its store is re-creatable).
+    """
+    try:
+        from gastown_tui.ledger import Ledger
+    except ImportError:
+        return
+    ledger = Ledger.open(town)
+    close = getattr(ledger, "shutdown", None) or getattr(ledger, "close", None)
+    if close is not None:
+        close()
+
+
 def install_town(root: Path | str, name: str | None = None, prefix: str = "hq") -> InstallResult:
     """Create a town at `root`, or complete an existing one without changing what is there (idempotent).
 
@@ -85,6 +100,7 @@ def install_town(root: Path | str, name: str | None = None, prefix: str = "hq") 
     town.runtime.mkdir(mode=0o700, exist_ok=True)
     os.chmod(town.runtime, 0o700)  # mkdir's mode is filtered by the umask; the socket and transcripts are private
     tracked = [town.town_toml, root / ".gitignore", town.beads_dir / ".gitkeep", town.mayor_dir / ".gitkeep"]
+    _init_ledger(town)
     # commit only what install wrote (or everything on a brand-new repo): never a user's uncommitted edits
     to_commit = tracked if fresh_repo else [p for p in tracked if p in created]
     if to_commit:

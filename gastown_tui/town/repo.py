@@ -9,7 +9,7 @@ from pathlib import Path
 from git import Repo
 from git.exc import GitCommandError
 
-from gastown_tui.errors import GastownError
+from gastown_tui.errors import GastownError, InvalidInput
 from gastown_tui.town.paths import TownPaths
 
 # Used only when neither the environment nor git config gives an identity, so install works on a fresh machine.
@@ -56,12 +56,24 @@ def _git(repo: Repo, *args: str) -> str:
     raise AssertionError("unreachable")
 
 
+def _relative(town: TownPaths, paths: Sequence[Path]) -> list[str]:
+    """`paths` relative to the town root; InvalidInput for any path outside the town."""
+    root = town.root.resolve()
+    rel = []
+    for path in paths:
+        resolved = Path(path).resolve()
+        if not resolved.is_relative_to(root) or resolved == root:
+            raise InvalidInput(f"refusing to commit {path}: it is not a file inside the town {root}")
+        rel.append(str(resolved.relative_to(root)))
+    return rel
+
+
 def commit_paths(town: TownPaths, paths: Sequence[Path], message: str) -> str | None:
     """Stage and commit only `paths` (added, changed or deleted) in the town repo; the sha, or None if unchanged.
 
     Committing with an explicit pathspec leaves anything else someone has staged alone.
     """
-    rel = [str(Path(p).resolve().relative_to(town.root.resolve())) for p in paths]
+    rel = _relative(town, paths)
     with Repo(str(town.root)) as repo:
         _git(repo, "add", "--all", "--", *rel)
         has_head = bool(repo.git.execute(["git", "rev-parse", "--verify", "--quiet", "HEAD"],
@@ -79,6 +91,6 @@ def commit_paths(town: TownPaths, paths: Sequence[Path], message: str) -> str | 
 
 def is_clean(town: TownPaths, paths: Sequence[Path] = ()) -> bool:
     """True if `paths` (default: everything) have no uncommitted changes in the town repo."""
-    rel = [str(Path(p).resolve().relative_to(town.root.resolve())) for p in paths]
+    rel = _relative(town, paths)
     with Repo(str(town.root)) as repo:
         return not _git(repo, "status", "--porcelain", "--", *rel)
