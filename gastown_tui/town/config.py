@@ -8,7 +8,7 @@ from typing import Any
 import tomlkit
 
 from gastown_tui.town.paths import RigPaths, TownPaths
-from gastown_tui.town.toml_file import TomlFile
+from gastown_tui.town.toml_file import TomlFile, show
 
 DEFAULT_PATROLS: dict[str, int] = {"witness": 60, "refinery": 30, "deacon": 300}
 DEFAULT_GATES: tuple[str, ...] = ("test", "lint", "build")
@@ -148,15 +148,23 @@ class RigConfig(TomlFile):
         """Seconds each gate command may run."""
         return self.integer("gate_timeout", 600, minimum=1)
 
-    @property
-    def gates(self) -> dict[str, str]:
-        """Every gate, name -> command (empty commands included), in file order."""
-        return {name: self.string(f"gates.{name}") for name in self.table("gates", {})}
+    def gate(self, name: str) -> str | list[str]:
+        """One gate's command: a command line string, or an argv list of strings (the refinery accepts both)."""
+        value = self.raw(f"gates.{name}")
+        if isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            return value
+        raise self.error(f"gates.{name}", f"expected a command string or a list of strings, got {show(value)}")
 
     @property
-    def gate_commands(self) -> list[tuple[str, str]]:
+    def gates(self) -> dict[str, str | list[str]]:
+        """Every gate, name -> command (empty commands included), in file order."""
+        return {name: self.gate(name) for name in self.table("gates", {})}
+
+    @property
+    def gate_commands(self) -> list[tuple[str, str | list[str]]]:
         """The gates to run, in file order: (name, command) for each non-empty command."""
-        return [(name, cmd) for name, cmd in self.gates.items() if cmd.strip()]
+        return [(name, cmd) for name, cmd in self.gates.items()
+                if (cmd.strip() if isinstance(cmd, str) else any(part.strip() for part in cmd))]
 
     def validate(self) -> "RigConfig":
         """Read every known field so a bad value is reported now."""

@@ -67,6 +67,13 @@ def test_rig_config_gates(tmp_path: Path, source_repo: Path) -> None:
     config.save()
     assert "# Commands the refinery runs" in rig.paths.rig_toml.read_text()
     assert get_rig(town, "app").config.gate_commands == [("test", "pytest -q")]
+    config.set("gates.lint", ["ruff", "check", "."])
+    config.set("gates.build", 3)
+    config.save()
+    with pytest.raises(InvalidInput, match="^app/rig.toml: gates.build: expected a command string or a list"):
+        load_rig_config(rig.paths).validate()
+    config.set("gates.build", "")
+    assert config.gate_commands == [("test", "pytest -q"), ("lint", ["ruff", "check", "."])]
     config.set("gate_timeout", "soon")
     config.save()
     with pytest.raises(InvalidInput, match='^app/rig.toml: gate_timeout: expected an integer, got "soon"$'):

@@ -185,3 +185,26 @@ def test_refuses_paths_outside_the_rig(rig: RigPaths, tmp_path: Path) -> None:
     with pytest.raises(NotFound):
         gitops.has_uncommitted(tmp_path / "missing")
     assert not (tmp_path / "elsewhere").exists() and not (tmp_path / "town" / "escape").exists()
+
+
+def test_merged_branch_deletes_without_force_after_rebase_merge(rig: RigPaths) -> None:
+    tree, branch = _polecat(rig)
+    _commit_file(tree, "feature.txt", "f\n", "feature")
+    _commit_file(rig.refinery, "other.txt", "o\n", "other")
+    result = gitops.rebase_onto(rig.refinery, branch, "main")
+    assert result.ok and result.head and gitops.fast_forward(rig.refinery, "main", result.head)
+    gitops.remove_worktree(rig, tree)
+    gitops.delete_branch(rig, branch)  # no force needed: the rebased commits are on main
+    assert not gitops.branch_exists(rig, branch)
+
+
+def test_remove_worktree_whose_directory_vanished(rig: RigPaths) -> None:
+    import shutil
+
+    tree, _ = _polecat(rig)
+    shutil.rmtree(tree)
+    assert [w.prunable for w in gitops.list_worktrees(rig) if w.branch != "main"] == [True]
+    gitops.remove_worktree(rig, tree)
+    assert [w.branch for w in gitops.list_worktrees(rig)] == ["main"]
+    with pytest.raises(NotFound):
+        gitops.remove_worktree(rig, tree)
