@@ -28,7 +28,8 @@ DIRECT = f"""(
           WHERE d.issue_id = i.id AND d.type IN ('blocks', 'conditional-blocks') AND t.status NOT IN {_DONE})
   OR EXISTS (SELECT 1 FROM dependencies w WHERE w.issue_id = i.id AND w.type = 'waits-for'
              AND EXISTS ({_CHILD_OF} AND c.status NOT IN {_DONE})
-             AND NOT (CASE WHEN json_valid(w.metadata) THEN json_extract(w.metadata, '$.gate') END = 'any-children'
+             AND NOT (COALESCE(CASE WHEN json_valid(w.metadata) THEN json_extract(w.metadata, '$.gate') END, '')
+                      = 'any-children'
                       AND EXISTS ({_CHILD_OF} AND c.status IN {_DONE})))
 )"""
 

@@ -84,7 +84,9 @@ class WritesMixin(ReadsMixin):
                 readiness.refresh(conn, [bead_id])
                 if kind == "closed" and not row["ephemeral"]:
                     self._feed("bead.closed", bead_id, actor, reason=changes.get("close_reason") or "")
-            other = sorted(k for k in changes if k not in ("status", "closed_at", "started_at", "defer_unix"))
+            implied = ("status", "closed_at", "started_at", "defer_unix", "extra") + \
+                (("close_reason",) if new_status != old_status else ())
+            other = sorted(k for k in changes if k not in implied) + sorted(k for k in fields if k not in SETTABLE)
             if other:
                 self._event(conn, bead_id, "updated", actor, None, ",".join(other))
             return self.get(bead_id)
