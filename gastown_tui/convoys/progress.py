@@ -122,9 +122,8 @@ def human_duration(seconds: float) -> str:
     return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
 
 
-def render_box(status: ConvoyStatus, width: int = 64) -> str:
+def render_box(status: ConvoyStatus, width: int | None = None, *, max_width: int = 100) -> str:
     """The convoy box of the Gas Town article: title, status, tracked beads with marks, swarm counts."""
-    inner = width - 4
     word = "Landed" if status.status == "closed" and status.complete else (
         "Closed" if status.status == "closed" else ("In Progress" if status.landed or status.active else "Pending"))
     lines = [f"CONVOY: {status.id} \"{status.title}\"", None, f"Status: {word}  ({status.landed}/{status.total} landed)",
@@ -134,6 +133,9 @@ def render_box(status: ConvoyStatus, width: int = 64) -> str:
         who = f" @{t.assignee}" if t.assignee and t.state in (STATE_WORKING, STATE_MERGING) else ""
         lines.append(f"  {branch} {t.id} \"{t.title}\" {_MARKS.get(t.state, t.state)}{who}")
     lines.append(f"Swarms: {status.landed} completed, {status.active} active")
+    if width is None:  # fit the longest line, within the terminal-friendly maximum
+        width = min(max_width, max(64, *(len(line) + 4 for line in lines if line is not None)))
+    inner = width - 4
     out = ["┌" + "─" * (width - 2) + "┐"]
     for line in lines:
         if line is None:
