@@ -137,7 +137,10 @@ def apply_sgr(attrs: Cell, params: str) -> Cell:
             changes["bg"] = "default"
         elif code in _FLAGS:
             changes.update(_FLAGS[code])
-    return attrs._replace(**changes) if changes else attrs  # type: ignore[arg-type]
+    if not changes:
+        return attrs
+    new = attrs._replace(**changes)  # type: ignore[arg-type]
+    return BLANK if new == BLANK else new  # keep the default style identical to BLANK (fast blank checks)
 
 
 _FLAGS: dict[int, dict[str, bool]] = {

@@ -17,6 +17,8 @@ from gastown_tui.terminal.pyte_fixes import FixedScreen
 
 _TOKEN = re.compile(
     r"(?P<t>[^\x00-\x1f\x7f-\x9f]+)"
+    r"|\x1b\[(?P<sa>[0-9:;]*)m(?P<st>[^\x00-\x1f\x7f-\x9f]*)"  # SGR and the text it colours: one token
+    r"|(?P<nl>\r\n)"
     r"|\x1b\[(?P<cp>[<=>?]?)(?P<ca>[0-9:;]*)(?P<ci>[ -/]*)(?P<cf>[@-~])"
     r"|\x1b\](?P<o>[^\x07\x1b\x9c]*)(?P<ot>\x07|\x1b\\|\x9c)"
     r"|\x1b[P^_X](?P<d>.*?)(?P<dt>\x1b\\|\x9c)"
@@ -66,7 +68,7 @@ class Parser:
         self.screen = screen
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = ""
-        self._sgr_cache: dict[tuple[Cell, str], Cell] = {}
+        self._sgr_cache: dict[tuple[int, str], tuple[Cell, Cell]] = {}
         self.on_title = on_title
         self.sync_changed: Callable[[bool], None] | None = None
 
@@ -85,6 +87,7 @@ class Parser:
         match = _TOKEN.match
         draw = screen.draw
         sgr = self._sgr
+        sgr_get = self._sgr_cache.get
         pos, end = 0, len(text)
         while pos < end:
             m = match(text, pos)
@@ -93,8 +96,22 @@ class Parser:
                 continue
             pos = m.end()
             kind = m.lastgroup
-            if kind == "t":
+            if kind == "st":
+                args = m.group("sa")
+                attrs = screen.cursor.attrs
+                hit = sgr_get((id(attrs), args))
+                if hit is not None and hit[0] is attrs:
+                    screen.cursor.attrs = hit[1]
+                else:
+                    sgr(args)
+                text_run = m.group("st")
+                if text_run:
+                    draw(text_run)
+            elif kind == "t":
                 draw(m.group("t"))
+            elif kind == "nl":
+                screen.carriage_return()
+                screen.linefeed()
             elif kind == "cf":
                 final = m.group("cf")
                 if final == "m" and not m.group("cp") and not m.group("ci"):
@@ -139,13 +156,14 @@ class Parser:
     def _sgr(self, args: str) -> None:
         """SGR with a (style, params) cache: logs repeat the same few colour changes."""
         screen = self.screen
-        key = (screen.cursor.attrs, args)
-        new = self._sgr_cache.get(key)
-        if new is None:
+        attrs = screen.cursor.attrs
+        key = (id(attrs), args)
+        hit = self._sgr_cache.get(key)
+        if hit is None or hit[0] is not attrs:  # keyed by id for speed; the stored attrs guards id reuse
             if len(self._sgr_cache) > 4096:
                 self._sgr_cache.clear()
-            new = self._sgr_cache[key] = apply_sgr(screen.cursor.attrs, args)
-        screen.cursor.attrs = new
+            hit = self._sgr_cache[key] = (attrs, apply_sgr(attrs, args))
+        screen.cursor.attrs = hit[1]
 
     def _csi(self, prefix: str, args: str, inter: str, final: str) -> None:
         """Dispatch one CSI sequence."""

@@ -10,20 +10,37 @@ tmux-like resize and DECCOLM, ED 3 clearing only the history, and replies queued
 from __future__ import annotations
 
 import copy
-from collections import defaultdict, deque
+from collections import deque
 from typing import Any
 
 import pyte
 from pyte import modes as mo
-from pyte.screens import Margins, StaticDefaultDict
+from pyte.screens import Margins
 from pyte import charsets as cs
 
 from gastown_tui.terminal.cells import BLANK, ZWJ, Cell, char_width
 
-Line = StaticDefaultDict  # dict[int, Cell] with a static default
 _PASSTHROUGH = {5, 6, 7, 25}  # private modes pyte itself implements (DECSCNM, DECOM, DECAWM, DECTCEM)
 _ALT = {47, 1047, 1049}
 _REVERSE_BLANK = BLANK._replace(reverse=True)
+
+
+class Row(list):  # type: ignore[type-arg]
+    """A screen row: a list of cells plus ``extent``, an upper bound of the columns ever written.
+
+    Cells at or after ``extent`` are still the blank the row was made with, so pushing the row to history trims
+    its blank tail in O(1) instead of scanning 200 columns per scrolled line.
+    """
+
+    __slots__ = ("extent",)
+    extent: int
+
+
+def _row(cell: Cell, n: int) -> Row:
+    """A row of ``n`` copies of ``cell`` (extent 0 only when the cell is the plain blank)."""
+    row = Row([cell] * n)  # no Python-level __init__: this runs once per scrolled line
+    row.extent = 0 if cell is BLANK else n
+    return row
 
 
 class _CellMap(dict):  # type: ignore[type-arg]
@@ -32,6 +49,7 @@ class _CellMap(dict):  # type: ignore[type-arg]
     def __init__(self, attrs: Cell) -> None:
         super().__init__()
         self.attrs = attrs
+        self.runs: dict[str, list[Cell]] = {}  # whole runs ("INFO ", "] ") repeat in logs: one slice copy
 
     def __missing__(self, ch: str) -> Cell:
         cell = self[ch] = self.attrs._replace(data=ch)
@@ -62,16 +80,17 @@ class FixedScreen(pyte.Screen):
         """Blank cell in the default style (reverse under DECSCNM)."""
         return _REVERSE_BLANK if mo.DECSCNM in self.mode else BLANK
 
-    def _new_buffer(self) -> Any:
-        """An empty row store: y -> line dict, rows created on first touch."""
-        return defaultdict(lambda: StaticDefaultDict(self.default_char))
+    def _new_buffer(self) -> list[list[Cell]]:
+        """A blank row store: a list of rows, each a list of exactly ``columns`` cells."""
+        blank = self.default_char
+        return [_row(blank, self.columns) for _ in range(self.lines)]
 
     def reset(self) -> None:
-        """RIS: pyte's reset plus our own state."""
-        if getattr(self, "in_alt", False):
-            self.buffer = self._main_buffer
-            self.in_alt = False
+        """RIS: pyte's reset plus our own state (rows are lists, so scrolling is a list rotation)."""
+        self.in_alt = False
+        self._main_buffer = None
         super().reset()
+        self.buffer = self._new_buffer()
         self.cursor.attrs = self.default_char
         self.private_modes = set()
         self._join_at = None
@@ -96,9 +115,32 @@ class FixedScreen(pyte.Screen):
 
     def draw(self, data: str) -> None:
         """Print text at the cursor: ASCII runs take the fast path, the rest goes grapheme by grapheme."""
-        table = self.g1_charset if self.charset else self.g0_charset
-        if table is not cs.LAT1_MAP:
-            data = data.translate(table)
+        if self.charset or self.g0_charset is not cs.LAT1_MAP:
+            data = data.translate(self.g1_charset if self.charset else self.g0_charset)
+        cur = self.cursor
+        x = cur.x
+        end = x + len(data)
+        if end <= self.columns and data.isascii() and mo.IRM not in self.mode:
+            # fast path: the run fits on the current line
+            line = self.buffer[cur.y]
+            if x and line[x].data == "":
+                line[x - 1] = line[x - 1]._replace(data=" ")
+            cmap = self._last_map if cur.attrs is self._last_attrs else self._cells()
+            cells = cmap.runs.get(data)  # type: ignore[union-attr]
+            if cells is None:
+                cells = list(map(cmap.__getitem__, data))  # type: ignore[union-attr]
+                if len(data) < 64 and len(cmap.runs) < 512:  # type: ignore[union-attr]
+                    cmap.runs[data] = cells  # type: ignore[union-attr]
+            line[x:end] = cells
+            if end >= line.extent:
+                line.extent = end  # beyond the old extent there can be no wide-char stub to fix
+            elif line[end].data == "":
+                line[end] = line[end]._replace(data=" ")
+            cur.x = end
+            self.dirty.add(cur.y)
+            self._join_at = (cur.y, end - 1, end)
+            self._last_char = data
+            return
         if data.isascii():
             self._draw_ascii(data)
             return
@@ -114,37 +156,35 @@ class FixedScreen(pyte.Screen):
         cur = self.cursor
         cols = self.columns
         buf = self.buffer
-        dirty = self.dirty
         get = self._cells().__getitem__
-        awm = mo.DECAWM in self.mode
-        irm = mo.IRM in self.mode
         i, n = 0, len(data)
         while i < n:
             x = cur.x
             if x >= cols:
-                if awm:
-                    dirty.add(cur.y)
+                if mo.DECAWM in self.mode:
+                    self.dirty.add(cur.y)
                     self.index()
                     x = cur.x = 0
                 else:
                     x = cols - 1
                     i = n - 1  # without autowrap only the last character survives in the last column
-            chunk = data[i:i + cols - x] if (i or n > cols - x) else data
-            k = len(chunk)
-            if irm:
+            k = min(n - i, cols - x)
+            if mo.IRM in self.mode:
                 self.insert_characters(k)
             line = buf[cur.y]
-            if x and x in line and line[x].data == "":
-                line[x - 1] = line[x - 1]._replace(data=" ")  # we overwrite the right half of a wide char
-            line.update(zip(range(x, x + k), map(get, chunk)))
             end = x + k
-            if end in line and line[end].data == "":
+            if x and line[x].data == "":
+                line[x - 1] = line[x - 1]._replace(data=" ")  # we overwrite the right half of a wide char
+            line[x:end] = map(get, data[i:i + k] if (i or k < n) else data)
+            if end > line.extent:
+                line.extent = end
+            if end < cols and line[end].data == "":
                 line[end] = line[end]._replace(data=" ")  # we overwrote the left half of a wide char
             cur.x = end
             i += k
-            dirty.add(cur.y)
+            self.dirty.add(cur.y)
         self._join_at = (cur.y, cur.x - 1, cur.x)
-        self._last_char = data[-1]
+        self._last_char = data
 
     def _draw_char(self, ch: str) -> None:
         """Write one non-ASCII code point under the tmux width policy."""
@@ -161,6 +201,8 @@ class FixedScreen(pyte.Screen):
         if w <= 0:
             return  # zero-width with nothing to join, or unprintable
         cols = self.columns
+        if w > cols:
+            return
         if cur.x + w > cols:
             if mo.DECAWM in self.mode:
                 self.dirty.add(cur.y)
@@ -173,13 +215,15 @@ class FixedScreen(pyte.Screen):
         x = cur.x
         line = self.buffer[cur.y]
         cmap = self._cells()
-        if x and x in line and line[x].data == "":
+        if x and line[x].data == "":
             line[x - 1] = line[x - 1]._replace(data=" ")
         line[x] = cmap[ch]
         if w == 2:
             line[x + 1] = cmap[""]
         end = x + w
-        if end in line and line[end].data == "":
+        if end > line.extent:
+            line.extent = end
+        if end < cols and line[end].data == "":
             line[end] = line[end]._replace(data=" ")
         cur.x = end
         self.dirty.add(cur.y)
@@ -188,47 +232,105 @@ class FixedScreen(pyte.Screen):
 
     def repeat_last(self, count: int) -> None:
         """REP (CSI b): print the last graphic character again ``count`` times."""
-        self.draw(self._last_char * max(1, min(count, 65535)))
+        self.draw(self._last_char[-1] * max(1, min(count, 65535)))
 
     # -- scrolling and history ---------------------------------------------------------------------------
-    def _push_history(self, line: Any) -> None:
+    def _push_history(self, line: list[Cell]) -> None:
         """Store a line that scrolled off the top as a compact tuple of shared cells (trailing blanks cut)."""
         self.scrolled_off += 1
-        if not line:
-            self.history.append(())
-            return
-        n = min(max(line) + 1, self.columns)
-        cells = tuple(map(line.__getitem__, range(n)))
-        while n and cells[n - 1] == BLANK:
-            n -= 1
-        self.history.append(cells[:n])
+        lo = min(line.extent, len(line))
+        while lo and line[lo - 1] == BLANK:
+            lo -= 1
+        self.history.append(tuple(line[:lo]))
 
     def _scroll_up(self, top: int, bottom: int, count: int) -> None:
         """Move rows top..bottom up by ``count``; rows leaving the top of the main screen go to history."""
         buf = self.buffer
         count = min(count, bottom - top + 1)
-        if top == 0 and not self.in_alt and self.history.maxlen:
-            for y in range(count):
-                self._push_history(buf.get(y))
-        for y in range(top, bottom + 1):
-            src = y + count
-            if src <= bottom and src in buf:
-                buf[y] = buf[src]
-            else:
-                buf.pop(y, None)
+        blank = self.cursor.attrs if self.cursor.attrs.bg != "default" else self.default_char
+        for _ in range(count):
+            line = buf.pop(top)
+            if top == 0 and not self.in_alt and self.history.maxlen:
+                self._push_history(line)
+            buf.insert(bottom, _row(blank, self.columns))
         self.dirty.update(range(top, bottom + 1))
 
     def _scroll_down(self, top: int, bottom: int, count: int) -> None:
         """Move rows top..bottom down by ``count``, blank rows appear at the top."""
         buf = self.buffer
         count = min(count, bottom - top + 1)
-        for y in range(bottom, top - 1, -1):
-            src = y - count
-            if src >= top and src in buf:
-                buf[y] = buf[src]
-            else:
-                buf.pop(y, None)
+        blank = self.cursor.attrs if self.cursor.attrs.bg != "default" else self.default_char
+        for _ in range(count):
+            del buf[bottom]
+            buf.insert(top, _row(blank, self.columns))
         self.dirty.update(range(top, bottom + 1))
+
+    def insert_lines(self, count: int | None = None) -> None:
+        """IL: insert blank lines at the cursor row, inside the scroll region."""
+        top, bottom = self.margins or Margins(0, self.lines - 1)
+        if top <= self.cursor.y <= bottom:
+            self._scroll_down(self.cursor.y, bottom, count or 1)
+            self.carriage_return()
+
+    def delete_lines(self, count: int | None = None) -> None:
+        """DL: delete lines at the cursor row, inside the scroll region (never feeds history)."""
+        top, bottom = self.margins or Margins(0, self.lines - 1)
+        if top <= self.cursor.y <= bottom:
+            buf = self.buffer
+            count = min(count or 1, bottom - self.cursor.y + 1)
+            blank = self.cursor.attrs if self.cursor.attrs.bg != "default" else self.default_char
+            for _ in range(count):
+                del buf[self.cursor.y]
+                buf.insert(bottom, _row(blank, self.columns))
+            self.dirty.update(range(self.cursor.y, bottom + 1))
+            self.carriage_return()
+
+    def insert_characters(self, count: int | None = None) -> None:
+        """ICH: shift the rest of the line right."""
+        x = min(self.cursor.x, self.columns - 1)
+        count = min(count or 1, self.columns - x)
+        line = self.buffer[self.cursor.y]
+        line[x:x] = [self.cursor.attrs] * count
+        del line[self.columns:]
+        line.extent = self.columns if self.cursor.attrs is not BLANK else min(self.columns, line.extent + count)
+        self.dirty.add(self.cursor.y)
+
+    def delete_characters(self, count: int | None = None) -> None:
+        """DCH: shift the rest of the line left, blanks enter at the right."""
+        x = min(self.cursor.x, self.columns - 1)
+        count = min(count or 1, self.columns - x)
+        line = self.buffer[self.cursor.y]
+        del line[x:x + count]
+        line.extend([self.cursor.attrs] * count)
+        if self.cursor.attrs is not BLANK:
+            line.extent = self.columns
+        self.dirty.add(self.cursor.y)
+
+    def erase_characters(self, count: int | None = None) -> None:
+        """ECH: blank ``count`` cells from the cursor."""
+        x = min(self.cursor.x, self.columns - 1)
+        end = min(x + (count or 1), self.columns)
+        self._fill(self.buffer[self.cursor.y], x, end)
+
+    def erase_in_line(self, how: int = 0, private: bool = False) -> None:
+        """EL 0/1/2 with the cursor's background (BCE)."""
+        x = min(self.cursor.x, self.columns - 1)
+        start, end = {0: (x, self.columns), 1: (0, x + 1), 2: (0, self.columns)}.get(how, (0, 0))
+        self._fill(self.buffer[self.cursor.y], start, end)
+
+    def _fill(self, line: Row, start: int, end: int) -> None:
+        """Erase cells start..end of a row with the cursor's style."""
+        attrs = self.cursor.attrs
+        line[start:end] = [attrs] * (end - start)
+        if attrs is not BLANK and end > line.extent:
+            line.extent = end
+        self.dirty.add(self.cursor.y)
+
+    def alignment_display(self) -> None:
+        """DECALN: fill the screen with E."""
+        e = self.default_char._replace(data="E")
+        self.buffer = [_row(e, self.columns) for _ in range(self.lines)]
+        self.dirty.update(range(self.lines))
 
     def index(self) -> None:
         """IND/LF: move down, scrolling the region (and feeding history) at its bottom."""
@@ -269,11 +371,13 @@ class FixedScreen(pyte.Screen):
         if how == 3:
             self.history.clear()
             return
-        if how == 2 and self.cursor.attrs == self.default_char:
-            self.buffer.clear()
-            self.dirty.update(range(self.lines))
-            return
-        super().erase_in_display(how, *args, **kwargs)
+        y = self.cursor.y
+        rows = {0: range(y + 1, self.lines), 1: range(y), 2: range(self.lines)}.get(how, range(0))
+        for r in rows:
+            self.buffer[r] = _row(self.cursor.attrs, self.columns)
+        self.dirty.update(rows)
+        if how in (0, 1):
+            self.erase_in_line(how)
 
     # -- modes -------------------------------------------------------------------------------------------
     def set_mode(self, *modes: int, **kwargs: Any) -> None:
@@ -282,7 +386,9 @@ class FixedScreen(pyte.Screen):
             super().set_mode(*modes)
             return
         for m in modes:
-            if m in _PASSTHROUGH:
+            if m == 5:
+                self._set_screen_reverse(True)
+            elif m in _PASSTHROUGH:
                 super().set_mode(m, private=True)
             elif m == 3:  # DECCOLM: like tmux, clear and home but keep our real width
                 self.erase_in_display(2)
@@ -300,7 +406,9 @@ class FixedScreen(pyte.Screen):
             super().reset_mode(*modes)
             return
         for m in modes:
-            if m in _PASSTHROUGH:
+            if m == 5:
+                self._set_screen_reverse(False)
+            elif m in _PASSTHROUGH:
                 super().reset_mode(m, private=True)
             elif m == 3:
                 self.erase_in_display(2)
@@ -311,6 +419,17 @@ class FixedScreen(pyte.Screen):
                 self._restore_alt_cursor()
             else:
                 self.private_modes.discard(m)
+
+    def _set_screen_reverse(self, on: bool) -> None:
+        """DECSCNM: flip every cell's reverse flag (rare; vttest uses it)."""
+        if (mo.DECSCNM in self.mode) == on:
+            return
+        (self.mode.add if on else self.mode.discard)(mo.DECSCNM)
+        self.buffer = [Row([c._replace(reverse=on) for c in line]) for line in self.buffer]
+        for line in self.buffer:
+            line.extent = self.columns
+        self.cursor.attrs = self.cursor.attrs._replace(reverse=on)
+        self.dirty.update(range(self.lines))
 
     def _save_alt_cursor(self) -> None:
         self._alt_saved = (copy.copy(self.cursor), self.g0_charset, self.g1_charset, self.charset)
@@ -328,7 +447,7 @@ class FixedScreen(pyte.Screen):
             self._save_alt_cursor()
         if self.in_alt:
             if save:
-                self.buffer.clear()
+                self.buffer = self._new_buffer()
             return
         self._main_buffer = self.buffer
         self.buffer = self._new_buffer()
@@ -349,28 +468,37 @@ class FixedScreen(pyte.Screen):
 
     # -- size --------------------------------------------------------------------------------------------
     def resize(self, lines: int | None = None, columns: int | None = None) -> None:
-        """Resize like tmux: shrinking drops blank rows below the cursor first, then pushes top rows to history."""
+        """Resize like tmux: shrinking drops rows below the cursor first, then pushes top rows to history."""
         lines = lines or self.lines
         columns = columns or self.columns
         if lines == self.lines and columns == self.columns:
             return
+        blank = self.default_char
         if lines < self.lines:
             excess = self.lines - lines
             below = min(excess, self.lines - 1 - self.cursor.y)
-            for y in range(self.lines - below, self.lines):
-                self.buffer.pop(y, None)
+            del self.buffer[self.lines - below:]
             push = excess - below
-            if push:
-                self._scroll_up(0, self.lines - 1, push)
-                self.cursor.y -= push
-            if self._main_buffer is not None:
-                for y in range(lines, self.lines):
-                    self._main_buffer.pop(y, None)
-        if columns < self.columns:
-            for buf in (self.buffer, self._main_buffer or {}):
-                for line in buf.values():
-                    for x in [k for k in line if k >= columns]:
-                        del line[x]
+            for _ in range(push):
+                line = self.buffer.pop(0)
+                if not self.in_alt and self.history.maxlen:
+                    self._push_history(line)
+            self.cursor.y -= push
+        else:
+            self.buffer.extend(_row(blank, self.columns) for _ in range(lines - self.lines))
+        buffers = [self.buffer] + ([self._main_buffer] if self._main_buffer is not None else [])
+        if self._main_buffer is not None:
+            del self._main_buffer[lines:]
+            self._main_buffer.extend(_row(blank, self.columns) for _ in range(lines - len(self._main_buffer)))
+        for buf in buffers:
+            for line in buf:
+                if columns < len(line):
+                    del line[columns:]
+                else:
+                    line.extend([blank] * (columns - len(line)))
+                    if blank is not BLANK:
+                        line.extent = columns
+                line.extent = min(line.extent, columns)
         old_cols = self.columns
         self.lines, self.columns = lines, columns
         self.margins = None
@@ -385,10 +513,7 @@ class FixedScreen(pyte.Screen):
     # -- reading -----------------------------------------------------------------------------------------
     def row_text(self, y: int) -> str:
         """Visible text of one row (a wide character's stub contributes nothing)."""
-        line = self.buffer.get(y)
-        if not line:
-            return " " * self.columns
-        return "".join([line[x].data for x in range(self.columns)])
+        return "".join([c.data for c in self.buffer[y]])
 
     @property
     def display(self) -> list[str]:  # type: ignore[override]

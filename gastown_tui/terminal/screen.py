@@ -100,11 +100,7 @@ class TerminalScreen:
 
     def row(self, y: int) -> list[Cell]:
         """Cells of visible row ``y`` (exactly ``cols`` of them; a wide char is followed by a "" stub)."""
-        screen = self._screen
-        line = screen.buffer.get(y)
-        if not line:
-            return [screen.default_char] * screen.columns
-        return list(map(line.__getitem__, range(screen.columns)))
+        return list(self._screen.buffer[y])
 
     def history_row(self, index: int) -> list[Cell]:
         """Cells of scrollback line ``index`` (0 = oldest), padded to the current width."""
@@ -177,7 +173,7 @@ class TerminalScreen:
         """Find ``text`` in scrollback then the visible rows, oldest first."""
         needle = text.lower() if ignore_case else text
         hits: list[SearchHit] = []
-        lines = [self.history_text(i) for i in range(self.scrollback_lines)] + self.display
+        lines = [self.history_text(i) for i in range(self.scrollback_lines)] + [r.rstrip() for r in self.display]
         for n, line in enumerate(lines):
             hay = line.lower() if ignore_case else line
             start = hay.find(needle)
