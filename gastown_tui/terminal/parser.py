@@ -22,7 +22,7 @@ _TOKEN = re.compile(
     r"|\x1b\[(?P<cp>[<=>?]?)(?P<ca>[0-9:;]*)(?P<ci>[ -/]*)(?P<cf>[@-~])"
     r"|\x1b\](?P<o>[^\x07\x1b\x9c]*)(?P<ot>\x07|\x1b\\|\x9c)"
     r"|\x1b[P^_X](?P<d>.*?)(?P<dt>\x1b\\|\x9c)"
-    r"|\x1b(?P<ei>[ -/]*)(?P<ef>[0-~])"
+    r"|\x1b(?P<ei>[ -/]*)(?P<ef>[0-@A-OQ-WYZ\\`-~])"  # not [ ] P X ^ _: those open longer sequences
     r"|(?P<c>[\x00-\x1a\x1c-\x1f\x7f])",
     re.DOTALL,
 )
