@@ -100,8 +100,13 @@ def read_conversation(body: dict[str, Any]) -> Conversation:
                     conv.calls.append(call)
                     conv.events.append(("call", len(conv.calls) - 1))
             continue
+        if message.get("role") == "system":
+            # Fresh sessions carry SessionStart hook output ("SessionStart:startup hook success: ...") as a
+            # system entry; resumed ones carry it in a user <system-reminder>. Both are context, not prompts.
+            conv.context.extend(t for t in (_block_text(b) for b in blocks) if t)
+            continue
         if message.get("role") != "user":
-            continue  # "system" entries (agent listings) are context the policies ignore
+            continue
         for block in blocks:
             if block.get("type") == "tool_result":
                 call = by_id.get(block.get("tool_use_id", ""))
@@ -178,8 +183,15 @@ def _expand(actions: Sequence[ToolUse], cwd: str) -> list[ToolUse]:
     return out
 
 
+BEACON_ROLE = re.compile(r"\[GAS TOWN\]\s+(\w+)")
+
+
 def role_of(conv: Conversation) -> str:
-    """mayor / polecat / unknown, from the beacon and `gt prime` output."""
+    """mayor / polecat / ..., from the beacon's recipient, else from words in the context."""
+    for text in conv.context:
+        match = BEACON_ROLE.search(text)
+        if match:
+            return match.group(1).lower()
     text = conv.all_text().lower()
     if re.search(r"\bpolecat\b", text):
         return "polecat"
@@ -257,6 +269,9 @@ class GasTownPolicy:
             steps += self.plan(conv, hook_calls[-1].result or "")
         done_calls = [c for c in finished if c.command.strip().startswith("gt done")]
         if done_calls:
+            last = conv.prompts[-1]
+            if conv.last_event == ("prompt", len(conv.prompts) - 1) and "nudge" in last.lower():
+                return text_reply(f"Nudge received after my work was submitted: {last.strip()[:200]}")
             return text_reply("Work submitted with gt done; my hook is clear.")
         if hook_calls and len(steps) == len(prefix):
             return text_reply(f"No task I know matches my hook:\n{hook_calls[-1].result}")
