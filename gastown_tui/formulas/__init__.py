@@ -7,23 +7,24 @@ Python API (import from `gastown_tui.formulas`):
     proto = cook(formula, vars={"k": "v"}, loader=library.load)   # Proto: runtime mode when vars given, else compile
     check(formula, loader=library.load)                # what `gt formula check` runs; raises FormulaError
 
-    mol = pour(ledger, proto_or_formula_or_name, vars, *, ephemeral=False, attach_to=None, actor=None,
-               library=None, events=None) -> Molecule   # one transaction; wisp when ephemeral
-    persist_proto(ledger, proto, *, actor=None) -> str  # `gt cook --persist`: template beads; returns root id
-    molecule_status(ledger, mol_id) -> MoleculeStatus   # steps with state, progress counts
+    mol = pour(ledger, proto_or_formula_or_name_or_proto_id, vars, *, ephemeral=False, attach_to=None,
+               actor=None, library=None, assignee=None) -> Molecule   # one transaction; a wisp when ephemeral
+    persist_proto(ledger, proto, *, actor=None, force=False) -> str   # `gt cook --persist`; returns root id
+    molecule_status(ledger, mol_id) -> Molecule         # steps with state; .counts() progress; .to_dict()
     current_step(ledger, mol_id, actor=None) -> StepState | None   # in-progress step, else first ready step
     ready_steps(ledger, mol_id) -> list[StepState]
     claim_step(ledger, mol_id, step=None, actor=None) -> StepState  # idempotent for the same actor
     step_done(ledger, mol_id, step=None, actor=None, reason="") -> list[StepState]   # the newly ready steps
     squash(ledger, mol_id, summary=None, actor=None) -> str   # digest bead id
     burn(ledger, mol_id, actor=None) -> None
+    wisp_gc(ledger, "7d") -> int ; list_molecules(ledger) -> list[Molecule] ; load_proto(ledger, proto_id) -> Proto
     find_molecule(ledger, actor) -> str | None          # molecule of the bead on `actor`'s hook
     resolve_step(ledger, mol_id, step) -> str           # step bead id from a bead id or formula step id
 
 Molecule layout in the ledger: root bead `issue_type="molecule"` (metadata `formula`, `vars`, `attached_to`,
-`mol_kind`), one child bead per step (metadata `step_id`, `needs`, `order`, `molecule`) with `blocks` edges from
-`needs`. Every transition emits a feed event: mol.poured, mol.step_claimed, mol.step_done, mol.completed,
-mol.squashed, mol.burned (data: mol, step, step_id; actor). Events are written inside the transaction just before
+`mol_kind`), one child bead per step (ids `<root>.N`; metadata `step_id`, `needs`, `order`, `molecule`) with
+`blocks` edges from `needs`. Every transition emits a feed event: mol.poured, mol.step_claimed, mol.step_done,
+mol.completed, mol.squashed, mol.burned (data: mol, step, step_id; actor). Events are written inside the transaction just before
 commit, so a crash can at worst repeat an event, never lose one.
 """
 
@@ -39,7 +40,8 @@ from gastown_tui.formulas.search import SHIPPED_DIR, FormulaEntry, FormulaLibrar
 
 _MOLECULE_NAMES = {"Molecule", "MoleculeStatus", "StepState", "pour", "persist_proto", "molecule_status",
                    "current_step", "ready_steps", "claim_step", "step_done", "squash", "burn", "find_molecule",
-                   "resolve_step", "load_proto"}
+                   "resolve_step", "load_proto", "wisp_gc", "list_molecules", "parse_duration", "bind",
+                   "require_molecule"}
 
 
 def __getattr__(name: str) -> Any:

@@ -108,7 +108,9 @@ def cook(formula: Formula, vars: dict[str, str] | None = None, *, loader: Loader
     check_graph(steps)
     proto_steps: list[ProtoStep] = []
     _flatten(steps, None, text_values, proto_steps)
-    title = "{{title}}" if "title" in resolved.vars else resolved.name
+    # without a `title` var the root is named after the formula and the vars given, so molecules tell apart
+    shown = ", ".join(f"{k}={v}" for k, v in given.items() if len(v) <= 40)
+    title = "{{title}}" if "title" in resolved.vars else f"{resolved.name} ({shown})" if shown else resolved.name
     description = "{{desc}}" if "desc" in resolved.vars else resolved.description
     return Proto(id=resolved.name, formula=resolved.name, title=substitute(title, text_values),
                  description=substitute(description, text_values), steps=proto_steps,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 
-from gastown_tui.formulas.schema import (FORMULA_TYPES, PHASES, STEP_TYPES, VAR_TYPES, Formula, FormulaError,
-                                         Step, VarDef)
+from gastown_tui.formulas.schema import (FORMULA_TYPES, PHASES, STEP_TYPES, VAR_TYPES, Formula, Loc, Step,
+                                         VarDef)
 
 _WAITS_RE = re.compile(r"^(all-children|any-children|children-of\([A-Za-z0-9_.{}-]+\))$")
 _STEP_ID_RE = re.compile(r"^[A-Za-z0-9_{}][A-Za-z0-9_.{}-]*$")
@@ -57,7 +57,9 @@ def check_vars_given(formula: Formula, given: Mapping[str, str], *, require: boo
         var = formula.vars.get(name)
         if var is None:
             declared = ", ".join(sorted(formula.vars)) or "none"
-            raise formula.loc_of("vars").error(f"vars.{name}", f"unknown variable (declared: {declared})")
+            var_lines = [line for key, line in formula.field_lines.items() if key[:1] == ("vars",)]
+            loc = Loc(formula.loc.source, min(var_lines)) if var_lines else formula.loc_of("vars")
+            raise loc.error(f"vars.{name}", f"unknown variable (declared: {declared})")
         check_var_value(var, value)
     if require:
         for var in formula.vars.values():

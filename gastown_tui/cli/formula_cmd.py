@@ -1,0 +1,184 @@
+"""`gt formula list | show F | check [F...]` and `gt cook F [--var k=v] [--persist]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from gastown_tui.cli.output import add_json_flag, print_json
+from gastown_tui.errors import GastownError, InvalidInput
+
+
+def parse_vars(pairs: list[str] | None) -> dict[str, str]:
+    """`--var k=v` occurrences -> dict; a pair without `=` is an error."""
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInput(f"invalid --var {pair!r}: use --var name=value")
+        out[name.strip()] = value
+    return out
+
+
+def add_var_flag(parser: argparse.ArgumentParser) -> None:
+    """The repeatable `--var name=value` option."""
+    parser.add_argument("--var", action="append", metavar="NAME=VALUE", help="set a formula variable (repeatable)")
+
+
+def register(subparsers: Any) -> None:
+    """Register `formula` and `cook`."""
+    formula = subparsers.add_parser("formula", help="list, show and check workflow formulas")
+    sub = formula.add_subparsers(dest="formula_command", metavar="SUBCOMMAND")
+    p = sub.add_parser("list", help="formulas on the search path (rig, town, shipped)")
+    add_json_flag(p)
+    p.set_defaults(func=cmd_list)
+    p = sub.add_parser("show", help="a formula's vars and cooked steps")
+    p.add_argument("name")
+    add_var_flag(p)
+    add_json_flag(p)
+    p.set_defaults(func=cmd_show)
+    p = sub.add_parser("check", help="validate formulas (all on the search path when none named)")
+    p.add_argument("names", nargs="*")
+    add_json_flag(p)
+    p.set_defaults(func=cmd_check)
+    formula.set_defaults(func=lambda args: (formula.print_help(), 2)[1])
+
+    cook = subparsers.add_parser("cook", help="cook a formula into a protomolecule")
+    cook.add_argument("name")
+    add_var_flag(cook)
+    cook.add_argument("--persist", action="store_true", help="store the proto in the ledger as a template")
+    cook.add_argument("--force", action="store_true", help="with --persist: replace an existing proto")
+    cook.add_argument("--mode", choices=("compile", "runtime"),
+                      help="compile keeps {{vars}}; runtime substitutes (default: runtime when --var is given)")
+    add_json_flag(cook)
+    cook.set_defaults(func=cmd_cook)
+
+
+def _library() -> Any:
+    from gastown_tui.formulas import FormulaLibrary
+    return FormulaLibrary()
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print every formula with its origin and type."""
+    from gastown_tui.formulas import FormulaError
+    library = _library()
+    rows = []
+    for entry in library.entries():
+        row: dict[str, Any] = {"name": entry.name, "origin": entry.origin, "path": str(entry.path),
+                               "shadowed": entry.shadowed}
+        try:
+            formula = library.load(str(entry.path))
+            row.update(type=formula.type, description=formula.description.strip().splitlines()[0]
+                       if formula.description.strip() else "", steps=len(formula.steps))
+        except FormulaError as exc:
+            row.update(type="?", description=f"ERROR {exc.one_line()}", steps=0)
+        rows.append(row)
+    if args.json:
+        print_json(rows)
+        return 0
+    width = max((len(r["name"]) for r in rows), default=4)
+    for r in rows:
+        mark = " (shadowed)" if r["shadowed"] else ""
+        print(f"{r['name']:<{width}}  {r['type']:<9}  {r['origin']:<7}  {r['description']}{mark}")
+    return 0
+
+
+def _step_line(step: Any) -> str:
+    needs = f"  needs: {', '.join(step.needs)}" if step.needs else ""
+    indent = "    " if step.parent else "  "
+    return f"{indent}{step.id}  [{step.type}]  {step.title}{needs}"
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """Print a formula's header, vars and its steps as cooked (compile mode unless --var is given)."""
+    from gastown_tui.formulas import check, cook
+    library = _library()
+    formula = library.load(args.name)
+    given = parse_vars(args.var)
+    proto = cook(formula, given, loader=library.load) if given else check(formula, loader=library.load)
+    if args.json:
+        print_json({"name": formula.name, "type": formula.type, "version": formula.version,
+                    "source": str(formula.source), "description": formula.description,
+                    "extends": formula.extends, "metadata": formula.metadata,
+                    "vars": {n: {"description": v.description, "default": v.default, "required": v.required}
+                             for n, v in (proto.var_defs if proto else formula.vars).items()},
+                    "steps": [s.to_dict() for s in proto.steps] if proto else [],
+                    "template": [{"id": s.id, "title": s.title, "needs": s.needs} for s in formula.template]})
+        return 0
+    print(f"{formula.name}  ({formula.type}, version {formula.version})  {formula.source}")
+    if formula.description.strip():
+        print("  " + "\n  ".join(formula.description.strip().splitlines()))
+    if formula.extends:
+        print(f"extends: {', '.join(formula.extends)}")
+    var_defs = proto.var_defs if proto else formula.vars
+    if var_defs:
+        print("vars:")
+        for var in var_defs.values():
+            how = "required" if var.required else f"default {var.default!r}" if var.default is not None else "optional"
+            print(f"  {var.name}  ({how})  {var.description}")
+    if proto:
+        print(f"steps ({len(proto.steps)}):")
+        for step in proto.steps:
+            print(_step_line(step))
+    elif formula.template:
+        print(f"template ({len(formula.template)}):")
+        for step in formula.template:
+            print(f"  {step.id}  {step.title}" + (f"  needs: {', '.join(step.needs)}" if step.needs else ""))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check the named formulas (or all); one line per formula, non-zero exit if any fails."""
+    from gastown_tui.formulas import check
+    library = _library()
+    names = args.names or [str(e.path) for e in library.entries() if not e.shadowed]
+    results = []
+    failed = 0
+    for name in names:
+        try:
+            formula = library.load(name)
+            proto = check(formula, loader=library.load)
+            count = len(proto.steps) if proto else len(formula.template)
+            results.append({"name": formula.name, "ok": True, "steps": count, "source": str(formula.source)})
+        except GastownError as exc:
+            failed += 1
+            results.append({"name": name, "ok": False, "error": exc.one_line()})
+    if args.json:
+        print_json(results)
+    else:
+        for r in results:
+            if r["ok"]:
+                print(f"ok    {r['name']}  ({r['steps']} steps)")
+            else:
+                print(f"gt: error: {r['error']}", file=sys.stderr)
+        if len(names) > 1:
+            print(f"{len(names) - failed}/{len(names)} formulas ok")
+    return 1 if failed else 0
+
+
+def cmd_cook(args: argparse.Namespace) -> int:
+    """Cook a formula and print the proto; with --persist store it in the ledger as a template."""
+    from gastown_tui.formulas import cook
+    library = _library()
+    formula = library.load(args.name)
+    given = parse_vars(args.var)
+    mode = args.mode or ("runtime" if given else "compile")
+    proto = cook(formula, given, loader=library.load, mode=mode)
+    proto_id = None
+    if args.persist:
+        from gastown_tui.formulas.molecule import persist_proto
+        from gastown_tui.ledger import Ledger
+        from gastown_tui.town.paths import find_town
+        with Ledger.open(find_town()) as ledger:
+            proto_id = persist_proto(ledger, proto, force=args.force)
+    if args.json:
+        print_json({**proto.to_dict(), "persisted_id": proto_id})
+        return 0
+    print(f"proto {proto.id}  ({proto.mode} mode, {len(proto.steps)} steps)  {proto.title}")
+    for step in proto.steps:
+        print(_step_line(step))
+    if proto_id:
+        print(f"persisted as {proto_id} (pour with: gt mol pour {proto_id} --var ...)")
+    return 0

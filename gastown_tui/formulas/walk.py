@@ -1,0 +1,258 @@
+"""Walking a molecule: load its steps from the ledger, status, current step, claim, step done, find by hook.
+
+A molecule is a root bead with step beads below it (parent-child). A step is ready when it is open, not blocked
+(the ledger's stored flag: `blocks` edges from `needs`, inherited by children of a blocked epic step) and not an
+epic (epics are containers: they close themselves when their last child closes).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from gastown_tui.errors import Conflict, InvalidInput, NotFound
+from gastown_tui.events import default_actor, emit
+
+if TYPE_CHECKING:
+    from gastown_tui.ledger import Bead, Ledger
+
+DONE = ("closed", "pinned", "tombstone")
+ACTIVE = ("in_progress", "hooked")
+ATTACH_DEP = "relates-to"  # non-blocking edge molecule root -> the work bead it is attached to
+
+
+@dataclass
+class StepState:
+    """One step bead as the walker sees it: ids, title, state (done/in_progress/ready/blocked) and needs."""
+
+    bead_id: str
+    step_id: str
+    title: str
+    state: str
+    status: str
+    issue_type: str = "task"
+    assignee: str | None = None
+    needs: list[str] = field(default_factory=list)  # step ids
+    parent: str | None = None  # step id of the containing epic step
+    order: int = 0
+    description: str = ""
+    acceptance: str = ""
+    closed_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able form."""
+        return asdict(self)
+
+
+@dataclass
+class Molecule:
+    """A molecule root and its steps in walking order."""
+
+    id: str
+    title: str
+    formula: str
+    status: str
+    ephemeral: bool
+    steps: list[StepState]
+    attached_to: str | None = None
+
+    def step(self, key: str) -> StepState:
+        """A step by bead id or formula step id (NotFound otherwise)."""
+        for step in self.steps:
+            if key in (step.bead_id, step.step_id):
+                return step
+        raise NotFound(f"molecule {self.id} has no step {key!r}")
+
+    def counts(self) -> dict[str, int]:
+        """Progress counts over work steps (epics excluded): total, done, in_progress, ready, blocked."""
+        work = [s for s in self.steps if s.issue_type != "epic"]
+        out = {"total": len(work)}
+        for state in ("done", "in_progress", "ready", "blocked"):
+            out[state] = sum(1 for s in work if s.state == state)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able form, with progress counts."""
+        return {"id": self.id, "title": self.title, "formula": self.formula, "status": self.status,
+                "ephemeral": self.ephemeral, "attached_to": self.attached_to, "progress": self.counts(),
+                "complete": self.complete, "steps": [s.to_dict() for s in self.steps]}
+
+    @property
+    def complete(self) -> bool:
+        """True when every step is done."""
+        return all(s.state == "done" for s in self.steps)
+
+
+MoleculeStatus = Molecule  # `molecule_status` returns the molecule with its counts; one type serves both
+
+
+def _state(bead: "Bead") -> str:
+    if bead.status in DONE:
+        return "done"
+    if bead.status in ACTIVE:
+        return "in_progress"
+    if bead.status == "open" and not bead.is_blocked:
+        return "ready"
+    return "blocked"
+
+
+def load_molecule(ledger: "Ledger", mol_id: str) -> Molecule:
+    """Read a molecule (or any epic with children) from the ledger."""
+    root = ledger.get(mol_id)
+    meta = root.metadata or {}
+    beads: list[tuple["Bead", str | None]] = []
+
+    def collect(parent: "Bead", parent_step: str | None) -> None:
+        for child in ledger.children(parent.id):
+            if (child.metadata or {}).get("digest_of"):
+                continue  # a squash digest hangs off the root but is not a step
+            beads.append((child, parent_step))
+            collect(child, (child.metadata or {}).get("step_id", child.id))
+
+    collect(root, None)
+    ids = {b.id: (b.metadata or {}).get("step_id", b.id) for b, _ in beads}
+    steps = []
+    for index, (bead, parent_step) in enumerate(beads):
+        bmeta = bead.metadata or {}
+        needs = bmeta.get("needs")
+        if needs is None:  # a hand-made epic: needs come from blocks edges between its beads
+            needs = [ids[d.depends_on_id] for d in bead.dependencies
+                     if d.type in ("blocks", "conditional-blocks") and d.depends_on_id in ids]
+        steps.append(StepState(bead_id=bead.id, step_id=ids[bead.id], title=bead.title, state=_state(bead),
+                               status=bead.status, issue_type=bead.issue_type, assignee=bead.assignee,
+                               needs=list(needs), parent=parent_step, order=int(bmeta.get("order", index)),
+                               description=bead.description, acceptance=bead.acceptance_criteria,
+                               closed_at=bead.closed_at))
+    steps.sort(key=lambda s: s.order)
+    return Molecule(id=root.id, title=root.title, formula=str(meta.get("formula", "")), status=root.status,
+                    ephemeral=root.ephemeral, steps=steps, attached_to=meta.get("attached_to"))
+
+
+def molecule_status(ledger: "Ledger", mol_id: str) -> Molecule:
+    """The molecule with every step's state; `.counts()` gives progress."""
+    return load_molecule(ledger, ledger.resolve(mol_id))
+
+
+def ready_steps(ledger: "Ledger", mol_id: str) -> list[StepState]:
+    """Work steps that can start now, in formula order."""
+    return [s for s in load_molecule(ledger, mol_id).steps if s.state == "ready" and s.issue_type != "epic"]
+
+
+def current_step(ledger: "Ledger", mol_id: str, actor: str | None = None) -> StepState | None:
+    """The step in progress (the actor's first), else the first ready step; None when nothing is left or ready."""
+    mol = load_molecule(ledger, mol_id)
+    active = [s for s in mol.steps if s.state == "in_progress" and s.issue_type != "epic"]
+    mine = [s for s in active if actor and s.assignee == actor]
+    if mine or active:
+        return (mine or active)[0]
+    ready = [s for s in mol.steps if s.state == "ready" and s.issue_type != "epic"]
+    return ready[0] if ready else None
+
+
+def _emit(ledger: "Ledger", kind: str, actor: str, **data: Any) -> None:
+    """Feed event, written before the transaction commits: a crash may repeat an event, never lose one."""
+    emit(ledger.paths.events, kind, actor=actor, **data)
+
+
+def resolve_step(ledger: "Ledger", mol_id: str, step: str) -> str:
+    """The bead id of `step` (a bead id, a formula step id, or a partial bead id) within molecule `mol_id`."""
+    mol = load_molecule(ledger, mol_id)
+    try:
+        return mol.step(step).bead_id
+    except NotFound:
+        pass
+    bead_id = ledger.resolve(step)
+    return mol.step(bead_id).bead_id
+
+
+def claim_step(ledger: "Ledger", mol_id: str, step: str | None = None, actor: str | None = None) -> StepState:
+    """Claim `step` (default: the current step) for `actor`; claiming your own claimed step again is a no-op."""
+    actor = actor or default_actor()
+    with ledger.transaction():
+        mol = load_molecule(ledger, mol_id)
+        target = mol.step(step) if step else current_step(ledger, mol_id, actor)
+        if target is None:
+            raise NotFound(f"molecule {mol_id} has no ready step to claim")
+        if target.state == "in_progress" and target.assignee == actor:
+            return target
+        if target.state == "done":
+            raise Conflict(f"step {target.step_id} ({target.bead_id}) is already done")
+        if target.state == "blocked":
+            raise Conflict(f"step {target.step_id} ({target.bead_id}) is blocked by {', '.join(target.needs)}")
+        ledger.claim(target.bead_id, actor)
+        _emit(ledger, "mol.step_claimed", actor, mol=mol.id, step=target.bead_id, step_id=target.step_id,
+              title=target.title)
+        return load_molecule(ledger, mol_id).step(target.bead_id)
+
+
+def step_done(ledger: "Ledger", mol_id: str, step: str | None = None, actor: str | None = None,
+              reason: str = "") -> list[StepState]:
+    """Close `step` (default: the current step) and return the steps that became ready because of it.
+
+    Epic steps whose children are all closed close too; when every step is closed the root closes (mol.completed).
+    """
+    actor = actor or default_actor()
+    with ledger.transaction():
+        mol = load_molecule(ledger, mol_id)
+        target = mol.step(step) if step else current_step(ledger, mol_id, actor)
+        if target is None:
+            raise NotFound(f"molecule {mol_id} has no step in progress or ready")
+        if target.state == "done":
+            raise Conflict(f"step {target.step_id} ({target.bead_id}) is already done")
+        if target.state == "blocked":
+            raise Conflict(f"step {target.step_id} ({target.bead_id}) is blocked by {', '.join(target.needs)}")
+        if target.issue_type == "epic":
+            raise InvalidInput(f"step {target.step_id} is an epic: it closes when its children are done")
+        before = {s.bead_id for s in mol.steps if s.state == "ready"}
+        ledger.close(target.bead_id, reason=reason or "done", actor=actor)
+        _close_finished_epics(ledger, mol_id, actor)
+        after = load_molecule(ledger, mol_id)
+        _emit(ledger, "mol.step_done", actor, mol=mol.id, step=target.bead_id, step_id=target.step_id,
+              title=target.title)
+        if after.complete and after.status not in DONE:
+            ledger.close(mol.id, reason="all steps done", actor=actor)
+            _emit(ledger, "mol.completed", actor, mol=mol.id, title=mol.title)
+        return [s for s in after.steps if s.state == "ready" and s.bead_id not in before and s.issue_type != "epic"]
+
+
+def _close_finished_epics(ledger: "Ledger", mol_id: str, actor: str) -> None:
+    """Close epic steps whose children are all done (innermost first, so nesting resolves in one call)."""
+    while True:
+        mol = load_molecule(ledger, mol_id)
+        finished = [s for s in mol.steps if s.issue_type == "epic" and s.state != "done"
+                    and all(c.state == "done" for c in mol.steps if c.parent == s.step_id)
+                    and any(c.parent == s.step_id for c in mol.steps)]
+        if not finished:
+            return
+        for epic in finished:
+            ledger.close(epic.bead_id, reason="all children done", actor=actor)
+
+
+def find_molecule(ledger: "Ledger", actor: str | None = None) -> str | None:
+    """The open molecule of the bead on `actor`'s hook (status hooked, assignee actor), else of its active step."""
+    actor = actor or os.environ.get("GT_AGENT") or os.environ.get("BD_ACTOR") or default_actor()
+    for bead in ledger.list(status="hooked", assignee=actor):
+        if bead.issue_type == "molecule":
+            return bead.id
+        for dep in ledger.dependents(bead.id):
+            if dep.type == ATTACH_DEP:
+                candidate = ledger.get(dep.issue_id)
+                if candidate.issue_type == "molecule" and candidate.status not in DONE:
+                    return candidate.id
+    for bead in ledger.list(status=list(ACTIVE), assignee=actor, ephemeral=None):
+        mol = (bead.metadata or {}).get("molecule")
+        if mol and ledger.exists(mol):
+            return str(mol)
+    return None
+
+
+def require_molecule(ledger: "Ledger", mol: str | None, actor: str | None = None) -> str:
+    """Resolve a typed molecule id, or find the actor's molecule; NotFound with a hint when there is none."""
+    if mol:
+        return ledger.resolve(mol)
+    found = find_molecule(ledger, actor)
+    if found is None:
+        who = actor or os.environ.get("GT_AGENT") or os.environ.get("BD_ACTOR") or default_actor()
+        raise NotFound(f"no molecule on {who}'s hook; name one (gt mol status MOL)")
+    return found
