@@ -21,7 +21,7 @@ class GitFailed(GastownError):
 
 
 def _last_line(exc: GitCommandError) -> str:
-    """The most useful line of git's stderr (the last non-empty one), for a one-line error."""
+    """The most useful line of git's stderr (its first fatal/error line, else the last line), for a one-line error."""
     text = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
     lines = [ln.strip().strip("'").strip() for ln in text.replace("stderr:", "").splitlines()]
     lines = [ln for ln in lines if ln]
@@ -49,6 +49,34 @@ def succeeds(repo: Repo, *args: str) -> bool:
     return True
 
 
+# Set by git while it runs hooks (and by some tools); inherited, they would point our commands at another repository.
+_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
+                  "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX")
+
+
+def pin_environment(repo: Repo) -> None:
+    """Override inherited git location variables with this repository's own locations.
+
+    GitPython always starts git with a copy of os.environ and cannot unset a variable (git rejects empty values),
+    so each inherited one is replaced by the value that names this repository (or a harmless equivalent).
+    """
+    inherited = [name for name in _LOCATION_VARS if name in os.environ]
+    if not inherited:
+        return
+    git_dir = str(resolve(repo.git_dir))
+    common = resolve(repo.common_dir)
+    values = {
+        "GIT_DIR": git_dir, "GIT_INDEX_FILE": str(Path(git_dir) / "index"), "GIT_COMMON_DIR": str(common),
+        "GIT_OBJECT_DIRECTORY": str(common / "objects"), "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(common / "objects"),
+        "GIT_NAMESPACE": "", "GIT_PREFIX": "",
+        "GIT_WORK_TREE": str(resolve(repo.working_tree_dir)) if repo.working_tree_dir and not repo.bare else "",
+    }
+    if "GIT_WORK_TREE" in inherited and not values["GIT_WORK_TREE"]:
+        # a bare repository has no work tree; GIT_DIR pinned to it makes git ignore a stray work tree setting
+        values["GIT_WORK_TREE"] = git_dir
+    repo.git.update_environment(**{name: values[name] for name in inherited})
+
+
 @contextmanager
 def open_repo(path: Path) -> Iterator[Repo]:
     """Open the repository at exactly `path` (never a parent: the town repo must not be picked up by accident)."""
@@ -56,6 +84,7 @@ def open_repo(path: Path) -> Iterator[Repo]:
         repo = Repo(str(path), search_parent_directories=False)
     except (InvalidGitRepositoryError, NoSuchPathError):
         raise NotFound(f"not a git repository or worktree: {path}") from None
+    pin_environment(repo)
     try:
         yield repo
     finally:

@@ -62,8 +62,8 @@ def add_worktree(rig: RigPaths, path: Path | str, branch: str, base: str | None 
     ignored. Git refuses a branch that is already checked out in another worktree; that is reported as Conflict.
     """
     target = fence(rig, path)
-    if target.exists() and any(target.iterdir()):
-        raise Conflict(f"cannot add worktree at {target}: the directory exists and is not empty")
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise Conflict(f"cannot add worktree at {target}: it exists and is not an empty directory")
     with rig_repo(rig) as repo:
         check_branch_name(repo, branch)
         if succeeds(repo, "show-ref", "--verify", "--quiet", f"refs/heads/{branch}"):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from git import Repo
-from git.exc import GitCommandError
+from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from gastown_tui.errors import GastownError, InvalidInput
+from gastown_tui.gitops._core import pin_environment
 from gastown_tui.town.paths import TownPaths
 
 # Used only when neither the environment nor git config gives an identity, so install works on a fresh machine.
@@ -27,6 +29,21 @@ def init_repo(town: TownPaths) -> bool:
         return False
     Repo.init(str(town.root), initial_branch="main").close()
     return True
+
+
+@contextmanager
+def _open(town: TownPaths) -> Iterator[Repo]:
+    """Open the town repository itself (never a parent), or TownRepoError saying how to fix it."""
+    try:
+        repo = Repo(str(town.root), search_parent_directories=False)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        raise TownRepoError(
+            f"the town {town.root} is not a git repository (run: gastown install {town.root})") from None
+    try:
+        pin_environment(repo)  # a `gt` run from a git hook must still commit to the town repo
+        yield repo
+    finally:
+        repo.close()
 
 
 def _identity_args(repo: Repo) -> list[str]:
@@ -74,7 +91,7 @@ def commit_paths(town: TownPaths, paths: Sequence[Path], message: str) -> str | 
     Committing with an explicit pathspec leaves anything else someone has staged alone.
     """
     rel = _relative(town, paths)
-    with Repo(str(town.root)) as repo:
+    with _open(town) as repo:
         _git(repo, "add", "--all", "--", *rel)
         has_head = bool(repo.git.execute(["git", "rev-parse", "--verify", "--quiet", "HEAD"],
                                          with_exceptions=False))
@@ -92,5 +109,5 @@ def commit_paths(town: TownPaths, paths: Sequence[Path], message: str) -> str | 
 def is_clean(town: TownPaths, paths: Sequence[Path] = ()) -> bool:
     """True if `paths` (default: everything) have no uncommitted changes in the town repo."""
     rel = _relative(town, paths)
-    with Repo(str(town.root)) as repo:
+    with _open(town) as repo:
         return not _git(repo, "status", "--porcelain", "--", *rel)

@@ -208,3 +208,25 @@ def test_remove_worktree_whose_directory_vanished(rig: RigPaths) -> None:
     assert [w.branch for w in gitops.list_worktrees(rig)] == ["main"]
     with pytest.raises(NotFound):
         gitops.remove_worktree(rig, tree)
+
+
+def test_inherited_git_location_variables_are_ignored(rig: RigPaths, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """As inside a git hook of another repository: GIT_DIR/GIT_INDEX_FILE must not redirect our commands."""
+    other = tmp_path / "other"
+    other.mkdir()
+    git(other, "init", "-q")
+    tree, branch = _polecat(rig)
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other / ".git" / "index"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    sha = _commit_file(tree, "hooked.txt", "h\n", "from a hook")
+    assert gitops.head_sha(tree) == sha
+    assert gitops.branch_exists(rig, branch) and gitops.unmerged_branches(rig) == [branch]
+    monkeypatch.delenv("GIT_DIR")
+    monkeypatch.delenv("GIT_INDEX_FILE")
+    monkeypatch.delenv("GIT_WORK_TREE")
+    assert git(other, "rev-list", "--all") == ""  # nothing landed in the other repository
+    assert git(tree, "log", "-1", "--format=%s") == "from a hook"
+    # the commit holds the worktree's files, not the other repository's (empty) index
+    assert set(git(tree, "ls-tree", "--name-only", "HEAD").split()) == {"README.md", "app.py", "hooked.txt"}
