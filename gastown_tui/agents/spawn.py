@@ -1,0 +1,82 @@
+"""Planning a session start: argv, environment, working directory and beacon prompt for one agent.
+
+Pure planning (no process is started here), so tests can check exactly what would run — e.g. that a Claude agent
+with a stored conversation id is resumed with `--resume <id>`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gastown_tui.agents.claude_settings import write_settings
+from gastown_tui.agents.datafiles import render_template
+from gastown_tui.agents.hooks import hooked_bead
+from gastown_tui.agents.identity import agent_cwd, agent_env, new_session_id
+from gastown_tui.agents.registry import agent_meta, ensure_agent
+from gastown_tui.agents.runtimes import Runtime, build_argv, default_runtime_name, get_runtime
+from gastown_tui.records import Address
+from gastown_tui.town.paths import TownPaths
+
+
+@dataclass(frozen=True)
+class SpawnPlan:
+    """Everything needed to start one session of an agent."""
+
+    address: Address
+    runtime: Runtime
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+    session_id: str
+    prompt: str
+    bead_id: str | None = None
+    resume_id: str | None = None          # conversation resumed, if any
+    conversation_id: str | None = None    # conversation id known before start (pre-assigned or resumed)
+    settings_file: Path | None = None
+
+
+def recipient_label(address: Address) -> str:
+    """How the beacon names the agent (not as a path, so models do not treat it as one)."""
+    if address.rig and address.name:
+        return f"{address.role} {address.name} (rig: {address.rig})"
+    if address.rig:
+        return f"{address.role} (rig: {address.rig})"
+    return f"{address.role} {address.name}".strip()
+
+
+def beacon(address: Address, *, sender: str, topic: str, bead_id: str | None, now: float | None = None) -> str:
+    """The startup beacon: who, from whom, when, why, and what to do first (GUPP)."""
+    when = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() if now is None else now))
+    if bead_id:
+        instructions = (f"Work is on your hook: {bead_id}. Run `gt prime` for your role, the bead and its current "
+                        "step, then begin at once (GUPP: no confirmation needed).")
+    else:
+        instructions = "Run `gt prime` to load your context, then check `gt hook` and `gt mail inbox`."
+    return render_template("beacon", recipient=recipient_label(address), sender=sender, when=when,
+                           topic=f"{topic}:{bead_id}" if bead_id else topic, instructions=instructions).strip()
+
+
+def plan_spawn(town: TownPaths, ledger: Any, address: Address, *, topic: str = "assigned", resume: bool = True,
+               sender: str = "overseer", runtime_name: str | None = None) -> SpawnPlan:
+    """Plan a session for `address`: its runtime (agent record, else town default), hook, beacon, resume id."""
+    agent = ensure_agent(ledger, address)
+    meta = agent_meta(agent)
+    name = runtime_name or meta.get("runtime") or default_runtime_name(town.town_toml)
+    runtime = get_runtime(name, town.town_toml)
+    work = hooked_bead(ledger, address)
+    bead_id = work.id if work is not None else None
+    session_id = new_session_id()
+    stored = meta.get("conversation_id") if resume and runtime.supports_resume else None
+    resume_id = str(stored) if stored else None
+    conversation_id = resume_id or (session_id if runtime.session_id_flag else None)
+    settings_file = write_settings(town, address) if runtime.hooks == "claude" else None
+    prompt = beacon(address, sender=sender, topic=topic, bead_id=bead_id)
+    argv = build_argv(runtime, prompt=prompt if runtime.prompt_mode in ("arg", "flag") else None,
+                      resume_id=resume_id, session_id=session_id, settings_file=settings_file)
+    env = agent_env(town, address, session_id=session_id, bead_id=bead_id, runtime=runtime.name,
+                    extra=runtime.env)
+    return SpawnPlan(address, runtime, argv, env, agent_cwd(town, address), session_id, prompt, bead_id,
+                     resume_id, conversation_id, settings_file)

@@ -1,0 +1,77 @@
+"""Layered, explainable agent state: hook events first, then screen rules, then output activity.
+
+States: starting, working, idle, waiting (a human decision or a start-up dialog), dead. Every verdict names the
+signal that decided it and when, so `gt agents explain` and the UI can say *why* an agent is shown as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gastown_tui.agents.screen_rules import ScreenRules, classify_screen
+
+STATES = ("starting", "working", "idle", "waiting", "dead")
+# Hook event -> state. Notification is refined by its payload (permission prompts wait for a human).
+HOOK_STATES = {"session-start": "starting", "user-prompt-submit": "working", "stop": "idle",
+               "notification": "waiting", "session-end": "dead"}
+QUIET_SECONDS = 5.0       # no output for this long counts as quiet
+STALE_HOOK_SECONDS = 10.0  # a 'working' hook contradicted by an idle screen this long is stale (Esc interrupts)
+
+
+@dataclass(frozen=True)
+class HookSignal:
+    """The last hook event of the current session."""
+
+    event: str
+    ts: float
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An agent state and its explanation."""
+
+    state: str
+    source: str   # process | hook | screen | activity
+    detail: str
+    ts: float     # when the deciding signal was observed
+
+    def explain(self, now: float) -> str:
+        """One human sentence: the state, the signal that decided it, how long ago."""
+        ago = max(0.0, now - self.ts)
+        return f"{self.state}: decided by {self.source} ({self.detail}), {ago:.0f}s ago"
+
+
+def hook_state(signal: HookSignal) -> str:
+    """State implied by one hook event."""
+    if signal.event == "notification":
+        text = signal.detail.lower()
+        return "waiting" if ("permission" in text or "approv" in text or "question" in text) else "idle"
+    return HOOK_STATES.get(signal.event, "working")
+
+
+def decide(*, alive: bool, exited_at: float | None, started_at: float, now: float, hook: HookSignal | None,
+           rules: ScreenRules | None, display: list[str], last_output_at: float | None,
+           ready_delay: float = 3.0) -> Verdict:
+    """Combine the layers into one verdict (see the module docstring for the order)."""
+    if not alive:
+        return Verdict("dead", "process", "the session's process has exited", exited_at or now)
+    screen = classify_screen(rules, display) if rules is not None else None
+    output_ts = last_output_at or started_at
+    quiet = now - output_ts
+    if screen is not None and screen.state in ("dialog", "waiting"):
+        return Verdict("waiting", "screen", screen.rule, output_ts)
+    if hook is not None:
+        state = hook_state(hook)
+        stale = (state == "working" and screen is not None and screen.state == "idle"
+                 and quiet >= STALE_HOOK_SECONDS and now - hook.ts >= STALE_HOOK_SECONDS)
+        if not stale:
+            return Verdict(state, "hook", f"last hook event {hook.event}", hook.ts)
+        return Verdict("idle", "screen", f"{screen.rule} (hook {hook.event} is stale)", output_ts)
+    if screen is not None and screen.state in ("working", "idle"):
+        return Verdict(screen.state, "screen", screen.rule, output_ts)
+    if now - started_at < ready_delay and last_output_at is None:
+        return Verdict("starting", "activity", "no output yet", started_at)
+    if quiet < QUIET_SECONDS:
+        return Verdict("working", "activity", f"output {quiet:.1f}s ago", output_ts)
+    return Verdict("idle", "activity", f"quiet for {quiet:.0f}s", output_ts)

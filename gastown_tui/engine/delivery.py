@@ -1,0 +1,61 @@
+"""Typing a message into an agent's PTY: paste (bracketed when the agent enabled it), Enter, verify, retry once.
+
+Only called when the agent is idle and the Overseer is not typing in its pane (the caller checks). Verification:
+the text shows up on screen, or the agent turns busy (its UserPromptSubmit hook fired / screen says working).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING
+
+from gastown_tui.agents.nudges import sanitize
+
+if TYPE_CHECKING:
+    from gastown_tui.engine.sessions import AgentSession
+
+ENTER = b"\r"
+PASTE_SETTLE_SECONDS = 0.3   # let the agent's input widget take the paste before Enter
+VERIFY_SECONDS = 3.0
+POLL_SECONDS = 0.1
+
+
+def _snippet(text: str) -> str:
+    """A short piece of the first line, enough to recognise the text on screen."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first[:24]
+
+
+def _accepted(session: "AgentSession", snippet: str, hook_before: float, output_before: float | None) -> bool:
+    """True if the agent visibly took the input: hook turn started, screen shows it, or it says it is working."""
+    if session.hook is not None and session.hook.ts > hook_before and session.hook.event == "user-prompt-submit":
+        return True
+    if snippet and any(snippet in line for line in session.display()):
+        last = session.pty.last_output_at
+        return last is not None and (output_before is None or last > output_before)
+    verdict = session.compute(time.time())
+    return verdict.state == "working" and verdict.source in ("hook", "screen")
+
+
+async def type_into(session: "AgentSession", text: str) -> tuple[bool, int]:
+    """Deliver `text` + Enter; returns (verified, attempts). Multi-line text goes as one (bracketed) paste."""
+    clean = sanitize(text).strip("\n")
+    snippet = _snippet(clean)
+    hook_before = session.hook.ts if session.hook is not None else 0.0
+    output_before = session.pty.last_output_at
+    if "\n" in clean:
+        session.pty.paste(clean)
+    else:
+        session.pty.write(clean.encode())
+    await asyncio.sleep(PASTE_SETTLE_SECONDS)
+    for attempt in (1, 2):
+        session.pty.write(ENTER)
+        deadline = time.monotonic() + VERIFY_SECONDS
+        while time.monotonic() < deadline:
+            await asyncio.sleep(POLL_SECONDS)
+            if not session.alive:
+                return False, attempt
+            if _accepted(session, snippet, hook_before, output_before):
+                return True, attempt
+    return False, 2

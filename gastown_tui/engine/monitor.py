@@ -1,0 +1,131 @@
+"""The engine's watch over live sessions: state changes, start-up dialogs, queued nudges, beacons and GUPP.
+
+One tick per session: recompute the layered verdict; publish AgentStateChanged on change; answer a known dialog
+when town policy allows; when the agent is idle and the Overseer is not typing, type queued nudges (and the
+beacon for runtimes that take no prompt argument); nudge an agent that is still idle GUPP_DELAY after start with
+work on its hook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from gastown_tui import events as feed
+from gastown_tui.agents.nudges import drain_nudges, format_nudge
+from gastown_tui.agents.registry import update_agent
+from gastown_tui.engine.delivery import type_into
+from gastown_tui.engine.events import AgentStateChanged, NudgeDelivered
+from gastown_tui.errors import GastownError
+
+if TYPE_CHECKING:
+    from gastown_tui.engine.engine import Engine
+    from gastown_tui.engine.sessions import AgentSession
+
+log = logging.getLogger(__name__)
+DIALOG_RETRY_SECONDS = 3.0
+
+
+class SessionMonitor:
+    """Periodic checks over every session of one engine."""
+
+    def __init__(self, engine: "Engine") -> None:
+        self.engine = engine
+        self.nudges_waiting: set[str] = set()   # addresses with queued nudges (from feed + engine queueing)
+        self._busy: set[str] = set()             # addresses with a delivery in flight
+
+    async def tick(self) -> None:
+        """Check every session once."""
+        for session in self.engine.sessions.all():
+            try:
+                await self.check(session)
+            except GastownError as exc:
+                log.warning("monitor: %s: %s", session.address, exc.one_line())
+
+    async def check(self, session: "AgentSession") -> None:
+        """One session: state, dialogs, deliveries, GUPP."""
+        engine, key = self.engine, str(session.address)
+        verdict = session.compute(time.time())
+        previous = session.verdict
+        session.verdict = verdict
+        if previous is None or previous.state != verdict.state:
+            engine.bus.publish(AgentStateChanged(key, verdict.state, previous.state if previous else "",
+                                                 verdict.source, verdict.detail))
+            update_agent(engine.ledger, session.address, agent_state=verdict.state, state_source=verdict.source)
+        if verdict.state == "working":
+            session.was_busy = True
+        if not session.alive or key in self._busy:
+            return
+        if verdict.source == "screen" and verdict.detail.startswith("dialog "):
+            self._answer_dialog(session)
+            return
+        if verdict.state != "idle" or engine.user_typing(key):
+            return
+        if session.plan.runtime.prompt_mode in ("stdin", "none") and not session.beacon_sent:
+            session.beacon_sent = True
+            await self._deliver(session, session.plan.prompt, kind="beacon")
+            return
+        if key in self.nudges_waiting:
+            await self.deliver_queued(session)
+            return
+        self._gupp(session)
+
+    def _answer_dialog(self, session: "AgentSession") -> None:
+        """Send the answer keys of a recognised start-up dialog if the town allows it (at most every few s)."""
+        display = session.display()
+        from gastown_tui.agents.screen_rules import classify_screen
+
+        screen = classify_screen(session.rules, display) if session.rules else None
+        dialog = screen.dialog if screen else None
+        if dialog is None or dialog.name not in self.engine.allowed_dialogs:
+            return
+        now = time.time()
+        if now - session.answered_dialogs.get(dialog.name, 0.0) < DIALOG_RETRY_SECONDS:
+            return
+        session.answered_dialogs[dialog.name] = now
+        for keys in dialog.answer:
+            session.write(keys.encode())
+        feed.emit(self.engine.paths.events, "agent.dialog", actor="engine", address=str(session.address),
+                  dialog=dialog.name)
+
+    async def deliver_queued(self, session: "AgentSession") -> None:
+        """Claim every queued nudge of an idle agent and type them in as one message."""
+        key = str(session.address)
+        nudges = drain_nudges(self.engine.ledger, session.address, actor="engine")
+        self.nudges_waiting.discard(key)
+        if nudges:
+            text = "\n".join(format_nudge(n.sender, n.text) for n in nudges)
+            await self._deliver(session, text, kind="nudge", count=len(nudges))
+
+    async def _deliver(self, session: "AgentSession", text: str, *, kind: str, count: int = 1) -> bool:
+        """Type `text` into the session (one delivery at a time per session) and record the outcome."""
+        key = str(session.address)
+        self._busy.add(key)
+        try:
+            verified, attempts = await type_into(session, text)
+        finally:
+            self._busy.discard(key)
+        feed.emit(self.engine.paths.events, f"{kind}.delivered", actor="engine", address=key, verified=verified,
+                  attempts=attempts, count=count)
+        self.engine.bus.publish(NudgeDelivered(key, verified, attempts))
+        return verified
+
+    async def deliver_now(self, session: "AgentSession", text: str) -> bool:
+        """Deliver a nudge immediately (caller checked idle and not typing)."""
+        return await self._deliver(session, text, kind="nudge")
+
+    def _gupp(self, session: "AgentSession") -> None:
+        """GUPP: idle since start with work on the hook for GUPP_DELAY of engine time -> nudge it once."""
+        engine = self.engine
+        if session.was_busy or session.gupp_nudged or not session.plan.bead_id:
+            return
+        if engine.clock.now() - session.started_clock < engine.gupp_delay:
+            return
+        session.gupp_nudged = True
+        text = (f"GUPP: work is on your hook ({session.plan.bead_id}). Run `gt prime` and begin now; "
+                "no confirmation needed.")
+        feed.emit(engine.paths.events, "gupp.nudge", actor="engine", address=str(session.address),
+                  bead=session.plan.bead_id)
+        asyncio.get_running_loop().create_task(self._deliver(session, text, kind="gupp"))

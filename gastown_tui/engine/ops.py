@@ -1,0 +1,91 @@
+"""Control-socket operations: thin adapters from JSON requests to Engine methods (one method per op)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from gastown_tui.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from gastown_tui.engine.engine import Engine
+
+
+def _text(args: dict[str, Any], key: str, default: str | None = None) -> str:
+    """A required (or defaulted) string argument."""
+    value = args.get(key, default)
+    if not isinstance(value, str) or (default is None and not value):
+        raise InvalidInput(f"request needs a string {key!r}")
+    return value
+
+
+class ControlOps:
+    """The op table served on `.gastown/engine.sock`."""
+
+    def __init__(self, engine: "Engine") -> None:
+        self.engine = engine
+
+    def handlers(self) -> dict[str, Callable[[dict[str, Any]], Awaitable[Any]]]:
+        """op name -> coroutine handler."""
+        return {"ping": self.ping, "status": self.status, "spawn": self.spawn, "restart": self.restart,
+                "kill": self.kill, "nudge": self.nudge, "peek": self.peek, "sling-start": self.sling_start,
+                "explain": self.explain, "typing": self.typing}
+
+    async def ping(self, _args: dict[str, Any]) -> dict[str, Any]:
+        """Liveness and pid."""
+        return {"pid": os.getpid(), "town": str(self.engine.paths.root)}
+
+    async def status(self, _args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every agent and its state."""
+        return self.engine.status()
+
+    async def spawn(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Start an agent's session (no-op if it runs)."""
+        address = self.engine.resolve(_text(args, "address"))
+        session = await self.engine.sessions.spawn(address, topic=_text(args, "topic", "assigned"),
+                                                   sender=_text(args, "sender", "overseer"))
+        return {"address": str(address), "session_id": session.session_id, "pid": session.pty.pid}
+
+    async def restart(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Restart an agent with its hook; with `delay`, answer first (the caller may be inside that session)."""
+        address = self.engine.resolve(_text(args, "address"))
+        topic = _text(args, "topic", "restart")
+        delay = float(args.get("delay", 0) or 0)
+        if delay > 0:
+            async def later() -> None:
+                await asyncio.sleep(delay)
+                await self.engine.sessions.restart(address, topic=topic)
+            asyncio.get_running_loop().create_task(later())
+            return {"address": str(address), "scheduled_in": delay}
+        session = await self.engine.sessions.restart(address, topic=topic)
+        return {"address": str(address), "session_id": session.session_id}
+
+    async def kill(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Stop an agent's session."""
+        address = self.engine.resolve(_text(args, "address"))
+        return {"address": str(address), "killed": await self.engine.sessions.kill(address)}
+
+    async def nudge(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Deliver or queue a nudge."""
+        return await self.engine.nudge(_text(args, "address"), _text(args, "message"),
+                                       sender=_text(args, "sender", "overseer"))
+
+    async def peek(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Recent screen lines."""
+        return {"lines": self.engine.peek(_text(args, "address"), int(args.get("lines", 40)))}
+
+    async def sling_start(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Start (or notify) the agent that just got work slung onto its hook."""
+        return await self.engine.sling_start(_text(args, "address"), _text(args, "bead"),
+                                             sender=_text(args, "sender", "overseer"))
+
+    async def explain(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The state verdict with its deciding signal."""
+        return self.engine.explain(_text(args, "address"))
+
+    async def typing(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Record an Overseer keystroke in a pane (for a UI in another process)."""
+        self.engine.note_user_typing(_text(args, "address"))
+        return {}
