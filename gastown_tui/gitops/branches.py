@@ -10,7 +10,7 @@ from git import Repo
 
 from gastown_tui.errors import Conflict, NotFound
 from gastown_tui.gitops._core import (
-    check_branch_name, default_branch, open_target, open_worktree, resolve, rig_repo, run, succeeds,
+    GitFailed, check_branch_name, default_branch, open_target, open_worktree, resolve, rig_repo, run, succeeds,
 )
 from gastown_tui.gitops.worktrees import list_worktrees
 from gastown_tui.town.paths import RigPaths
@@ -26,9 +26,12 @@ class LogEntry:
 
 def _sha(repo: Repo, ref: str) -> str:
     """The commit sha `ref` names, or NotFound."""
-    if ref.startswith("-") or not succeeds(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"):
+    if ref.startswith("-"):
         raise NotFound(f"no commit named {ref!r}")
-    return run(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
+    try:
+        return run(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except GitFailed:
+        raise NotFound(f"no commit named {ref!r}") from None
 
 
 def branch_exists(rig: RigPaths, branch: str) -> bool:
@@ -40,8 +43,9 @@ def branch_exists(rig: RigPaths, branch: str) -> bool:
 def list_branches(rig: RigPaths, pattern: str = "*") -> list[str]:
     """Local branch names matching the glob `pattern` ('*' also matches '/'), sorted."""
     with rig_repo(rig) as repo:
-        names = run(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/").splitlines()
-    return sorted(name for name in names if fnmatchcase(name, pattern))
+        refs = run(repo, "for-each-ref", "--format=%(refname)", "refs/heads/").splitlines()
+    # full refnames, stripped by hand: `refname:short` turns into "heads/x" when a tag shares the name
+    return sorted(name for ref in refs if fnmatchcase(name := ref.removeprefix("refs/heads/"), pattern))
 
 
 def _merged(repo: Repo, branch: str, into: str) -> bool:
@@ -56,8 +60,7 @@ def _merged(repo: Repo, branch: str, into: str) -> bool:
 def is_merged(rig: RigPaths, branch: str, into: str) -> bool:
     """True if all of `branch`'s work is on `into`: by ancestry or, after the refinery's rebase, by patch identity."""
     with rig_repo(rig) as repo:
-        _sha(repo, branch), _sha(repo, into)
-        return _merged(repo, branch, into)
+        return _merged(repo, _sha(repo, branch), _sha(repo, into))
 
 
 def unmerged_branches(rig: RigPaths, pattern: str = "polecat/*", into: str | None = None) -> list[str]:
@@ -65,7 +68,8 @@ def unmerged_branches(rig: RigPaths, pattern: str = "polecat/*", into: str | Non
     into = into or default_branch(rig)
     names = list_branches(rig, pattern)
     with rig_repo(rig) as repo:
-        return [name for name in names if name != into and not _merged(repo, name, into)]
+        target = _sha(repo, into)
+        return [name for name in names if name != into and not _merged(repo, f"refs/heads/{name}", target)]
 
 
 def delete_branch(rig: RigPaths, branch: str, force: bool = False) -> None:
@@ -78,7 +82,7 @@ def delete_branch(rig: RigPaths, branch: str, force: bool = False) -> None:
     with rig_repo(rig) as repo:
         if not succeeds(repo, "show-ref", "--verify", "--quiet", f"refs/heads/{branch}"):
             raise NotFound(f"no branch {branch!r} in rig {rig.name!r}")
-        if not force and not _merged(repo, branch, default_branch(rig)):
+        if not force and not _merged(repo, f"refs/heads/{branch}", _sha(repo, default_branch(rig))):
             raise Conflict(f"refusing to delete {branch!r}: it has work not merged into {default_branch(rig)!r}")
         run(repo, "update-ref", "-d", f"refs/heads/{branch}")
 

@@ -20,7 +20,9 @@ def normalize_source(source: str) -> str:
     """A local path becomes absolute (so the clone's origin keeps working from any cwd); URLs pass unchanged."""
     if not source or source.startswith("-"):
         raise InvalidInput(f"invalid source {source!r}")
-    if "://" in source or (":" in source and not os.path.exists(source) and "@" in source.split(":", 1)[0]):
+    host = source.split(":", 1)[0]
+    scp_like = ":" in source and "/" not in host and len(host) > 1  # user@host:path or host:path, not C:\\
+    if "://" in source or (scp_like and not os.path.exists(source)):
         return source
     path = Path(source).expanduser()
     if not path.exists():

@@ -8,7 +8,7 @@ from pathlib import Path
 from git import Repo
 
 from gastown_tui.errors import Conflict, NotFound
-from gastown_tui.gitops._core import open_worktree, run, succeeds
+from gastown_tui.gitops._core import GitFailed, open_worktree, run, succeeds
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,12 @@ def _require_clean(repo: Repo, what: str) -> None:
 
 def _commit(repo: Repo, ref: str) -> str:
     """The sha of commit `ref`, or NotFound."""
-    if ref.startswith("-") or not succeeds(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"):
+    if ref.startswith("-"):
         raise NotFound(f"no commit named {ref!r} in {repo.working_tree_dir}")
-    return run(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")
+    try:
+        return run(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except GitFailed:
+        raise NotFound(f"no commit named {ref!r} in {repo.working_tree_dir}") from None
 
 
 def _symbolic_head(repo: Repo) -> str | None:
