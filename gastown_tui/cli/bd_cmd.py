@@ -341,7 +341,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("-l", "--labels", action="append")
     p.add_argument("--parent")
     p.add_argument("--all", action="store_true", help="include closed beads")
-    p.add_argument("-n", "--limit", type=int, default=0)
+    p.add_argument("-n", "--limit", type=int, default=50, help="at most this many (0: no limit)")
     p.add_argument("--ephemeral", action="store_true", default=None, help="only wisps")
 
     p = add("update", cmd_update, "edit a bead, or --claim it")

@@ -95,7 +95,14 @@ class Ledger(WritesMixin):
     def _feed(self, kind: str, bead_id: str, actor: str, **data: Any) -> None:
         """Queue a feed event for after commit (a rolled-back write never shows up in the activity feed)."""
         events_file = self.paths.events
-        self.store.after_commit(lambda: emit(events_file, kind, actor=actor, bead=bead_id, **data))
+
+        def send() -> None:
+            try:
+                emit(events_file, kind, actor=actor, bead=bead_id, **data)
+            except OSError:
+                pass  # the write is committed; a feed line we could not append must not turn it into an error
+
+        self.store.after_commit(send)
 
     # ---- create / read ---------------------------------------------------------------------------------------
     def create(self, title: str, *, prefix: str | None = None, id: str | None = None, parent: str | None = None,

@@ -13,6 +13,8 @@ from gastown_tui.ledger.schema import DONE_STATUSES, READY_EXCLUDED_TYPES, sql_l
 
 _DONE = sql_list(DONE_STATUSES)
 ORDER = "i.priority, i.created_unix, i.id"
+_KIDS = ("SELECT 1 FROM dependencies cd JOIN issues c ON c.id = cd.issue_id "
+         "WHERE cd.depends_on_id = t.id AND cd.type = 'parent-child'")
 
 
 def _label_clause(labels: Sequence[str], params: list[Any]) -> str:
@@ -107,8 +109,9 @@ def blockers_of(conn: sqlite3.Connection, bead_id: str) -> list[str]:
             WHERE d.issue_id = ? AND (
               (d.type IN ('blocks', 'conditional-blocks') AND t.status NOT IN {_DONE})
               OR (d.type = 'parent-child' AND t.is_blocked = 1)
-              OR (d.type = 'waits-for' AND EXISTS (SELECT 1 FROM dependencies cd JOIN issues c ON c.id = cd.issue_id
-                  WHERE cd.depends_on_id = t.id AND cd.type = 'parent-child' AND c.status NOT IN {_DONE})))
+              OR (d.type = 'waits-for' AND EXISTS ({_KIDS} AND c.status NOT IN {_DONE})
+                  AND NOT (COALESCE(CASE WHEN json_valid(d.metadata) THEN json_extract(d.metadata, '$.gate') END, '')
+                           = 'any-children' AND EXISTS ({_KIDS} AND c.status IN {_DONE}))))
             ORDER BY d.seq, d.depends_on_id""", (bead_id,)).fetchall()
     return [r[0] for r in rows]
 

@@ -135,6 +135,7 @@ def test_waits_for_gate(ledger: Ledger) -> None:
     assert ledger.get(all_gate.id).is_blocked and ledger.get(any_gate.id).is_blocked
     ledger.close(a.id)
     assert ledger.get(all_gate.id).is_blocked and not ledger.get(any_gate.id).is_blocked
+    assert ledger.blockers(all_gate.id) == [spawner.id] and ledger.blockers(any_gate.id) == []
     ledger.close(b.id)
     assert not ledger.get(all_gate.id).is_blocked
 
@@ -243,3 +244,18 @@ def test_meta_and_delete(ledger: Ledger) -> None:
     assert not ledger.get(dependent.id).is_blocked and ledger.get(dependent.id).dependencies == []
     with pytest.raises(NotFound):
         ledger.get(blocker.id)
+
+
+def test_bad_line_in_town_jsonl_is_reported_and_blocks_export(town: TownPaths) -> None:
+    town.beads_dir.mkdir()
+    good = {"id": "hq-good", "title": "fine", "status": "open", "priority": 2, "issue_type": "task",
+            "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z"}
+    town.jsonl_for_prefix("hq").write_text(json.dumps(good) + "\n{not json\n")
+    with Ledger.open(town) as ledger:
+        assert ledger.exists("hq-good")
+        assert ledger.import_reports[0].errors[0].endswith("hq.jsonl:2: invalid JSON (Expecting property name "
+                                                           "enclosed in double quotes at column 2)")
+        ledger.create("new")
+        with pytest.raises(Exception, match="refusing to export"):
+            ledger.export_jsonl()  # would silently drop the bad line's bead
+        assert "{not json" in town.jsonl_for_prefix("hq").read_text()
