@@ -7,6 +7,7 @@ testable with small fakes and runs unchanged against the real engine, or in-proc
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -73,6 +74,17 @@ class PatrolContext:
     dispatch: Dispatch
     sessions: SessionsView | None = None
     engine: Any = None
+    wall_offset: float | None = None  # engine clock minus wall clock, fixed when the context is made
+
+    def __post_init__(self) -> None:
+        # Anchored once: ledger and PTY timestamps are wall time; patrol policy runs on the engine clock, so a
+        # FakeClock advanced by 600 s makes a heartbeat written just now look 600 s old, as it would in real life.
+        if self.wall_offset is None:
+            self.wall_offset = self.clock.now() - time.time()
+
+    def clock_time(self, wall: float | None) -> float | None:
+        """A wall-clock timestamp (ledger, PTY) on the engine clock."""
+        return None if wall is None else wall + (self.wall_offset or 0.0)
 
     @property
     def events(self) -> Path:
