@@ -241,7 +241,7 @@ def _unroll(step: Step, values: Mapping[str, str]) -> list[Step]:
     if loop.count is not None:
         iterations = list(range(1, loop.count + 1))
     elif loop.range is not None:
-        iterations = eval_range(loop.range, values, loop.loc, f"{field}.range")
+        iterations = eval_range(loop.range, values, loop.field_loc("range"), f"{field}.range")
     else:
         iterations = [1]
     template = copy.deepcopy(loop.body) if loop.body else [_loopless(step)]

@@ -90,6 +90,7 @@ def _parse_loop(ctx: _Ctx, path: tuple[Any, ...], field: str, raw: Any) -> Loop:
     """A step's `loop` table."""
     _want(ctx, path, field, raw, dict, "a table")
     loop = Loop(loc=ctx.loc(path))
+    loop.field_lines = {k[-1]: v for k, v in ctx.lines.items() if len(k) == len(path) + 1 and k[:-1] == path}
     for key, kind, what in (("count", int, "an integer"), ("max", int, "an integer"), ("range", str, "a string"),
                             ("var", str, "a string"), ("until", str, "a string")):
         if key in raw:

@@ -66,6 +66,11 @@ class Loop:
     max: int | None = None
     body: list["Step"] = field(default_factory=list)
     loc: Loc = field(default_factory=lambda: Loc(""))
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    def field_loc(self, name: str) -> Loc:
+        """The location of one of the loop's keys (the loop table header when not found)."""
+        return Loc(self.loc.source, self.field_lines.get(name, self.loc.line))
 
 
 @dataclass

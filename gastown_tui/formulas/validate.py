@@ -89,11 +89,11 @@ def check_step(step: Step) -> None:
         if len(kinds) != 1:
             raise loop.loc.error(lf, "give exactly one of count, range (+ var) or until (+ max)")
         if loop.count is not None and not 1 <= loop.count <= 1000:
-            raise loop.loc.error(f"{lf}.count", f"{loop.count} is not in 1-1000")
+            raise loop.field_loc("count").error(f"{lf}.count", f"{loop.count} is not in 1-1000")
         if loop.range is not None and not loop.var:
             raise loop.loc.error(f"{lf}.var", "a range loop needs var = \"<name>\"")
         if loop.until is not None and (loop.max is None or loop.max < 1):
-            raise loop.loc.error(f"{lf}.max", "an until loop needs max >= 1")
+            raise loop.field_loc("max").error(f"{lf}.max", "an until loop needs max >= 1")
 
 
 def check_unique_ids(steps: Iterable[Step], field: str = "steps") -> None:
