@@ -148,3 +148,12 @@ def test_existing_rig_and_unknown_rig(town: TownPaths, source_repo: Path) -> Non
 def test_rig_commands_outside_a_town(tmp_path: Path) -> None:
     result = run_cli("rig", "list", cwd=tmp_path, prog="gastown")
     assert result.returncode != 0 and "no town found" in result.stderr
+
+
+def test_human_output(town: TownPaths, source_repo: Path) -> None:
+    added = rig_cli(town, "add", "app", str(source_repo))
+    assert "Added rig app (prefix ap, branch main)" in added.stdout
+    shown = rig_cli(town, "show", "app").stdout
+    assert "prefix ap" in shown and "worktree" in shown and "refinery" in shown
+    installed = run_cli("install", str(town.root), "--json", prog="gastown")
+    assert json.loads(installed.stdout) == {"town": str(town.root), "changed": False, "created": []}
