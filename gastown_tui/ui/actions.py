@@ -1,0 +1,235 @@
+"""The app's actions (what each binding does), kept apart from layout and event handling in app.py."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.widgets import TabbedContent
+
+from gastown_tui.ui.panels.tables import PatrolsTable
+from gastown_tui.ui.panels.terminals import TerminalDeck
+from gastown_tui.ui.screens.dialogs import (
+    ConfirmDialog, compose_dialog, new_bead_dialog, new_convoy_dialog, nudge_dialog, reply_dialog, seance_dialog,
+    sling_dialog,
+)
+from gastown_tui.ui.screens.form import Values
+from gastown_tui.ui.screens.help import HelpScreen
+from widgets.agent_list import AgentList
+from widgets.mail_list import MailList
+
+if TYPE_CHECKING:
+    from gastown_tui.ui.app import GastownApp
+
+    _Base = GastownApp
+else:
+    _Base = object
+
+
+class ActionsMixin(_Base):
+    """action_* methods for GastownApp: open a dialog, then hand the checked values to `run_command`."""
+
+    def _agents(self) -> list[str]:
+        return [agent.address for agent in self.snapshot.agents]
+
+    def _rigs(self) -> list[str]:
+        return sorted({agent.rig for agent in self.snapshot.agents if agent.rig})
+
+    # -- work ----------------------------------------------------------------------------------------------
+
+    def action_sling(self) -> None:
+        """Sling the selected bead: pick a target; unknown targets are refused in the dialog."""
+        targets = self.port.sling_targets()
+
+        def done(values: Values | None) -> None:
+            if values:
+                self.run_command("Sling", self.port.sling, values["bead"], values["target"],
+                                 success=f"{values['bead']} → {values['target']}")
+
+        default = self.selected_agent if self.selected_agent in targets else ""
+        self.push_screen(sling_dialog(self.selected_bead or "", targets, default, blink=self.blink), done)
+
+    def action_new_bead(self) -> None:
+        """Create a bead."""
+
+        def done(values: Values | None) -> None:
+            if values:
+                self.run_command("New bead", self.port.new_bead, values["title"], values["description"],
+                                 values["rig"], success=f"Created '{values['title']}'")
+
+        self.push_screen(new_bead_dialog(self._rigs(), blink=self.blink), done)
+
+    def action_new_convoy(self) -> None:
+        """Create a convoy tracking the selected bead (editable)."""
+
+        def done(values: Values | None) -> None:
+            if values:
+                self.run_command("New convoy", self.port.new_convoy, values["title"], values["beads"].split(),
+                                 success=f"Convoy '{values['title']}' created")
+
+        self.push_screen(new_convoy_dialog(self.selected_bead or "", blink=self.blink), done)
+
+    # -- agents -------------------------------------------------------------------------------------------------
+
+    def action_nudge(self) -> None:
+        """Nudge the selected agent; an empty message is refused in the dialog."""
+
+        def done(values: Values | None) -> None:
+            if values:
+                self.run_command("Nudge", self.port.nudge, values["agent"], values["message"],
+                                 success=f"Nudge queued for {values['agent']}")
+
+        self.push_screen(nudge_dialog(self.selected_agent or "", self._agents(), blink=self.blink), done)
+
+    def action_seance(self) -> None:
+        """Ask the selected agent's predecessor a question."""
+
+        def done(values: Values | None) -> None:
+            if values:
+                self.run_command("Séance", self.port.seance, values["agent"], values["question"],
+                                 success="Asked; the answer arrives as mail")
+
+        self.push_screen(seance_dialog(self.selected_agent or "", self._agents(), blink=self.blink), done)
+
+    def action_handoff(self) -> None:
+        """Hand the selected agent's hook to a fresh session, after a confirm."""
+        agent = self.selected_agent
+        if not agent:
+            self.notify("Select an agent first.", severity="warning")
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.run_command("Handoff", self.port.handoff, agent, success=f"{agent} handed off")
+
+        self.push_screen(ConfirmDialog(f"Hand {agent}'s hook to a fresh session?", yes="Handoff",
+                                       id="handoff-dialog"), done)
+
+    def action_compose(self) -> None:
+        """Compose mail (to the selected agent by default)."""
+        recipients = ["mayor", *self._agents()]
+
+        def done(values: Values | None) -> None:
+            if values:
+                self.run_command("Mail", self.port.send_mail, values["to"], values["subject"], values["body"],
+                                 success=f"Sent to {values['to']}")
+
+        self.push_screen(compose_dialog(self.selected_agent or "", list(dict.fromkeys(recipients)),
+                                        blink=self.blink), done)
+
+    def action_reply(self) -> None:
+        """Reply to the mail selected in the inbox."""
+        inbox = self.query_one(MailList)
+        mail_id = inbox.selected_id
+        item = next((m for m in self.snapshot.mail if m.id == mail_id), None)
+        if item is None:
+            self.notify("No mail selected.", severity="warning")
+            return
+
+        def done(values: Values | None) -> None:
+            if values:
+                self.run_command("Reply", self.port.reply_mail, item.id, values["body"],
+                                 success=f"Replied to {item.sender}")
+
+        self.push_screen(reply_dialog(item.subject, blink=self.blink), done)
+
+    # -- panes ----------------------------------------------------------------------------------------------------
+
+    @property
+    def deck(self) -> TerminalDeck:
+        """The terminals."""
+        return self.query_one(TerminalDeck)
+
+    def action_focus_terminal(self) -> None:
+        """Type into the current pane."""
+        pane = self.deck.current_pane()
+        body = pane.body if pane else None
+        if body is not None and body.can_focus:
+            body.focus()
+        else:
+            self.notify("No live terminal in this pane.", severity="warning")
+
+    def action_release_terminal(self) -> None:
+        """Give focus back from a terminal to the agent list (and leave zoom)."""
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        self.query_one(AgentList).query_one("OptionList").focus()
+
+    def action_zoom(self) -> None:
+        """Zoom the current pane to the whole screen, or back."""
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+            return
+        pane = self.deck.current_pane()
+        if pane is not None:
+            self.screen.maximize(pane, container=False)
+
+    def action_split(self) -> None:
+        """Cycle the pane layout."""
+        name = self.deck.cycle_layout()
+        self.notify(f"Layout {name.replace('x', '×')}", timeout=2)
+
+    def action_cycle(self, delta: int) -> None:
+        """Show the next/previous agent in the current pane."""
+        self.deck.cycle(delta)
+
+    def action_jump(self, number: int) -> None:
+        """Show agent N (list order) in the current pane."""
+        agents = self.agent_order()
+        if 1 <= number <= len(agents):
+            self.show_agent(agents[number - 1].address)
+        else:
+            self.notify(f"No agent {number}.", severity="warning", timeout=3)
+
+    # -- views ------------------------------------------------------------------------------------------------------
+
+    def action_show_tab(self, tab: str) -> None:
+        """Switch the right-hand tab."""
+        self.query_one(TabbedContent).active = tab
+
+    def _selected_patrol(self) -> str | None:
+        name = self.query_one(PatrolsTable).selected_name
+        if name is None:
+            self.notify("No patrol selected.", severity="warning")
+        return name
+
+    def action_toggle_patrol(self) -> None:
+        """Pause or resume the patrol under the cursor."""
+        name = self._selected_patrol()
+        if name is None:
+            return
+        paused = next((p.paused for p in self.snapshot.patrols if p.name == name), False)
+        self.action_show_tab("patrols")
+        self.run_command("Patrol", self.port.pause_patrol, name, not paused,
+                         success=f"{name} {'resumed' if paused else 'paused'}")
+
+    def action_run_patrol(self) -> None:
+        """Run the patrol under the cursor now."""
+        name = self._selected_patrol()
+        if name is not None:
+            self.action_show_tab("patrols")
+            self.run_command("Patrol", self.port.run_patrol, name, success=f"{name} running")
+
+    def action_help(self) -> None:
+        """The help screen (every binding, with its id for the keymap)."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.BINDINGS, self.keymap))
+
+    def action_quit_app(self) -> None:
+        """Quit; while agents run, ask first."""
+        live = self.port.live_sessions()
+        if live <= 0:
+            self.exit()
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmDialog(f"{live} agent session(s) are running. Quit and stop them?", yes="Quit",
+                                       id="quit-dialog"), done)
+
+    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        """App actions only apply on the main screen (dialogs have their own keys)."""
+        if action in ("help", "release_terminal"):
+            return True
+        return len(self.screen_stack) <= 1

@@ -1,0 +1,92 @@
+"""The one bridge from engine events to Textual messages: subscribe to the port, post messages to the app.
+
+Domain events are matched by class name and read duck-typed, so this module is the only place that knows their
+shape. `App.post_message` is thread-safe, so the engine may call us from any thread; nothing here touches a widget.
+High-rate output becomes `AgentOutput`, which coalesces (`can_replace`) per agent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.message import Message
+
+from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, SessionEnded, TownChanged
+from gastown_tui.ui.port import TownPort
+from widgets.activity_feed import FeedEntry
+
+TimeFormat = Callable[[float], str]
+"""Turns epoch seconds into a short label (injected so snapshots carry no real clock or time zone)."""
+
+
+def local_hms(ts: float) -> str:
+    """Default time label: local HH:MM:SS."""
+    return time.strftime("%H:%M:%S", time.localtime(ts))
+
+
+def _address(event: Any) -> str:
+    for attr in ("address", "agent", "session"):
+        value = getattr(event, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def feed_entry(raw: Any, fmt: TimeFormat) -> FeedEntry:
+    """Turn a feed event (an `events.Event`, or anything with kind/ts/actor/data or text) into a feed line."""
+    inner = getattr(raw, "event", raw)
+    kind = str(getattr(inner, "kind", type(inner).__name__))
+    ts = getattr(inner, "ts", None)
+    actor = str(getattr(inner, "actor", "") or "")
+    data = getattr(inner, "data", None) or {}
+    text = getattr(inner, "text", None) or data.get("text") or data.get("summary") or data.get("message") or ""
+    if not text and data:
+        text = " ".join(f"{key}={value}" for key, value in sorted(data.items()) if key not in ("kind", "ts", "actor"))
+    return FeedEntry(fmt(float(ts)) if isinstance(ts, (int, float)) else "", actor, kind, str(text))
+
+
+def translate(event: object, fmt: TimeFormat = local_hms) -> list[Message]:
+    """The messages one domain event becomes (pure: unit-tested without an app)."""
+    name = type(event).__name__
+    if name in ("SessionOutput", "TerminalOutput", "OutputBatch"):
+        address = _address(event)
+        return [AgentOutput(address)] if address else []
+    if name in ("FeedEvent", "Event", "ActivityEvent"):
+        return [FeedAppended([feed_entry(event, fmt)]), TownChanged()]
+    if name in ("MailArrived", "MailSent"):
+        to = str(getattr(event, "to", "") or getattr(event, "recipient", "") or "")
+        notices: list[Message] = []
+        if name == "MailArrived" and (not to or to.startswith("overseer")):
+            notices.append(MailNotice(str(getattr(event, "sender", "") or ""), str(getattr(event, "subject", ""))))
+        return [*notices, TownChanged()]
+    if name in ("SessionExited", "SessionEnded", "SessionDied"):
+        return [SessionEnded(_address(event), str(getattr(event, "status", "") or "")), TownChanged()]
+    return [TownChanged()]
+
+
+class Bridge:
+    """Subscribes to the port's event stream and posts the translated messages to the app."""
+
+    def __init__(self, app: App[Any], port: TownPort, fmt: TimeFormat = local_hms) -> None:
+        self._app = app
+        self._port = port
+        self._fmt = fmt
+        self.posted = 0
+        """Messages posted so far (tests and benchmarks read it)."""
+
+    def attach(self) -> None:
+        """Start receiving events."""
+        self._port.subscribe(self.on_event)
+
+    def on_event(self, event: object) -> None:
+        """Engine callback: translate and post; never raise into the engine."""
+        try:
+            messages = translate(event, self._fmt)
+        except Exception:  # a malformed event must not take the engine down with it
+            messages = [TownChanged()]
+        for message in messages:
+            self._app.post_message(message)
+            self.posted += 1

@@ -1,0 +1,1 @@
+"""App-specific panels built from the generic widgets: terminals deck, side panels, status header."""

@@ -1,0 +1,220 @@
+"""The centre: live agent terminals in one pane or a split grid; only visible panes exist (and so render)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Container, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
+
+from gastown_tui.ui.panels.screen_mirror import ScreenMirror
+from widgets.agent_list import STATE_GLYPHS, AgentInfo
+
+LAYOUTS: dict[str, tuple[int, int]] = {"1": (1, 1), "2x1": (2, 1), "2x2": (2, 2), "3x3": (3, 3)}
+"""Layout name -> (columns, rows) of panes."""
+LAYOUT_ORDER = ["1", "2x1", "2x2", "3x3"]
+
+
+def make_terminal_body(source: Any) -> Widget:
+    """The widget that shows a screen: the shared TerminalView when present, else the local ScreenMirror."""
+    try:
+        from widgets.terminal_view import TerminalView  # owned by the terminal engineer; may land later
+    except ImportError:
+        return ScreenMirror(source, classes="terminal-body")
+    return TerminalView(source, classes="terminal-body")  # type: ignore[call-arg]
+
+
+class TerminalPane(Vertical):
+    """One pane: a title line (number, agent, state, hook) and the terminal body."""
+
+    ALLOW_MAXIMIZE = True
+
+    def __init__(self, index: int, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="terminal-pane")
+        self.index = index
+        self.address: str | None = None
+
+    def compose(self) -> ComposeResult:
+        """Title and an empty body until an agent is shown."""
+        yield Static("", classes="pane-title")
+        yield Static("No agent in this pane. Press 1-9 or ] to show one.", classes="pane-empty terminal-body")
+
+    def show(self, agent: AgentInfo | None, number: int, source: Any) -> None:
+        """Point the pane at an agent (rebuilding the body only when the agent changes)."""
+        self.set_title(agent, number)
+        address = agent.address if agent else None
+        if address == self.address:
+            return
+        self.address = address
+        old = self.query(".terminal-body")
+        old.remove()
+        if agent is None or source is None:
+            text = "No agent in this pane." if agent is None else f"{agent.name}: no live session."
+            self.mount(Static(text, classes="pane-empty terminal-body"))
+        else:
+            self.mount(make_terminal_body(source))
+
+    def set_title(self, agent: AgentInfo | None, number: int) -> None:
+        """Update the title line only."""
+        title = self.query_one(".pane-title", Static)
+        if agent is None:
+            title.update(Text(f" pane {self.index + 1}", style="dim"))
+            return
+        glyph, style = STATE_GLYPHS.get(agent.state, ("·", ""))
+        text = Text.assemble(f" {number} " if number else " ", (glyph + " ", style), (agent.name, "bold"),
+                             (f" {agent.state}", style))
+        if agent.hook:
+            text.append(f"  {agent.hook}", "cyan")
+        text.no_wrap = True
+        title.update(text)
+
+    @property
+    def body(self) -> Widget | None:
+        """The terminal widget, if an agent with a session is shown."""
+        found = self.query(".terminal-body")
+        return found.first() if found else None
+
+    def paint(self) -> None:
+        """New output: repaint the dirty rows."""
+        body = self.body
+        paint = getattr(body, "paint_dirty", None) or getattr(body, "refresh_dirty", None)
+        if paint is not None:
+            paint()
+        elif body is not None:
+            body.refresh()
+
+
+class TerminalDeck(Container):
+    """Panes in a grid; `current` is the pane that 1-9, ], [ and typing act on."""
+
+    layout_name: reactive[str] = reactive("2x2", init=False)
+    """One of LAYOUTS."""
+    current: reactive[int] = reactive(0, init=False)
+    """Index of the current pane."""
+
+    @dataclass
+    class PaneChanged(Message):
+        """The current pane now shows `address` (or nothing)."""
+
+        address: str | None
+
+    def __init__(self, screen_of: Callable[[str], Any], *, layout: str = "2x2", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._screen_of = screen_of
+        self._agents: list[AgentInfo] = []
+        self._slots: list[str | None] = []
+        self.set_reactive(TerminalDeck.layout_name, layout)
+
+    def compose(self) -> ComposeResult:
+        """The panes of the initial layout."""
+        cols, rows = LAYOUTS[self.layout_name]
+        self._apply_grid(cols, rows)
+        for index in range(cols * rows):
+            yield TerminalPane(index)
+
+    @property
+    def panes(self) -> list[TerminalPane]:
+        """Visible panes in order."""
+        return list(self.query(TerminalPane))
+
+    @property
+    def slots(self) -> list[str | None]:
+        """Agent address per visible pane."""
+        return list(self._slots)
+
+    @property
+    def current_address(self) -> str | None:
+        """The agent in the current pane."""
+        return self._slots[self.current] if self.current < len(self._slots) else None
+
+    def _apply_grid(self, cols: int, rows: int) -> None:
+        self.styles.grid_size_columns = cols
+        self.styles.grid_size_rows = rows
+
+    def _number(self, address: str | None) -> int:
+        for number, agent in enumerate(self._agents, start=1):
+            if agent.address == address:
+                return number
+        return 0
+
+    def _agent(self, address: str | None) -> AgentInfo | None:
+        return next((a for a in self._agents if a.address == address), None)
+
+    def set_agents(self, agents: Sequence[AgentInfo]) -> None:
+        """New agent list/states: fill empty panes in order, refresh titles, drop agents that are gone."""
+        self._agents = list(agents)
+        known = {a.address for a in self._agents}
+        count = LAYOUTS[self.layout_name][0] * LAYOUTS[self.layout_name][1]
+        slots = [s if s in known else None for s in self._slots][:count]
+        slots += [None] * (count - len(slots))
+        unused = [a.address for a in self._agents if a.address not in slots]
+        slots = [s if s is not None else (unused.pop(0) if unused else None) for s in slots]
+        self._slots = slots
+        self._sync()
+
+    def _sync(self) -> None:
+        for pane, address in zip(self.panes, self._slots):
+            pane.show(self._agent(address), self._number(address), self._screen_of(address) if address else None)
+            pane.set_class(pane.index == self.current, "-current")
+
+    def watch_layout_name(self, name: str) -> None:
+        """Rebuild the panes for a new layout (only the visible ones exist)."""
+        cols, rows = LAYOUTS[name]
+        self._apply_grid(cols, rows)
+        self.remove_children()
+        self.mount_all([TerminalPane(index) for index in range(cols * rows)])
+        self.current = min(self.current, cols * rows - 1)
+        self.call_after_refresh(self.set_agents, self._agents)
+
+    def watch_current(self, index: int) -> None:
+        """Mark the current pane."""
+        for pane in self.panes:
+            pane.set_class(pane.index == index, "-current")
+        self.post_message(self.PaneChanged(self.current_address))
+
+    def cycle_layout(self) -> str:
+        """Next layout in 1 → 2×1 → 2×2 → 3×3 → 1."""
+        self.layout_name = LAYOUT_ORDER[(LAYOUT_ORDER.index(self.layout_name) + 1) % len(LAYOUT_ORDER)]
+        return self.layout_name
+
+    def show(self, address: str) -> None:
+        """Show an agent in the current pane; if it is already visible elsewhere, make that pane current."""
+        if address in self._slots:
+            self.current = self._slots.index(address)
+            return
+        if self._slots:
+            self._slots[self.current] = address
+            self._sync()
+            self.post_message(self.PaneChanged(address))
+
+    def cycle(self, delta: int) -> None:
+        """Show the next/previous agent (by list order) that is not already visible, in the current pane."""
+        if not self._agents or not self._slots:
+            return
+        order = [a.address for a in self._agents]
+        start = order.index(self.current_address) if self.current_address in order else -1
+        for step in range(1, len(order) + 1):
+            candidate = order[(start + delta * step) % len(order)]
+            if candidate not in self._slots or candidate == self.current_address:
+                self._slots[self.current] = candidate
+                self._sync()
+                self.post_message(self.PaneChanged(candidate))
+                return
+
+    def output(self, address: str) -> None:
+        """New output for an agent: repaint only if it is on screen."""
+        for pane in self.panes:
+            if pane.address == address:
+                pane.paint()
+
+    def current_pane(self) -> TerminalPane | None:
+        """The pane that keystrokes and zoom act on."""
+        panes = self.panes
+        return panes[self.current] if self.current < len(panes) else None

@@ -1,0 +1,1 @@
+"""Modal screens: command dialogs, confirmation, help."""

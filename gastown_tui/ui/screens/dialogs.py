@@ -1,0 +1,126 @@
+"""The command dialogs (sling, nudge, séance, new bead, new convoy, compose, reply) and the yes/no confirm."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from gastown_tui.ui.screens.form import Field, FormDialog, Validator, Values, all_of, require
+
+
+def known(name: str, choices: Sequence[str], what: str, *, optional: bool = False) -> Validator:
+    """Refuse a value that is not one of `choices`, naming a few valid ones."""
+
+    def check(values: Values) -> str | None:
+        value = values.get(name, "")
+        if optional and not value:
+            return None
+        if value not in choices:
+            hint = ", ".join(list(choices)[:4]) + (" …" if len(choices) > 4 else "")
+            return f"Unknown {what} '{value}'." + (f" Try: {hint}" if hint else "")
+        return None
+
+    return check
+
+
+def sling_dialog(bead_id: str, targets: Sequence[str], target: str = "", *, blink: bool = True) -> FormDialog:
+    """Sling a bead: the bead id and a target that must be a known agent or rig."""
+    return FormDialog(
+        "Sling a bead onto an agent's hook",
+        [Field("bead", "Bead", bead_id, "bead id"),
+         Field("target", "Target (agent or rig)", target, "e.g. demo or demo/polecats/nux", suggestions=targets)],
+        all_of(require("bead", "target"), known("target", targets, "target")),
+        ok_label="Sling", blink=blink, id="sling-dialog")
+
+
+def nudge_dialog(agent: str, agents: Sequence[str], *, blink: bool = True) -> FormDialog:
+    """Nudge an agent: a known agent and a non-empty message."""
+    return FormDialog(
+        "Nudge an agent (delivered when it is idle)",
+        [Field("agent", "Agent", agent, suggestions=agents), Field("message", "Message", "", "what to tell it")],
+        all_of(require("agent"), known("agent", agents, "agent"), require("message")),
+        ok_label="Nudge", blink=blink, id="nudge-dialog")
+
+
+def seance_dialog(agent: str, agents: Sequence[str], *, blink: bool = True) -> FormDialog:
+    """Séance: ask an agent's predecessor session a question."""
+    return FormDialog(
+        "Séance: ask the predecessor session",
+        [Field("agent", "Agent", agent, suggestions=agents), Field("question", "Question", "", "what do you want to know")],
+        all_of(require("agent"), known("agent", agents, "agent"), require("question")),
+        ok_label="Ask", blink=blink, id="seance-dialog")
+
+
+def new_bead_dialog(rigs: Sequence[str], rig: str = "", *, blink: bool = True) -> FormDialog:
+    """New bead: a title, optional description and rig."""
+    return FormDialog(
+        "New bead",
+        [Field("title", "Title", "", "what needs doing"), Field("description", "Description", "", "details"),
+         Field("rig", "Rig", rig, "rig name (blank: town)", suggestions=rigs)],
+        all_of(require("title"), known("rig", rigs, "rig", optional=True)),
+        ok_label="Create", blink=blink, id="bead-dialog")
+
+
+def new_convoy_dialog(bead_ids: str, *, blink: bool = True) -> FormDialog:
+    """New convoy: a title and the bead ids it tracks."""
+    return FormDialog(
+        "New convoy",
+        [Field("title", "Title", "", "the delivery, e.g. 'Add dark mode'"),
+         Field("beads", "Beads (space-separated ids)", bead_ids)],
+        require("title"), ok_label="Create", blink=blink, id="convoy-dialog")
+
+
+def compose_dialog(to: str, recipients: Sequence[str], *, blink: bool = True) -> FormDialog:
+    """Compose mail from the Overseer."""
+    return FormDialog(
+        "Compose mail",
+        [Field("to", "To", to, "agent address", suggestions=recipients), Field("subject", "Subject"),
+         Field("body", "Body", multiline=True)],
+        all_of(require("to", "subject", "body"), known("to", recipients, "recipient")),
+        ok_label="Send", blink=blink, id="compose-dialog")
+
+
+def reply_dialog(subject: str, *, blink: bool = True) -> FormDialog:
+    """Reply to a message in the inbox."""
+    return FormDialog(f"Reply: {subject}", [Field("body", "Body", multiline=True)], require("body"),
+                      ok_label="Send", blink=blink, id="reply-dialog")
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; y/Enter confirms, n/Escape declines."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", tooltip="Confirm", id="confirm-yes"),
+        Binding("n,escape", "answer(False)", "No", tooltip="Decline", id="confirm-no"),
+    ]
+
+    def __init__(self, question: str, *, yes: str = "Yes", no: str = "No", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.question = question
+        self.yes_label, self.no_label = yes, no
+
+    def compose(self) -> ComposeResult:
+        """Question and two buttons."""
+        with Vertical(id="form"):
+            yield Static(self.question, id="form-title")
+            with Horizontal(id="form-buttons"):
+                yield Button(f"{self.yes_label} (y)", variant="error", id="confirm-yes")
+                yield Button(f"{self.no_label} (n)", id="confirm-no")
+
+    def on_mount(self) -> None:
+        """Default to the safe answer."""
+        self.query_one("#confirm-no", Button).focus()
+
+    def action_answer(self, value: bool) -> None:
+        """Close with the answer."""
+        self.dismiss(value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Buttons answer too."""
+        event.stop()
+        self.dismiss(event.button.id == "confirm-yes")
