@@ -102,25 +102,29 @@ def ready(conn: sqlite3.Connection, *, limit: int | None = None, **filters: Any)
     return load_beads(conn, sql, params)
 
 
+_BLOCKERS = f"""SELECT d.issue_id, d.depends_on_id FROM dependencies d JOIN issues t ON t.id = d.depends_on_id
+    WHERE d.issue_id IN ({{ids}}) AND (
+      (d.type IN ('blocks', 'conditional-blocks') AND t.status NOT IN {_DONE})
+      OR (d.type = 'parent-child' AND t.is_blocked = 1)
+      OR (d.type = 'waits-for' AND EXISTS ({_KIDS} AND c.status NOT IN {_DONE})
+          AND NOT (COALESCE(CASE WHEN json_valid(d.metadata) THEN json_extract(d.metadata, '$.gate') END, '')
+                   = 'any-children' AND EXISTS ({_KIDS} AND c.status IN {_DONE}))))
+    ORDER BY d.issue_id, d.seq, d.depends_on_id"""
+
+
 def blockers_of(conn: sqlite3.Connection, bead_id: str) -> list[str]:
     """Why `bead_id` is blocked: open blocker ids, a blocked parent's id, or a waited-on spawner's id."""
-    rows = conn.execute(
-        f"""SELECT d.depends_on_id FROM dependencies d JOIN issues t ON t.id = d.depends_on_id
-            WHERE d.issue_id = ? AND (
-              (d.type IN ('blocks', 'conditional-blocks') AND t.status NOT IN {_DONE})
-              OR (d.type = 'parent-child' AND t.is_blocked = 1)
-              OR (d.type = 'waits-for' AND EXISTS ({_KIDS} AND c.status NOT IN {_DONE})
-                  AND NOT (COALESCE(CASE WHEN json_valid(d.metadata) THEN json_extract(d.metadata, '$.gate') END, '')
-                           = 'any-children' AND EXISTS ({_KIDS} AND c.status IN {_DONE}))))
-            ORDER BY d.seq, d.depends_on_id""", (bead_id,)).fetchall()
-    return [r[0] for r in rows]
+    return [r[1] for r in conn.execute(_BLOCKERS.format(ids="?"), (bead_id,))]
 
 
 def blocked(conn: sqlite3.Connection, *, include_ephemeral: bool = False) -> list[BlockedBead]:
-    """Beads held back by dependencies (stored flag set), each with its blockers."""
+    """Beads held back by dependencies (stored flag set), each with its blockers (one query for all of them)."""
     where = "i.is_blocked = 1" + ("" if include_ephemeral else " AND i.ephemeral = 0")
     beads = load_beads(conn, f"{where} ORDER BY {ORDER}")
-    return [BlockedBead(b, blockers_of(conn, b.id)) for b in beads]
+    reasons: dict[str, list[str]] = {}
+    for issue_id, blocker in conn.execute(_BLOCKERS.format(ids=f"SELECT i.id FROM issues i WHERE {where}")):
+        reasons.setdefault(issue_id, []).append(blocker)
+    return [BlockedBead(b, reasons.get(b.id, [])) for b in beads]
 
 
 def search(conn: sqlite3.Connection, text: str, *, limit: int = 50, include_closed: bool = True) -> list[Bead]:

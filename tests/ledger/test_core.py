@@ -259,3 +259,19 @@ def test_bad_line_in_town_jsonl_is_reported_and_blocks_export(town: TownPaths) -
         with pytest.raises(Exception, match="refusing to export"):
             ledger.export_jsonl()  # would silently drop the bad line's bead
         assert "{not json" in town.jsonl_for_prefix("hq").read_text()
+
+
+def test_feed_events_after_commit_only(ledger: Ledger, town: TownPaths) -> None:
+    from gastown_tui.events import iter_events
+
+    bead = ledger.create("fed", actor="mayor")
+    ledger.claim(bead.id, "polecat/nux")
+    ledger.close(bead.id, reason="merged", actor="refinery")
+    ledger.create("quiet wisp", ephemeral=True)
+    with pytest.raises(RuntimeError):
+        with ledger.transaction():
+            ledger.create("rolled back", id="hq-gone")
+            raise RuntimeError
+    seen = [(e.kind, e.data["bead"], e.actor) for e in iter_events(town.events)]
+    assert seen == [("bead.created", bead.id, "mayor"), ("bead.claimed", bead.id, "polecat/nux"),
+                    ("bead.closed", bead.id, "refinery")]
