@@ -59,6 +59,10 @@ class Dispatch(Protocol):
         """Hook `bead_id` onto a (new or idle) polecat of `rig` and start it; returns the agent address."""
         ...
 
+    def wake(self, address: str, bead_id: str) -> None:
+        """Start (or nudge) an agent whose hook just got work back (rework)."""
+        ...
+
     def active_polecats(self) -> int:
         """Polecats currently holding work or running (for the capacity governor)."""
         ...

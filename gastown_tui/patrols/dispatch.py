@@ -17,21 +17,27 @@ from gastown_tui.errors import Conflict
 from gastown_tui.records import LABEL_ESCALATION, LABEL_MESSAGE, TOWN_PREFIX
 
 SlingFn = Callable[[str, str], str]
+WakeFn = Callable[[str, str], None]
 _POLECAT_RE = re.compile(r"^[a-z][a-z0-9_-]*/polecats/[a-z][a-z0-9_-]*$")
 
 
 class LedgerDispatch:
     """Dispatch backed by the ledger; `sling` delegates to `sling_fn` (the agents package or the engine)."""
 
-    def __init__(self, ledger: Any, *, sling_fn: SlingFn | None = None) -> None:
+    def __init__(self, ledger: Any, *, sling_fn: SlingFn | None = None, wake_fn: WakeFn | None = None) -> None:
         self.ledger = ledger
         self.sling_fn = sling_fn
+        self.wake_fn = wake_fn
 
     def mail(self, to: str, subject: str, body: str, *, sender: str) -> str:
-        """Store a message bead for `to`."""
-        bead = self.ledger.create(subject[:500], prefix=TOWN_PREFIX, description=body, issue_type="message",
-                                  assignee=to, labels=[LABEL_MESSAGE, f"from:{sender}"], actor=sender)
-        return str(bead.id)
+        """Send mail through the mail package (falls back to writing the message bead itself)."""
+        try:
+            from gastown_tui.mail import send  # noqa: PLC0415
+        except ImportError:
+            bead = self.ledger.create(subject[:500], prefix=TOWN_PREFIX, description=body, issue_type="message",
+                                      assignee=to, labels=[LABEL_MESSAGE, f"from:{sender}"], actor=sender)
+            return str(bead.id)
+        return str(send(self.ledger, to, subject[:200], body, sender=sender, events_file=self.ledger.paths.events).id)
 
     def escalate(self, subject: str, body: str, *, severity: str = "medium", source: str = "patrol",
                  dedupe_key: str | None = None) -> str:
@@ -54,8 +60,25 @@ class LedgerDispatch:
             raise Conflict(f"cannot sling {bead_id} to {rig}: no engine is running to start a polecat")
         return self.sling_fn(bead_id, rig)
 
+    def wake(self, address: str, bead_id: str) -> None:
+        """Start (or nudge) an agent whose hook just got work back; a no-op without a wake function."""
+        if self.wake_fn is not None:
+            self.wake_fn(address, bead_id)
+
     def active_polecats(self) -> int:
-        """Distinct polecats holding hooked or in-progress work."""
+        """Distinct polecats holding work on their hook (work waiting in the merge queue frees the slot)."""
         holders = {b.assignee for status in ("hooked", "in_progress") for b in self.ledger.list(status=status)
-                   if b.assignee and _POLECAT_RE.match(str(b.assignee))}
+                   if b.assignee and _POLECAT_RE.match(str(b.assignee)) and is_on_hook(b)}
         return len(holders)
+
+
+def is_on_hook(bead: Any) -> bool:
+    """True if the bead is being worked on: hooked, or in progress and not yet handed in with `gt done`.
+
+    After `gt done` a bead stays `in_progress` with metadata `merge_request` until the refinery merges it; its
+    polecat is finished with it, so neither the witness nor the capacity governor may count it as held.
+    """
+    if bead.status == "hooked":
+        return True
+    meta = field_of(bead, "metadata") or {}
+    return bead.status == "in_progress" and not meta.get("merge_request") and not meta.get("done_at")

@@ -19,6 +19,7 @@ from gastown_tui.convoys.model import field_of
 from gastown_tui.convoys.progress import parse_ts
 from gastown_tui.errors import GastownError
 from gastown_tui.patrols.context import PatrolContext
+from gastown_tui.patrols.dispatch import is_on_hook
 from gastown_tui.records import LABEL_AGENT
 
 WORKING, IDLE, STALLED, ZOMBIE, DEAD = "working", "idle", "stalled", "zombie", "dead"
@@ -97,7 +98,8 @@ def gather(ctx: PatrolContext, rig: str, name: str, pending_branches: set[str]) 
         facts.last_heartbeat = ctx.clock_time(_num((agent.metadata or {}).get("last_activity")))
     except GastownError:
         pass
-    held = [b for s in ("hooked", "in_progress") for b in ctx.ledger.list(status=s, assignee=address)]
+    held = [b for s in ("hooked", "in_progress") for b in ctx.ledger.list(status=s, assignee=address)
+            if is_on_hook(b)]
     if held:
         facts.hook = held[0].id
         facts.hook_since = ctx.clock_time(_num(held[0].updated_at))

@@ -8,7 +8,9 @@ rounds the bead is escalated: bouncing the same work forever is not completion.
 
 from __future__ import annotations
 
-from gastown_tui.errors import GastownError
+from typing import Any
+
+from gastown_tui.errors import Conflict, GastownError, InvalidInput, NotFound
 from gastown_tui.events import emit
 from gastown_tui.patrols.context import PatrolContext
 from gastown_tui.patrols.merge_queue import MAX_REWORKS, MergeRequest, park, refinery_address, set_meta
@@ -34,13 +36,16 @@ def send_back(ctx: PatrolContext, mr: MergeRequest, why: str, detail: str) -> st
         if source.status == "closed":
             ledger.reopen(source.id, actor=actor)
         set_meta(ledger, source.id, actor, rework_count=rounds, last_rework=why)
-        if mr.worker:
-            ledger.update(source.id, status="hooked", assignee=mr.worker, actor=actor)
-        else:
+        worker = mr.worker if mr.worker and _rehook(ledger, source.id, mr.worker, actor) else ""
+        if not worker:
             ledger.update(source.id, status="open", assignee=None, actor=actor)
-    if mr.worker:
-        ctx.dispatch.mail(mr.worker, f"REWORK_REQUEST: {mr.source_issue} ({why})", body, sender=actor)
-        outcome = f"re-hooked to {mr.worker}"
+    if worker:
+        ctx.dispatch.mail(worker, f"REWORK_REQUEST: {mr.source_issue} ({why})", body, sender=actor)
+        try:
+            ctx.dispatch.wake(worker, source.id)
+        except GastownError:
+            pass  # the witness restarts or nudges it on its next patrol
+        outcome = f"re-hooked to {worker}"
     else:
         try:
             outcome = f"slung to {ctx.dispatch.sling(source.id, mr.rig)}"
@@ -54,3 +59,21 @@ def send_back(ctx: PatrolContext, mr: MergeRequest, why: str, detail: str) -> st
     except OSError:
         pass
     return outcome
+
+
+def _rehook(ledger: Any, bead_id: str, worker: str, actor: str) -> bool:
+    """Put the bead back on its worker's hook; False if that agent took other work meanwhile."""
+    try:
+        from gastown_tui.agents.hooks import hook_bead  # noqa: PLC0415
+        from gastown_tui.records import parse_address  # noqa: PLC0415
+
+        hook_bead(ledger, bead_id, parse_address(worker), actor=actor)
+        return True
+    except ImportError:
+        pass
+    except NotFound:
+        pass  # no agent record (older data): set the hook fields directly below
+    except (Conflict, InvalidInput):
+        return False
+    ledger.update(bead_id, status="hooked", assignee=worker, actor=actor)
+    return True

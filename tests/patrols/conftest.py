@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,15 +51,14 @@ def set_gates(rig: RigPaths, gates: dict[str, Any], timeout: int = 30) -> None:
     config.save()
 
 
-@dataclass
 class RecordingDispatch(LedgerDispatch):
-    """LedgerDispatch that also remembers what it did (slings go to `sling_log`)."""
+    """LedgerDispatch that also remembers what it did (slings hook to a made-up polecat unless given a sling_fn)."""
 
-    ledger: Any = None
-    mails: list[tuple[str, str, str]] = field(default_factory=list)
-    escalations: list[tuple[str, str]] = field(default_factory=list)
-    slung: list[tuple[str, str]] = field(default_factory=list)
-    sling_fn: Any = None
+    def __init__(self, ledger: Any, **kw: Any) -> None:
+        super().__init__(ledger, **kw)
+        self.mails: list[tuple[str, str, str]] = []
+        self.escalations: list[tuple[str, str]] = []
+        self.slung: list[tuple[str, str]] = []
 
     def mail(self, to: str, subject: str, body: str, *, sender: str) -> str:
         """Record and store."""
