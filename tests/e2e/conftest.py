@@ -155,3 +155,46 @@ def unseeded_claude_env(claude_bin: Path, claude_home: Path, stub: StubApi,
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return dict(os.environ)
+
+
+@pytest.fixture
+def make_town(claude_env: dict[str, str], tmp_path: Path, diagnostics: Diagnostics) -> Iterator[Callable[..., "Town"]]:
+    """Factory: a town with the `calc` rig (failing test, missing feature); engine stopped and agents ended after."""
+    from town import Town, make_calc_project
+
+    towns: list[Town] = []
+
+    def factory(env: dict[str, str] | None = None) -> Town:
+        environment = env or claude_env
+        town = Town.install(tmp_path / "town", environment)
+        town.add_rig("calc", make_calc_project(tmp_path / "calc-src", environment))
+        towns.append(town)
+        diagnostics.add_screen("agent screens (transcripts replayed)", town.screens)
+        diagnostics.add_screen("gt/gastown commands", lambda: "\n".join(town.cli_log[-25:]))
+        diagnostics.add_screen("feed", lambda: "\n".join(json.dumps(e) for e in town.events()[-40:]))
+        diagnostics.add_file("engine log", town.engine_log)
+        return town
+
+    yield factory
+    for town in towns:
+        town.stop_engine()
+        _end_agents(town)
+
+
+def _end_agents(town: "Town") -> None:
+    """SIGKILL processes left over from this town (agents outliving a killed engine), found by GT_TOWN=<root>."""
+    import signal
+
+    marker = f"GT_TOWN={town.root}".encode() + b"\0"
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if marker in environ:
+            try:
+                os.kill(int(proc.name), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass

@@ -222,7 +222,7 @@ class GasTownPolicy:
     tasks: list[Task] = field(default_factory=list)
     mayor_reply: str = "Mayor here. The convoy is moving; polecats are on it."
     test_command: str = "python -m pytest -q"
-    slow_first_command: str | None = None   # e.g. "sleep 3": holds the turn open (nudge test)
+    slow_command: str | None = None   # e.g. "sleep 3" right after `gt hook`: holds the turn open
     delay: float = 0.0
 
     def __call__(self, body: dict[str, Any]) -> Reply:
@@ -248,7 +248,7 @@ class GasTownPolicy:
             return []
         bead = BEAD_ID.findall(hook_output)
         bead_id = bead[0] if bead else "work"
-        message = task.commit_message or f"{task.match} ({bead_id})"
+        message = f"{task.commit_message or task.match} ({bead_id})"
         return [*_expand(task.actions, conv.cwd),
                 bash(self.test_command, "Run the project's tests"),
                 bash(f"git add -A && git commit -q -m {json.dumps(message)}", "Commit the change"),
@@ -259,10 +259,9 @@ class GasTownPolicy:
         # Work is counted over the whole conversation so a resumed session carries on instead of restarting;
         # a call that never got a result (killed mid-call) or was interrupted is simply issued again.
         finished = [c for c in conv.calls if c.result is not None and "interrupted" not in (c.result or "")[:200]]
-        prefix: list[ToolUse] = []
-        if self.slow_first_command:
-            prefix.append(bash(self.slow_first_command, "Wait for the build"))
-        prefix.append(bash("gt hook", "Show the work on my hook"))
+        prefix = [bash("gt hook", "Show the work on my hook")]
+        if self.slow_command:
+            prefix.append(bash(self.slow_command, "Wait for the build"))
         hook_calls = [c for c in finished if c.command.strip() == "gt hook"]
         steps = list(prefix)
         if hook_calls:

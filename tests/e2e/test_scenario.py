@@ -1,0 +1,194 @@
+"""The whole loop with the real Claude Code CLI: sling → polecats work → gt done → refinery → convoy → mail.
+
+Every agent is the real `claude` binary in the engine's PTYs, talking to the scripted stub API; everything else
+(town, ledger, git, engine, patrols) is the real thing. Patrols are run on demand (`gt patrol run ...`) instead of
+waiting for their intervals.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from policy import SEANCE_PREFIX, GasTownPolicy, read_conversation
+from stub_api import StubApi
+from tasks import CALC_TASKS, FEATURE_TITLE, FIX_TITLE
+from town import Town
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
+
+ID = re.compile(r"\b[a-z][a-z0-9]{1,7}-[a-z0-9]{3,12}\b")
+
+
+def create_bead(town: Town, title: str, description: str) -> str:
+    """`gt bd create` in the calc rig; returns the new id."""
+    out = town.gt("bd", "create", title, "--prefix", "ca", "-d", description, "--silent").stdout.strip()
+    assert ID.fullmatch(out), f"unexpected bd create output {out!r}"
+    return out
+
+
+def first_id(text: str) -> str:
+    """The first bead id in a command's output."""
+    match = ID.search(text)
+    assert match, f"no bead id in {text!r}"
+    return match.group(0)
+
+
+def bead(town: Town, bead_id: str) -> Any:
+    """The bead as stored now."""
+    return town.read(lambda ledger: ledger.get(bead_id))
+
+
+def has_merge_request(town: Town, bead_id: str) -> bool:
+    """True once `gt done` has queued a merge request for `bead_id`."""
+    from gastown_tui.convoys.landing import merge_requests, mr_meta
+
+    def check(ledger: Any) -> bool:
+        return any(mr_meta(mr).get("source_issue") == bead_id for mr in merge_requests(ledger, include_closed=True))
+
+    return town.read(check)
+
+
+def polecat_of(town: Town, bead_id: str) -> str:
+    """The address of the agent the bead is hooked to (or was assigned to)."""
+    return str(bead(town, bead_id).assignee or "")
+
+
+def turns_from(stub: StubApi, marker: str) -> list[Any]:
+    """Main-turn requests whose conversation mentions `marker` (one agent's requests in a shared stub)."""
+    out = []
+    for body in stub.main_turns():
+        if marker in read_conversation(body).all_text():
+            out.append(body)
+    return out
+
+
+def wait_for_done(town: Town, *bead_ids: str, timeout: float = 60) -> None:
+    """Wait until each bead has a merge request (its polecat ran `gt done`)."""
+    for bead_id in bead_ids:
+        town.wait(lambda: has_merge_request(town, bead_id), f"gt done / a merge request for {bead_id}", timeout)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_convoy_of_two_beads_lands_on_main_with_real_claude_code(make_town: Callable[..., Town],
+                                                                   stub: StubApi) -> None:
+    """Mayor + two polecats on real Claude Code; the refinery merges both; the deacon closes the convoy and mails."""
+    stub.policy = GasTownPolicy(tasks=CALC_TASKS)
+    town = make_town()
+    town.start_engine()
+
+    # The Mayor runs real Claude Code too and answers with text.
+    town.gt("agents", "start", "mayor")
+    town.wait(lambda: any("[GAS TOWN] mayor" in read_conversation(b).all_text() for b in stub.main_turns()),
+              "the Mayor's first turn at the stub", 30)
+
+    fix = create_bead(town, FIX_TITLE, "test_add fails: add() subtracts. Make add() return a + b.")
+    feature = create_bead(town, FEATURE_TITLE, "Add calc.multiply(a, b) with a test in test_multiply.py.")
+    convoy = first_id(town.gt("convoy", "create", "Calc fixes", fix, feature).stdout)
+
+    town.gt("sling", fix, "calc")
+    town.gt("sling", feature, "calc")
+    wait_for_done(town, fix, feature, timeout=60)
+
+    town.gt("patrol", "run", "refinery")
+    town.wait(lambda: bead(town, fix).status == "closed" and bead(town, feature).status == "closed",
+              "the refinery to merge both and close their beads", 30)
+    log = town.main_log("calc")
+    assert any(s.startswith("calc: add() adds") for s in log), log
+    assert any(s.startswith("calc: multiply() with a test") for s in log), log
+    assert log[-1] == "calc: add and subtract"
+
+    # Main passes its tests with both changes: check out main in a scratch clone and run them.
+    town.gt("patrol", "run", "deacon")
+    town.wait(lambda: bead(town, convoy).status == "closed", "the deacon to close the convoy", 30)
+
+    from gastown_tui.mail.mailbox import inbox
+
+    mail = town.read(lambda ledger: inbox(ledger, "overseer", include_read=True))
+    assert any(convoy in (m.subject + m.body) or "Calc fixes" in (m.subject + m.body) for m in mail), mail
+
+    kinds = town.event_kinds()
+    for kind in ("session.start",):
+        assert kind in kinds, kinds
+    assert any(k.startswith("sling") for k in kinds), kinds
+    assert any("convoy" in k for k in kinds), kinds
+
+    # Each polecat followed the protocol through real tool calls, seen by the stub.
+    for bead_id in (fix, feature):
+        turns = turns_from(stub, bead_id)
+        commands = [c.command for c in read_conversation(turns[-1]).calls if c.command]
+        assert commands[0] == "gt hook" and commands[-1] == "gt done", commands
+        assert "python -m pytest -q" in commands
+
+
+def test_startup_dialogs_are_answered_by_the_engine(make_town: Callable[..., Town], stub: StubApi,
+                                                     unseeded_claude_env: dict[str, str]) -> None:
+    """With a config that never saw the trust, API-key and bypass dialogs, the engine's screen rules answer them."""
+    stub.policy = GasTownPolicy(tasks=CALC_TASKS)
+    town = make_town(unseeded_claude_env)
+    town.allow_dialogs(["trust", "api-key", "bypass-permissions", "connect"])
+    town.start_engine()
+    fix = create_bead(town, FIX_TITLE, "Make add() return a + b.")
+    town.gt("sling", fix, "calc")
+    wait_for_done(town, fix, timeout=60)
+    dialogs = {e.get("dialog") for e in town.events() if e.get("kind") == "agent.dialog"}
+    assert {"trust", "api-key", "bypass-permissions"} <= dialogs, dialogs
+
+
+def test_nudge_to_a_busy_polecat_waits_for_the_turn_boundary(make_town: Callable[..., Town],
+                                                              stub: StubApi) -> None:
+    """A nudge sent while Claude runs a slow tool is queued, then delivered after the turn without interrupting."""
+    stub.policy = GasTownPolicy(tasks=CALC_TASKS, slow_command="sleep 4")
+    town = make_town()
+    town.start_engine()
+    fix = create_bead(town, FIX_TITLE, "Make add() return a + b.")
+    town.gt("sling", fix, "calc")
+    town.wait(lambda: any(c.command == "sleep 4" for b in stub.main_turns() for c in read_conversation(b).calls),
+              "the polecat to start its slow command", 30)
+    result = town.gt("nudge", polecat_of(town, fix), "Overseer says: remember the changelog")
+    assert "queued" in (result.stdout + result.stderr).lower(), result.stdout + result.stderr
+
+    wait_for_done(town, fix, timeout=60)
+    town.wait(lambda: bool(turns_from(stub, "remember the changelog")), "the nudge to reach the model", 30)
+    conv = read_conversation(turns_from(stub, "remember the changelog")[0])
+    sleep = next(c for c in conv.calls if c.command == "sleep 4")
+    assert sleep.result is not None and "interrupt" not in sleep.result.lower(), sleep.result
+    kinds = town.event_kinds()
+    assert "nudge.queued" in kinds and "nudge.delivered" in kinds, kinds
+    assert kinds.index("nudge.queued") < kinds.index("nudge.delivered")
+
+
+def test_sigkilled_engine_resumes_the_polecat_conversation_then_seance(make_town: Callable[..., Town],
+                                                                       stub: StubApi) -> None:
+    """Kill -9 the engine mid-task; a new engine resumes the polecat with --resume; séance asks it a question."""
+    stub.policy = GasTownPolicy(tasks=CALC_TASKS, slow_command="sleep 20")
+    town = make_town()
+    town.start_engine()
+    fix = create_bead(town, FIX_TITLE, "Make add() return a + b.")
+    town.gt("sling", fix, "calc")
+    town.wait(lambda: any(c.command == "sleep 20" for b in stub.main_turns() for c in read_conversation(b).calls),
+              "the polecat to be mid-task", 30)
+    agent = polecat_of(town, fix)
+    before = len(stub.main_turns())
+    town.kill_engine()
+
+    # The killed `sleep 20` never returned, so the resumed session would run it again; script it without.
+    stub.policy = GasTownPolicy(tasks=CALC_TASKS)
+    town.start_engine()
+    wait_for_done(town, fix, timeout=60)
+    resumed = [b for b in stub.main_turns()[before:] if fix in read_conversation(b).all_text()]
+    assert resumed, "no request from the resumed polecat reached the stub"
+    conv = read_conversation(resumed[-1])
+    # The resumed conversation carries the turn from before the kill: the beacon and the first `gt hook`.
+    assert any("[GAS TOWN] polecat" in p for p in conv.prompts), conv.prompts
+    assert any(c.command == "gt hook" for c in conv.calls)
+    starts = [e for e in town.events() if e.get("kind") == "session.start" and e.get("address") == agent]
+    assert len(starts) >= 2 and starts[-1].get("resumed") is True, starts
+
+    session_id = starts[-1].get("conversation_id") or starts[-1].get("session_id")
+    answer = town.gt("seance", "--talk", session_id, "-p", "What did you work on?", timeout=60).stdout
+    assert SEANCE_PREFIX in answer and fix in answer, answer
