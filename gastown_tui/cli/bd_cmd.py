@@ -7,57 +7,15 @@ imported inside the handlers.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 from typing import Any
 
+from gastown_tui.cli.ledger_cmd import emit as _emit
+from gastown_tui.cli.ledger_cmd import emit_beads as _emit_beads
+from gastown_tui.cli.ledger_cmd import one_line as _one_line
+from gastown_tui.cli.ledger_cmd import open_ledger, resolve_actor, split_csv as _split_csv
 from gastown_tui.cli.output import add_json_flag, print_json
 
-
-def resolve_actor(explicit: str | None) -> str:
-    """Who is acting: --actor > $BD_ACTOR > $GT_AGENT > git config user.name > $USER."""
-    for value in (explicit, os.environ.get("BD_ACTOR"), os.environ.get("GT_AGENT")):
-        if value:
-            return value
-    try:
-        name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5).stdout
-    except (OSError, subprocess.SubprocessError):
-        name = ""
-    return name.strip() or os.environ.get("USER") or "overseer"
-
-
-def open_ledger() -> Any:
-    """Open the ledger of the town found from --town / $GT_TOWN / the cwd; warn about unreadable JSONL lines."""
-    from gastown_tui.ledger import Ledger
-    from gastown_tui.town.paths import find_town
-
-    ledger = Ledger.open(find_town())
-    for report in ledger.import_reports:
-        if report.errors:
-            print(f"warning: {report.errors[0]} ({len(report.errors)} bad line(s) not imported)", file=sys.stderr)
-    return ledger
-
-
-def _split_csv(values: list[str] | None) -> list[str]:
-    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
-
-
-def _one_line(bead: Any) -> str:
-    assignee = f" @{bead.assignee}" if bead.assignee else ""
-    return f"{bead.id}  [P{bead.priority}] [{bead.issue_type}] {bead.status}{assignee}  {bead.title}"
-
-
-def _emit(args: argparse.Namespace, value: Any, text: str) -> None:
-    """Print JSON with --json, else the human text."""
-    if getattr(args, "json", False):
-        print_json(value)
-    elif text:
-        print(text)
-
-
-def _emit_beads(args: argparse.Namespace, beads: list[Any], empty: str) -> None:
-    _emit(args, [b.to_dict() for b in beads], "\n".join(_one_line(b) for b in beads) or empty)
+__all__ = ["open_ledger", "register", "resolve_actor"]
 
 
 # ---- handlers -----------------------------------------------------------------------------------------------
@@ -298,6 +256,69 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 # ---- parser -------------------------------------------------------------------------------------------------
+# Sub-command -> (handler, help, arguments). An argument is (flags, options); flags ("x",) is positional.
+_S = {"action": "store_true"}
+_MANY = {"action": "append"}
+_EDIT = [(("-d", "--description"), {}), (("--design",), {}), (("--acceptance",), {}), (("--notes",), {}),
+         (("--assignee",), {}), (("--defer",), {"help": "hide from ready until this RFC 3339 time"})]
+SPEC: dict[str, tuple[Any, str, list[tuple[tuple[str, ...], dict[str, Any]]]]] = {
+    "create": (cmd_create, "create a bead", [
+        (("title",), {}), (("-t", "--type"), {"default": "task"}), (("-p", "--priority"), {"default": "2"}),
+        (("--status",), {"default": "open"}), (("--parent",), {}), (("-l", "--labels"), _MANY),
+        (("--deps",), {**_MANY, "help": "type:id[,type:id...], e.g. blocks:hq-1,discovered-from:hq-2"}),
+        (("--id",), {"help": "explicit id"}), (("--prefix",), {}), (("--external-ref",), {}),
+        (("--ephemeral",), {**_S, "help": "a wisp: never exported, garbage-collected"}),
+        (("--silent",), {**_S, "help": "print only the new id"}), *_EDIT]),
+    "show": (cmd_show, "show beads in full", [(("ids",), {"nargs": "+"})]),
+    "list": (cmd_list, "list beads", [
+        (("--status",), _MANY), (("-t", "--type"), {}), (("--assignee",), {}), (("-l", "--labels"), _MANY),
+        (("--parent",), {}), (("--all",), {**_S, "help": "include closed beads"}),
+        (("-n", "--limit"), {"type": int, "default": 50, "help": "at most this many (0: no limit)"}),
+        (("--ephemeral",), {**_S, "default": None, "help": "only wisps"})]),
+    "update": (cmd_update, "edit a bead, or --claim it", [
+        (("id",), {}), (("--claim",), {**_S, "help": "atomically assign to yourself and start"}),
+        (("--status",), {}), (("-p", "--priority"), {}), (("--title",), {}), (("-t", "--type"), {}),
+        (("--add-label",), _MANY), (("--remove-label",), _MANY), *_EDIT]),
+    "close": (cmd_close, "close beads", [(("ids",), {"nargs": "+"}), (("-r", "--reason"), {"default": ""})]),
+    "reopen": (cmd_reopen, "reopen beads", [(("ids",), {"nargs": "+"})]),
+    "ready": (cmd_ready, "open, unblocked work", [
+        (("--claim",), {**_S, "help": "claim the first ready bead atomically"}), (("--assignee",), {}),
+        (("-l", "--labels"), _MANY), (("--parent",), {}), (("-n", "--limit"), {"type": int, "default": 100}),
+        (("--include-ephemeral",), _S)]),
+    "blocked": (cmd_blocked, "beads blocked by dependencies", [(("--include-ephemeral",), _S)]),
+    "comment": (cmd_comment, "comment on a bead", [(("id",), {}), (("text",), {}), (("--author",), {})]),
+    "search": (cmd_search, "search beads", [(("text",), {}), (("-n", "--limit"), {"type": int, "default": 50})]),
+    "import": (cmd_import, "import a beads JSONL file", [
+        (("file",), {}), (("--prefix",), {"help": "prefix for these ids (default: from the file name)"})]),
+    "export": (cmd_export, "write .beads/<prefix>.jsonl", [
+        (("--full",), {**_S, "help": "rewrite every prefix, not only changed ones"})]),
+}
+GROUPS: dict[str, tuple[str, dict[str, tuple[Any, str, list[tuple[tuple[str, ...], dict[str, Any]]]]]]] = {
+    "dep": ("dependencies: add, remove, tree, cycles", {
+        "add": (cmd_dep, "ISSUE needs NEEDS", [(("issue",), {}), (("needs",), {}),
+                                               (("-t", "--type"), {"default": "blocks"})]),
+        "remove": (cmd_dep, "remove an edge", [(("issue",), {}), (("needs",), {})]),
+        "tree": (cmd_dep, "dependency tree", [
+            (("issue",), {}), (("--direction",), {"choices": ("down", "up", "both"), "default": "down"}),
+            (("--max-depth",), {"type": int, "default": 50})]),
+        "cycles": (cmd_dep, "list dependency cycles", []),
+    }),
+    "label": ("labels: add, remove, list", {
+        "add": (cmd_label, "add labels", [(("id",), {}), (("labels",), {"nargs": "+"})]),
+        "remove": (cmd_label, "remove labels", [(("id",), {}), (("labels",), {"nargs": "+"})]),
+        "list": (cmd_label, "labels of a bead, or all labels", [(("id",), {"nargs": "?"})]),
+    }),
+}
+
+
+def _add_all(sub: Any, spec: dict[str, Any], common: argparse.ArgumentParser) -> None:
+    for name, (func, help_text, arguments) in spec.items():
+        parser = sub.add_parser(name, help=help_text, parents=[common])
+        parser.set_defaults(func=func)
+        for flags, options in arguments:
+            parser.add_argument(*flags, **options)
+
+
 def register(subparsers: Any) -> None:
     """Add `bd` and its sub-commands."""
     common = argparse.ArgumentParser(add_help=False)
@@ -305,118 +326,8 @@ def register(subparsers: Any) -> None:
     common.add_argument("--actor", help="acting identity (default: $BD_ACTOR, $GT_AGENT, git user.name, $USER)")
     bd = subparsers.add_parser("bd", help="beads: create, show, list, update, close, ready, deps, labels, comments")
     sub = bd.add_subparsers(dest="bd_cmd", metavar="SUBCOMMAND", required=True)
-
-    def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
-        parser = sub.add_parser(name, help=help_text, parents=[common])
-        parser.set_defaults(func=func)
-        return parser
-
-    p = add("create", cmd_create, "create a bead")
-    p.add_argument("title")
-    p.add_argument("-d", "--description")
-    p.add_argument("-t", "--type", default="task")
-    p.add_argument("-p", "--priority", default="2")
-    p.add_argument("--status", default="open")
-    p.add_argument("--parent")
-    p.add_argument("-l", "--labels", action="append")
-    p.add_argument("--assignee")
-    p.add_argument("--deps", action="append", help="type:id[,type:id...], e.g. blocks:hq-1,discovered-from:hq-2")
-    p.add_argument("--id", help="explicit id")
-    p.add_argument("--prefix")
-    p.add_argument("--ephemeral", action="store_true", help="a wisp: never exported, garbage-collected")
-    p.add_argument("--design")
-    p.add_argument("--acceptance")
-    p.add_argument("--notes")
-    p.add_argument("--external-ref")
-    p.add_argument("--defer", help="hide from ready until this RFC 3339 time")
-    p.add_argument("--silent", action="store_true", help="print only the new id")
-
-    p = add("show", cmd_show, "show beads in full")
-    p.add_argument("ids", nargs="+")
-
-    p = add("list", cmd_list, "list beads")
-    p.add_argument("--status", action="append")
-    p.add_argument("-t", "--type")
-    p.add_argument("--assignee")
-    p.add_argument("-l", "--labels", action="append")
-    p.add_argument("--parent")
-    p.add_argument("--all", action="store_true", help="include closed beads")
-    p.add_argument("-n", "--limit", type=int, default=50, help="at most this many (0: no limit)")
-    p.add_argument("--ephemeral", action="store_true", default=None, help="only wisps")
-
-    p = add("update", cmd_update, "edit a bead, or --claim it")
-    p.add_argument("id")
-    p.add_argument("--claim", action="store_true", help="atomically assign to yourself and start")
-    p.add_argument("--status")
-    p.add_argument("-p", "--priority")
-    p.add_argument("--title")
-    p.add_argument("-d", "--description")
-    p.add_argument("--notes")
-    p.add_argument("--design")
-    p.add_argument("--acceptance")
-    p.add_argument("-t", "--type")
-    p.add_argument("--assignee")
-    p.add_argument("--defer")
-    p.add_argument("--add-label", action="append")
-    p.add_argument("--remove-label", action="append")
-
-    for name, func, text in (("close", cmd_close, "close beads"), ("reopen", cmd_reopen, "reopen beads")):
-        p = add(name, func, text)
-        p.add_argument("ids", nargs="+")
-        if name == "close":
-            p.add_argument("--reason", "-r", default="")
-
-    p = add("ready", cmd_ready, "open, unblocked work")
-    p.add_argument("--claim", action="store_true", help="claim the first ready bead atomically")
-    p.add_argument("--assignee")
-    p.add_argument("-l", "--labels", action="append")
-    p.add_argument("--parent")
-    p.add_argument("-n", "--limit", type=int, default=100)
-    p.add_argument("--include-ephemeral", action="store_true")
-
-    p = add("blocked", cmd_blocked, "beads blocked by dependencies")
-    p.add_argument("--include-ephemeral", action="store_true")
-
-    dep = sub.add_parser("dep", help="dependencies: add, remove, tree, cycles")
-    dep_sub = dep.add_subparsers(dest="dep_cmd", metavar="ACTION", required=True)
-    for name, text in (("add", "ISSUE needs NEEDS"), ("remove", "remove an edge")):
-        p = dep_sub.add_parser(name, help=text, parents=[common])
-        p.set_defaults(func=cmd_dep)
-        p.add_argument("issue")
-        p.add_argument("needs")
-        if name == "add":
-            p.add_argument("-t", "--type", default="blocks")
-    p = dep_sub.add_parser("tree", help="dependency tree", parents=[common])
-    p.set_defaults(func=cmd_dep)
-    p.add_argument("issue")
-    p.add_argument("--direction", choices=("down", "up", "both"), default="down")
-    p.add_argument("--max-depth", type=int, default=50)
-    p = dep_sub.add_parser("cycles", help="list dependency cycles", parents=[common])
-    p.set_defaults(func=cmd_dep)
-
-    label = sub.add_parser("label", help="labels: add, remove, list")
-    label_sub = label.add_subparsers(dest="label_cmd", metavar="ACTION", required=True)
-    for name in ("add", "remove"):
-        p = label_sub.add_parser(name, parents=[common])
-        p.set_defaults(func=cmd_label)
-        p.add_argument("id")
-        p.add_argument("labels", nargs="+")
-    p = label_sub.add_parser("list", parents=[common])
-    p.set_defaults(func=cmd_label)
-    p.add_argument("id", nargs="?")
-
-    p = add("comment", cmd_comment, "comment on a bead")
-    p.add_argument("id")
-    p.add_argument("text")
-    p.add_argument("--author")
-
-    p = add("search", cmd_search, "search beads")
-    p.add_argument("text")
-    p.add_argument("-n", "--limit", type=int, default=50)
-
-    p = add("import", cmd_import, "import a beads JSONL file")
-    p.add_argument("file")
-    p.add_argument("--prefix", help="prefix for these ids (default: from the file name inside .beads)")
-
-    p = add("export", cmd_export, "write .beads/<prefix>.jsonl")
-    p.add_argument("--full", action="store_true", help="rewrite every prefix, not only changed ones")
+    _add_all(sub, SPEC, common)
+    for group, (help_text, spec) in GROUPS.items():
+        group_sub = sub.add_parser(group, help=help_text).add_subparsers(dest=f"{group}_cmd", metavar="ACTION",
+                                                                        required=True)
+        _add_all(group_sub, spec, common)

@@ -1,18 +1,70 @@
-"""`gastown ledger export | import | commit`: move the ledger between SQLite and the git-tracked JSONL."""
+"""`gastown ledger export | import | commit`, plus the helpers every ledger command shares (actor, town, output).
+
+Only stdlib at module top (start-up time); the ledger package is imported inside the functions.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 from typing import Any
 
 from gastown_tui.cli.output import add_json_flag, print_json
 
 
+def resolve_actor(explicit: str | None) -> str:
+    """Who is acting: --actor > $BD_ACTOR > $GT_AGENT > git config user.name > $USER."""
+    for value in (explicit, os.environ.get("BD_ACTOR"), os.environ.get("GT_AGENT")):
+        if value:
+            return value
+    try:
+        name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5).stdout
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    return name.strip() or os.environ.get("USER") or "overseer"
+
+
+def open_ledger() -> Any:
+    """Open the ledger of the town found from --town / $GT_TOWN / the cwd; warn about unreadable JSONL lines."""
+    from gastown_tui.ledger import Ledger
+    from gastown_tui.town.paths import find_town
+
+    ledger = Ledger.open(find_town())
+    for report in ledger.import_reports:
+        if report.errors:
+            print(f"warning: {report.errors[0]} ({len(report.errors)} bad line(s) not imported)", file=sys.stderr)
+    return ledger
+
+
+def split_csv(values: list[str] | None) -> list[str]:
+    """Flatten repeated, comma-separated option values (`-l a,b -l c`)."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def one_line(bead: Any) -> str:
+    """A bead as one human-readable line."""
+    assignee = f" @{bead.assignee}" if bead.assignee else ""
+    return f"{bead.id}  [P{bead.priority}] [{bead.issue_type}] {bead.status}{assignee}  {bead.title}"
+
+
+def emit(args: argparse.Namespace, value: Any, text: str) -> None:
+    """Print JSON with --json, else the human text."""
+    if getattr(args, "json", False):
+        print_json(value)
+    elif text:
+        print(text)
+
+
+def emit_beads(args: argparse.Namespace, beads: list[Any], empty: str) -> None:
+    """A list of beads as JSON, or one line each (`empty` if there are none)."""
+    emit(args, [b.to_dict() for b in beads], "\n".join(one_line(b) for b in beads) or empty)
+
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Import-if-changed, then write changed `.beads/<prefix>.jsonl` files."""
-    from gastown_tui.cli.bd_cmd import open_ledger
-
     with open_ledger() as ledger:
         written = ledger.export_jsonl(full=args.full)
     if args.json:
@@ -26,7 +78,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Import the given files, or every `.beads/*.jsonl` of the town (whether or not its hash changed)."""
     from pathlib import Path
 
-    from gastown_tui.cli.bd_cmd import open_ledger
     from gastown_tui.errors import InvalidInput
 
     with open_ledger() as ledger:
@@ -47,8 +98,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_commit(args: argparse.Namespace) -> int:
     """Import-if-changed, export, then commit `.beads/` in the town repository."""
-    from gastown_tui.cli.bd_cmd import open_ledger
-
     with open_ledger() as ledger:
         sha = ledger.commit(args.message)
     if args.json:

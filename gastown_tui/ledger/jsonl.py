@@ -22,7 +22,7 @@ from typing import Any
 from gastown_tui.ledger import ids as idmod
 from gastown_tui.ledger.model import (COLUMNS, COMMENT_KEYS, DEP_KEYS, Bead, Comment, Dependency, ImportReport,
                                       ordered, to_unix)
-from gastown_tui.ledger.schema import validate_priority, validate_status, validate_type
+from gastown_tui.ledger.schema import validate_status, validate_type
 
 _GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _SCALARS = tuple(c for c in COLUMNS if c not in ("id",))
