@@ -26,6 +26,6 @@ def polecat_names() -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def render_template(name: str, **values: str) -> str:
-    """Render `roles/<name>.md` with `$var` substitution; unknown placeholders are left as they are."""
-    return Template(read_data(f"roles/{name}.md")).safe_substitute(values)
+def render_template(template: str, **values: str) -> str:
+    """Render `roles/<template>.md` with `$var` substitution; unknown placeholders are left as they are."""
+    return Template(read_data(f"roles/{template}.md")).safe_substitute(values)

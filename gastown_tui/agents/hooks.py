@@ -12,6 +12,10 @@ from gastown_tui.agents.registry import update_agent
 from gastown_tui.errors import Conflict, InvalidInput, NotFound
 from gastown_tui.records import STATUS_HOOKED, Address
 
+class AgentBusy(Conflict):
+    """The agent's hook already holds other work."""
+
+
 # Statuses from which a bead may not be hooked.
 _FINISHED = ("closed", "tombstone")
 
@@ -45,7 +49,7 @@ def hook_bead(ledger: Any, bead_id: str, address: Address, *, actor: str, force:
                 raise Conflict(f"{bead.id} is already {bead.status} by {holder} (use --force to take it)")
         current = [b for b in hooked_beads(ledger, address) if b.id != bead.id]
         if current and not force:
-            raise Conflict(f"{address} already has {current[0].id} on its hook (finish it or use --force)")
+            raise AgentBusy(f"{address} already has {current[0].id} on its hook (finish it or use --force)")
         for other in current:
             ledger.update(other.id, status="open", assignee=None, actor=actor)
         if bead.status == STATUS_HOOKED and holder == str(address):

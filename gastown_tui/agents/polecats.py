@@ -1,0 +1,66 @@
+"""Polecats of a rig: names from the pool, free-or-new allocation, and their worktrees (one per polecat).
+
+A polecat's worktree is `<rig>/polecats/<name>` on branch `polecat/<name>/<bead-id>`. Reusing an idle polecat
+for new work re-creates its worktree on the new branch — only when the old one is clean, so unmerged or
+uncommitted work is never deleted (the old branch stays in repo.git for the refinery).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gastown_tui import gitops
+from gastown_tui.agents.datafiles import polecat_names
+from gastown_tui.agents.hooks import hooked_bead
+from gastown_tui.agents.identity import polecat_branch
+from gastown_tui.agents.registry import agent_meta, list_agents
+from gastown_tui.errors import Conflict, NotFound
+from gastown_tui.records import Address
+from gastown_tui.town.paths import TownPaths
+
+
+def rig_polecats(ledger: Any, rig: str) -> list[Address]:
+    """Addresses of the rig's known polecats."""
+    out = []
+    for bead in list_agents(ledger):
+        meta = agent_meta(bead)
+        if meta.get("role") == "polecat" and meta.get("rig") == rig:
+            out.append(Address("polecat", rig=rig, name=str(meta.get("name"))))
+    return out
+
+
+def is_free(ledger: Any, address: Address) -> bool:
+    """A polecat is free when nothing is on its hook and nothing is in progress under its name."""
+    if hooked_bead(ledger, address) is not None:
+        return False
+    return not ledger.list(status="in_progress", assignee=str(address))
+
+
+def candidates(ledger: Any, rig: str) -> list[Address]:
+    """Polecats to try for new work, in order: known free ones first, then unused names from the pool."""
+    known = rig_polecats(ledger, rig)
+    known_names = {a.name for a in known}
+    free = [a for a in known if is_free(ledger, a)]
+    fresh = [Address("polecat", rig=rig, name=n) for n in polecat_names() if n not in known_names]
+    if not free and not fresh:
+        raise Conflict(f"rig {rig!r} has no free polecat (all {len(known)} names are busy)")
+    return free + fresh
+
+
+def prepare_worktree(town: TownPaths, address: Address, bead_id: str) -> tuple[Path, str]:
+    """Make the polecat's worktree sit on `polecat/<name>/<bead>`; returns (path, branch)."""
+    rig = town.rig(address.rig)
+    if not rig.bare_repo.is_dir():
+        raise NotFound(f"rig {address.rig!r} has no repository at {rig.bare_repo}")
+    path, branch = rig.polecat(address.name), polecat_branch(address, bead_id)
+    if path.exists() and any(path.iterdir()):
+        current = gitops.current_branch(path)
+        if current == branch:
+            return path, branch
+        if gitops.has_uncommitted(path):
+            raise Conflict(f"polecat {address} has uncommitted work in {path} (branch {current}); "
+                           "finish or rescue it before giving it new work")
+        gitops.remove_worktree(rig, path)
+    gitops.add_worktree(rig, path, branch)
+    return path, branch

@@ -1,0 +1,200 @@
+"""The scripted runtime: a small agent that needs no model, for the demo and the tests.
+
+It follows the same protocol as a real agent: `gt hookevent session-start` (prints `gt prime`), then for each turn
+`gt hookevent user-prompt-submit` (drains queued nudges) ... `gt hookevent stop`. A turn reads the hook and carries
+out the bead's instructions: the shell commands in a ```sh fenced block of the current molecule step, else of the
+bead description, run with `bash -c` in its own worktree only (deliberately: the bead author controls this agent;
+nothing else is ever run through a shell). Then it commits and runs `gt done`. Idle, it shows `scripted> ` and
+reads lines from its terminal, so nudges typed by the engine arrive and are acknowledged on screen.
+
+`-p QUESTION` with `--resume ID` answers a séance: it reports what the feed says session ID did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+PROMPT = "scripted> "
+_FENCE = re.compile(r"```(?:sh|bash|shell)[ \t]*\n(.*?)```", re.DOTALL)
+COMMAND_TIMEOUT = 600
+
+
+def say(text: str) -> None:
+    """One status line on the agent's screen (the busy screen rule matches the `scripted: ` prefix)."""
+    print(f"scripted: {text}", flush=True)
+
+
+def gt(*args: str, stdin: str | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run this installation's `gt` with list arguments (never a shell)."""
+    from gastown_tui.agents.claude_settings import gt_command
+
+    done = subprocess.run([*gt_command(), *args], input=stdin, text=True, capture_output=True, timeout=120)
+    if check and done.returncode != 0:
+        raise RuntimeError(f"gt {' '.join(args)} failed: {(done.stderr or done.stdout).strip()}")
+    return done
+
+
+def hookevent(event: str, payload: dict[str, Any] | None = None) -> str:
+    """Report a turn boundary like Claude's hooks do; returns what the hook printed for us."""
+    done = gt("hookevent", event, stdin=json.dumps(payload or {}))
+    return done.stdout
+
+
+def fenced_commands(text: str) -> str | None:
+    """The shell commands of the first ```sh block in `text`, or None."""
+    match = _FENCE.search(text or "")
+    return match.group(1) if match else None
+
+
+def in_own_worktree() -> Path:
+    """The cwd, checked to be the top of a git worktree (commands never run anywhere else)."""
+    cwd = Path.cwd().resolve()
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], text=True, capture_output=True, cwd=cwd)
+    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != cwd:
+        raise RuntimeError(f"{cwd} is not the top of a git worktree; refusing to run bead commands here")
+    return cwd
+
+
+def run_commands(script: str, where: Path) -> bool:
+    """Run the bead's fenced commands with bash in `where`, output to the screen; True on success."""
+    for line in script.strip().splitlines():
+        print(f"  $ {line}", flush=True)
+    done = subprocess.run(["bash", "-c", script], cwd=where, text=True, capture_output=True, timeout=COMMAND_TIMEOUT)
+    for line in (done.stdout + done.stderr).splitlines()[-20:]:
+        print(f"  {line}", flush=True)
+    if done.returncode != 0:
+        say(f"commands failed with exit status {done.returncode}")
+        return False
+    return True
+
+
+def prime() -> dict[str, Any]:
+    """`gt prime --json`."""
+    done = gt("prime", "--json")
+    if done.returncode != 0:
+        raise RuntimeError(f"gt prime failed: {(done.stderr or done.stdout).strip()}")
+    return json.loads(done.stdout)
+
+
+def step_done(mol: str, step_bead: str) -> None:
+    """Close one molecule step (through the formulas API, as `gt mol step done` would)."""
+    from gastown_tui.formulas import step_done as close_step
+    from gastown_tui.ledger import Ledger
+    from gastown_tui.town.paths import find_town
+
+    with Ledger.open(find_town()) as ledger:
+        close_step(ledger, mol, step_bead, actor=os.environ.get("GT_AGENT"), reason="scripted agent")
+
+
+def work() -> None:
+    """Carry out the hooked bead: molecule steps in order, the bead's commands once, commit, gt done."""
+    ctx = prime()
+    bead = ctx.get("bead")
+    if not bead:
+        say("nothing on my hook")
+        return
+    say(f"working on {bead['id']}: {bead['title']}")
+    where = in_own_worktree()
+    ran_bead_commands = False
+    seen: set[str] = set()
+    while ctx.get("step") and ctx["step"]["step_id"] != "done" and ctx["step"]["bead_id"] not in seen:
+        step = ctx["step"]
+        seen.add(step["bead_id"])
+        say(f"step {step['step_id']}: {step['title']}")
+        script = fenced_commands(step.get("description", ""))
+        if script is None and step["step_id"] == "implement":
+            script, ran_bead_commands = fenced_commands(bead.get("description", "")), True
+        if script and not run_commands(script, where):
+            gt("escalate", "-s", "HIGH", f"scripted agent: commands of {bead['id']} step {step['step_id']} failed",
+               "--bead", bead["id"])
+            return
+        step_done(ctx["molecule"], step["bead_id"])
+        ctx = prime()
+    if not ran_bead_commands:
+        script = fenced_commands(bead.get("description", ""))
+        if script and not run_commands(script, where):
+            gt("escalate", "-s", "HIGH", f"scripted agent: commands of {bead['id']} failed", "--bead", bead["id"])
+            return
+    subprocess.run(["git", "add", "-A"], cwd=where, capture_output=True)
+    subprocess.run(["git", "commit", "-q", "-m", f"{bead['id']}: {bead['title']}"], cwd=where, capture_output=True)
+    done = gt("done", "--json")
+    if done.returncode == 0:
+        result = json.loads(done.stdout)
+        say(f"done: {bead['id']} -> merge request {result.get('merge_request') or '(none)'}")
+    else:
+        say(f"gt done failed: {(done.stderr or done.stdout).strip()}")
+
+
+def turn(text: str) -> None:
+    """One turn: prompt-submit hook (drains nudges), react, work the hook (GUPP), stop hook."""
+    notes = hookevent("user-prompt-submit")
+    text = text.strip()
+    if text.startswith("[nudge from") or text.startswith("GUPP"):
+        print(f"nudge received: {text}", flush=True)
+    elif text:
+        print(f"prompt received: {text[:200]}", flush=True)
+    for line in notes.splitlines():
+        if line.startswith("[nudge from"):
+            print(f"nudge received: {line}", flush=True)
+    try:
+        work()
+    except Exception as exc:  # noqa: BLE001 - the agent stays up and says what went wrong
+        say(f"error: {exc}")
+    hookevent("stop")
+
+
+def seance(resume_id: str, question: str) -> int:
+    """Answer as the predecessor session `resume_id`: what the activity feed says it did."""
+    from gastown_tui.events import iter_events
+    from gastown_tui.town.paths import find_town
+
+    address = os.environ.get("GT_AGENT", "")
+    seen = [e for e in iter_events(find_town().events)
+            if e.actor == address or e.data.get("address") == address]
+    mine = [e for e in seen if resume_id in (e.data.get("session_id"), e.data.get("session"),
+                                             e.data.get("conversation_id"))]
+    print(f"séance with session {resume_id} of {address or '?'}")
+    print(f"question: {question}")
+    beads = sorted({str(e.data.get("bead")) for e in mine if e.data.get("bead")})
+    print(f"I worked on: {', '.join(beads) or 'nothing recorded'}")
+    print(f"events in my session: {len(mine)}; kinds: {', '.join(sorted({e.kind for e in mine})) or '-'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: interactive loop, or a one-shot séance answer with -p."""
+    parser = argparse.ArgumentParser(prog="scripted_agent")
+    parser.add_argument("--resume")
+    parser.add_argument("--fork-session", action="store_true")
+    parser.add_argument("-p", "--print", dest="question")
+    parser.add_argument("prompt", nargs="?")
+    args = parser.parse_args(argv)
+    if args.question is not None:
+        return seance(args.resume or os.environ.get("GT_SESSION", ""), args.question)
+    session = os.environ.get("GT_SESSION", "")
+    print(f"scripted agent {os.environ.get('GT_AGENT', '?')} ({os.environ.get('GT_ROLE', '?')}) "
+          f"session {session[:8]}" + (f", resuming {args.resume[:8]}" if args.resume else ""), flush=True)
+    print(f"cwd {os.getcwd()}", flush=True)
+    context = hookevent("session-start", {"session_id": args.resume or session,
+                                          "source": "resume" if args.resume else "startup"})
+    for line in context.strip().splitlines()[:6]:
+        print(f"  | {line}", flush=True)
+    if args.prompt:
+        turn(args.prompt)
+    while True:
+        print(PROMPT, end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            return 0
+        turn(line)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
