@@ -93,6 +93,12 @@ class TmuxPane:
                 raise AssertionError(f"tmux pane never showed {patterns!r}; pane:\n{text}")
             await asyncio.sleep(0.2)
 
+    def send_line(self, text: str) -> None:
+        """Type text literally, then Enter a moment later (as type_line does for our PtySession)."""
+        self._tmux("send-keys", "-l", text)
+        time.sleep(0.4)
+        self._tmux("send-keys", "Enter")
+
     def kill(self) -> None:
         """Stop this tmux server only (by its own socket name)."""
         self._tmux("kill-server")
