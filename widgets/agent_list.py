@@ -95,12 +95,10 @@ class AgentList(Vertical):
 
     @staticmethod
     def prompt(number: int, agent: AgentInfo) -> Text:
-        """One agent row: jump number, state glyph, name, hook, state."""
+        """One agent row: jump number, state glyph, name, state (short, so it fits a narrow column unwrapped)."""
         glyph, style = STATE_GLYPHS.get(agent.state, ("·", ""))
-        text = Text.assemble((f"{number} " if number <= 9 else "  ", "dim"), (glyph + " ", style), agent.name)
-        if agent.hook:
-            text.append(f" {agent.hook}", "cyan")
-        text.append(f" {agent.state}", style)
+        text = Text.assemble((f"{number} " if number <= 9 else "  ", "dim"), (glyph + " ", style), agent.name,
+                             (f" {agent.state}", style))
         text.no_wrap = True
         text.overflow = "ellipsis"
         return text
@@ -144,7 +142,13 @@ class AgentList(Vertical):
     def _show_why(self, address: str | None) -> None:
         agent = self._by_address.get(address or "")
         why = self.query_one("#agent-why", Static)
-        why.update(Text(f"why: {agent.why}" if agent and agent.why else "", no_wrap=True, overflow="ellipsis"))
+        if agent is None:
+            why.update("")
+            return
+        text = Text.assemble(("why: ", "dim"), agent.why or agent.state, no_wrap=True, overflow="ellipsis")
+        if agent.hook:
+            text.append(f" · hook {agent.hook}", "cyan")
+        why.update(text)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """Show the reason and tell the owner."""

@@ -95,11 +95,14 @@ class DagView(ScrollView, can_focus=True):
         nodes: Sequence[DagNode] = (),
         edges: Iterable[tuple[str, str]] = (),
         *,
+        column_width: int | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        if column_width is not None:
+            self.COLUMN_WIDTH = max(8, column_width)
         self._dag_nodes: dict[str, DagNode] = {}
         self._dag_layout = DagLayout()
         self._gutters: list[dict[int, str]] = []

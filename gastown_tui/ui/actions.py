@@ -155,9 +155,13 @@ class ActionsMixin(_Base):
         self.query_one(AgentList).query_one("OptionList").focus()
 
     def action_zoom(self) -> None:
-        """Zoom the current pane to the whole screen, or back."""
+        """Zoom the current pane (or the right-hand tabs, when focus is there) to the whole screen, or back."""
         if self.screen.maximized is not None:
             self.screen.minimize()
+            return
+        tabs = self.query_one(TabbedContent)
+        if self.focused is not None and tabs in self.focused.ancestors_with_self:
+            self.screen.maximize(tabs, container=False)
             return
         pane = self.deck.current_pane()
         if pane is not None:

@@ -71,7 +71,7 @@ class GastownApp(ActionsMixin, App[None]):
             with TabbedContent(id="right", initial="graph"):
                 with TabPane("Graph", id="graph"):
                     yield Static("Select a convoy or bead.", id="dag-caption")
-                    yield DagView(id="dag")
+                    yield DagView(column_width=18, id="dag")
                 with TabPane("Mail", id="mail"):
                     yield MailList(id="inbox")
                 with TabPane("Feed", id="feed"):
@@ -152,11 +152,13 @@ class GastownApp(ActionsMixin, App[None]):
     @on(TownChanged)
     def town_changed(self) -> None:
         """Coalesced ledger change."""
+        self.bridge.town_handled()
         self.refresh_town()
 
     @on(AgentOutput)
     def agent_output(self, message: AgentOutput) -> None:
         """Repaint the agent's pane if it is visible (hidden panes cost nothing)."""
+        self.bridge.output_handled(message.address)
         self.query_one(TerminalDeck).output(message.address)
 
     @on(FeedAppended)

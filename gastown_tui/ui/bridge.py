@@ -2,7 +2,8 @@
 
 Domain events are matched by class name and read duck-typed, so this module is the only place that knows their
 shape. `App.post_message` is thread-safe, so the engine may call us from any thread; nothing here touches a widget.
-High-rate output becomes `AgentOutput`, which coalesces (`can_replace`) per agent.
+High-rate output becomes `AgentOutput`, at most one pending per agent (and `can_replace`), and at most one
+`TownChanged` is pending at a time.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ class Bridge:
         self._fmt = fmt
         self.posted = 0
         """Messages posted so far (tests and benchmarks read it)."""
+        self._town_pending = False
+        self._output_pending: set[str] = set()
 
     def attach(self) -> None:
         """Start receiving events."""
@@ -88,5 +91,23 @@ class Bridge:
         except Exception:  # a malformed event must not take the engine down with it
             messages = [TownChanged()]
         for message in messages:
+            # can_replace only merges neighbours in the queue; interleaved kinds need these pending flags so a
+            # burst of N events still costs one snapshot read and one repaint per agent.
+            if isinstance(message, TownChanged):
+                if self._town_pending:
+                    continue
+                self._town_pending = True
+            elif isinstance(message, AgentOutput):
+                if message.address in self._output_pending:
+                    continue
+                self._output_pending.add(message.address)
             self._app.post_message(message)
             self.posted += 1
+
+    def town_handled(self) -> None:
+        """The app is about to read the snapshot: later events need a new TownChanged."""
+        self._town_pending = False
+
+    def output_handled(self, address: str) -> None:
+        """The app is about to repaint `address`: later output needs a new AgentOutput."""
+        self._output_pending.discard(address)

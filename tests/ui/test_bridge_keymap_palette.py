@@ -1,0 +1,137 @@
+"""Bridge translation and coalescing, keymap remapping from config, and the command palette (fake engine: UI only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gastown_tui.events import Event
+from gastown_tui.ui.app import GastownApp
+from gastown_tui.ui.bindings import APP_BINDINGS, load_keymap
+from gastown_tui.ui.bridge import translate
+from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, TownChanged
+from gastown_tui.ui.screens.form import FormDialog
+from tests.ui.fake_engine import FakeEngine
+
+AppFactory = Callable[..., GastownApp]
+
+
+@dataclass
+class SessionOutput:
+    address: str
+
+
+@dataclass
+class AgentStateChanged:
+    address: str
+    state: str = "working"
+
+
+@dataclass
+class FeedEvent:
+    event: Event
+
+
+@dataclass
+class MailArrived:
+    to: str
+    sender: str
+    subject: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def test_every_binding_has_id_tooltip_and_unique_id() -> None:
+    ids = [b.id for b in APP_BINDINGS]
+    assert all(ids) and len(ids) == len(set(ids))
+    assert all(b.tooltip for b in APP_BINDINGS)
+
+
+def test_translate_maps_domain_events() -> None:
+    assert translate(SessionOutput("demo/polecats/nux")) == [AgentOutput("demo/polecats/nux")]
+    feed = translate(FeedEvent(Event("mol.step_done", 0.0, "nux", {"step": "test"})), lambda ts: "T")
+    assert isinstance(feed[0], FeedAppended) and feed[0].entries[0].text == "step=test"
+    assert feed[0].entries[0].when == "T" and isinstance(feed[1], TownChanged)
+    mail = translate(MailArrived("overseer", "mayor", "hi"))
+    assert isinstance(mail[0], MailNotice) and mail[0].sender == "mayor"
+    assert [type(m) for m in translate(MailArrived("demo/polecats/nux", "mayor", "hi"))] == [TownChanged]
+    assert [type(m) for m in translate(AgentStateChanged("x"))] == [TownChanged]
+
+
+def test_output_messages_coalesce_per_agent() -> None:
+    a1, a2, b = AgentOutput("a"), AgentOutput("a"), AgentOutput("b")
+    assert a2.can_replace(a1) and not b.can_replace(a1)
+    assert TownChanged().can_replace(TownChanged())
+
+
+async def test_event_storm_is_coalesced(make_app: AppFactory, engine: FakeEngine) -> None:
+    """500 state events and 500 output events in one burst cost a handful of snapshot reads, not 500."""
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        before = app.snapshots_taken
+        for i in range(500):
+            engine.emit(AgentStateChanged("demo/polecats/nux"))
+            engine.emit(SessionOutput("demo/polecats/nux"))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.bridge.posted <= 4
+        assert 1 <= app.snapshots_taken - before <= 5
+
+
+async def test_feed_and_mail_events_reach_widgets(make_app: AppFactory, engine: FakeEngine) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        feed = app.query_one("#activity")
+        before = feed.entries_added
+        engine.emit(FeedEvent(Event("sling", 1_700_000_000.0, "overseer", {"text": "de-d4m → demo"})))
+        engine.emit(MailArrived("overseer", "witness", "nux finished"))
+        await pilot.pause()
+        assert feed.entries_added == before + 1
+        assert any(n.title == "Mail from witness" for n in app._notifications)
+
+
+def test_load_keymap_reads_user_config(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[keymap]\nsling = "ctrl+l"\nbogus = "x"\n')
+    assert load_keymap(path) == {"sling": "ctrl+l"}
+    path.write_text("not = [toml")
+    assert load_keymap(path) == {}
+
+
+async def test_keymap_remaps_by_id(make_app: AppFactory, engine: FakeEngine, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\nsling = "ctrl+l"\n')
+    monkeypatch.setenv("GASTOWN_TUI_CONFIG", str(config))
+    app = make_app(keymap=None)  # None: read the user config
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormDialog)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog) and app.screen.id == "sling-dialog"
+
+
+async def test_palette_runs_actions(make_app: AppFactory, engine: FakeEngine) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"nudge")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog) and app.screen.id == "nudge-dialog"
+
+
+async def test_palette_jumps_to_agent(make_app: AppFactory, engine: FakeEngine) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"furiosa")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selected_agent == "demo/polecats/furiosa"
