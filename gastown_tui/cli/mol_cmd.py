@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from gastown_tui.cli.formula_cmd import add_var_flag, parse_vars
 from gastown_tui.cli.output import add_json_flag, print_json
-from gastown_tui.errors import InvalidInput
 
 _MARK = {"done": "[x]", "in_progress": "[>]", "ready": "[ ]", "blocked": "[.]"}
 
@@ -61,6 +61,7 @@ def register(subparsers: Any) -> None:
         p.add_argument("--mol", help="molecule id (default: from the step bead, else your hook)")
         if name == "done":
             p.add_argument("--reason", default="", help="close reason")
+            p.add_argument("--force", action="store_true", help="close a step claimed by someone else")
         p.set_defaults(func=func)
     step.set_defaults(func=lambda args: (step.print_help(), 2)[1])
     mol.set_defaults(func=lambda args: (mol.print_help(), 2)[1])
@@ -105,6 +106,7 @@ def cmd_pour(args: argparse.Namespace) -> int:
                 c = m.counts()
                 print(f"{m.id}  {m.formula}  {c['done']}/{c['total']}  {m.title}")
             return 0
+        _warn_phase(ledger, args.source, args.ephemeral)
         mol = M.pour(ledger, args.source, parse_vars(args.var), ephemeral=args.ephemeral, attach_to=args.attach,
                      assignee=args.assignee)
         if args.json:
@@ -118,18 +120,40 @@ def cmd_pour(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_phase(ledger: Any, source: str, ephemeral: bool) -> None:
+    """Like beads: pouring a formula that recommends vapor (patrols) as a persistent molecule gets a warning."""
+    from gastown_tui.errors import GastownError
+    from gastown_tui.formulas import FormulaLibrary
+    if ephemeral or ledger.exists(source):
+        return
+    try:
+        formula = FormulaLibrary().load(source)
+    except GastownError:
+        return  # pour reports the real error
+    if formula.phase == "vapor":
+        print(f"warning: {formula.name} recommends a wisp (phase = \"vapor\"); use gt mol wisp", file=sys.stderr)
+
+
 def _mol_of_step(ledger: Any, step: str | None, mol: str | None) -> str:
-    """The molecule for a step command: --mol, else the step bead's molecule, else the caller's hook."""
-    from gastown_tui.formulas.walk import require_molecule
+    """The molecule for a step command: --mol, else the step bead's, else the caller's hook, else a partial id."""
+    from gastown_tui.errors import GastownError
+    from gastown_tui.formulas.walk import find_molecule, require_molecule
     if mol:
         return ledger.resolve(mol)
+    if step and ledger.exists(step):
+        owner = (ledger.get(step).metadata or {}).get("molecule")
+        if owner:
+            return str(owner)
+    hooked = find_molecule(ledger)
+    if hooked:
+        return hooked  # a formula step id like `design` is looked up in the molecule on your hook
     if step:
-        try:
-            bead = ledger.get(ledger.resolve(step))
-        except Exception:  # a formula step id, not a bead id: fall back to the hook
-            bead = None
-        if bead is not None and (bead.metadata or {}).get("molecule"):
-            return str(bead.metadata["molecule"])
+        try:  # last resort: a partial bead id (checked after the hook: `test` could match a hash by chance)
+            owner = (ledger.get(ledger.resolve(step)).metadata or {}).get("molecule")
+        except GastownError:
+            owner = None
+        if owner:
+            return str(owner)
     return require_molecule(ledger, None)
 
 
@@ -149,6 +173,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     for step in mol.steps:
         indent = "    " if step.parent else "  "
         extra = f"  ({step.assignee})" if step.state == "in_progress" and step.assignee else ""
+        if step.children_total:
+            extra += f"  [{step.children_done}/{step.children_total}]"
         waits = f"  needs {', '.join(step.needs)}" if step.state == "blocked" and step.needs else ""
         print(f"{indent}{_MARK.get(step.state, '[?]')} {_step_text(step)}{extra}{waits}")
     return 0
@@ -197,7 +223,7 @@ def cmd_step_done(args: argparse.Namespace) -> int:
         mol_id = _mol_of_step(ledger, args.step, args.mol)
         before = load_molecule(ledger, mol_id)
         target = before.step(args.step) if args.step else None
-        nxt = step_done(ledger, mol_id, target.bead_id if target else None, reason=args.reason)
+        nxt = step_done(ledger, mol_id, target.bead_id if target else None, reason=args.reason, force=args.force)
         after = load_molecule(ledger, mol_id)
     done = [s for s in after.steps if s.state == "done" and before.step(s.bead_id).state != "done"
             and s.issue_type != "epic"]
@@ -262,4 +288,4 @@ def cmd_burn(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["register", "InvalidInput"]
+__all__ = ["register"]

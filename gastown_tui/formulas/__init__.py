@@ -24,8 +24,12 @@ Python API (import from `gastown_tui.formulas`):
 Molecule layout in the ledger: root bead `issue_type="molecule"` (metadata `formula`, `vars`, `attached_to`,
 `mol_kind`), one child bead per step (ids `<root>.N`; metadata `step_id`, `needs`, `order`, `molecule`) with
 `blocks` edges from `needs`. Every transition emits a feed event: mol.poured, mol.step_claimed, mol.step_done,
-mol.completed, mol.squashed, mol.burned (data: mol, step, step_id; actor). Events are written inside the transaction just before
-commit, so a crash can at worst repeat an event, never lose one.
+mol.completed, mol.squashed, mol.burned (data: mol, step, step_id; actor). Events are written inside the
+transaction just before commit, so a crash can at worst repeat an event, never lose one.
+
+Readiness: a step is ready when open and not blocked (the ledger's flag: `blocks` edges, a blocked epic parent);
+epic steps are containers that close when their children are done. A bare `claim` / `step done` acts on the
+caller's own step in progress, else the first ready step — never on a step someone else claimed.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 
 from gastown_tui.errors import NotFound
-from gastown_tui.formulas.schema import Formula, FormulaError, Loc, Step
+from gastown_tui.formulas.schema import Formula, Loc, Step
+from gastown_tui.formulas.validate import walk_steps
 
 Loader = Callable[[str], Formula]
 _VAR_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -158,7 +159,6 @@ def _find(steps: list[Step], step_id: str) -> tuple[list[Step], int] | None:
 def apply_expansions(formula: Formula, loader: Loader) -> None:
     """Apply `compose.expand` rules and step-level `expand` in place, merging the expansions' vars."""
     rules = [(r.target, r.with_, r.vars, r.loc, "compose.expand") for r in formula.expand_rules]
-    from gastown_tui.formulas.validate import walk_steps
     rules += [(s.id, s.expand, s.expand_vars, s.field_loc("expand"), f"steps.{s.id}.expand")
               for s in walk_steps(formula.steps) if s.expand]
     for target, with_, rule_vars, loc, field in rules:
@@ -276,5 +276,5 @@ def _loopless(step: Step) -> Step:
     return body
 
 
-__all__ = ["FormulaError", "substitute", "eval_condition", "eval_range", "resolve_extends", "apply_expansions",
+__all__ = ["substitute", "eval_condition", "eval_range", "resolve_extends", "apply_expansions",
            "apply_controls", "expand_template", "truthy"]

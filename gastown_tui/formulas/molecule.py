@@ -9,16 +9,16 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from gastown_tui.errors import Conflict, InvalidInput, NotFound
+from gastown_tui.errors import Conflict, InvalidInput
 from gastown_tui.events import default_actor
 from gastown_tui.formulas.cook import Proto, ProtoStep, cook
 from gastown_tui.formulas.expand import eval_condition, substitute
 from gastown_tui.formulas.schema import Formula, Loc, VarDef
 from gastown_tui.formulas.search import FormulaLibrary
 from gastown_tui.formulas.validate import check_var_value
-from gastown_tui.formulas.walk import (ATTACH_DEP, DONE, Molecule, MoleculeStatus, StepState, _emit, claim_step,
-                                       current_step, find_molecule, load_molecule, molecule_status, ready_steps,
-                                       require_molecule, resolve_step, step_done)
+from gastown_tui.formulas.walk import (ATTACH_DEP, DONE, Molecule, MoleculeStatus, StepState, claim_step,
+                                       current_step, emit_event, find_molecule, load_molecule, molecule_status,
+                                       ready_steps, require_molecule, resolve_step, step_done)
 
 if TYPE_CHECKING:
     from gastown_tui.ledger import Ledger
@@ -114,7 +114,7 @@ def pour(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, str] |
                 ledger.add_dep(ids[step.id], ids[need], "blocks", actor=actor)
         if attach_to:
             ledger.add_dep(root.id, attach_to, ATTACH_DEP, actor=actor, metadata={"attached_molecule": True})
-        _emit(ledger, "mol.poured", actor, mol=root.id, formula=proto.formula, ephemeral=ephemeral,
+        emit_event(ledger, "mol.poured", actor, mol=root.id, formula=proto.formula, ephemeral=ephemeral,
               steps=len(proto.steps), attached_to=attach_to)
         return load_molecule(ledger, root.id)
 
@@ -217,7 +217,7 @@ def squash(ledger: "Ledger", mol_id: str, summary: str | None = None, actor: str
                                    close_reason=f"Squashed from {len(mol.steps)} steps", metadata=meta, actor=actor)
             if mol.status not in DONE:
                 ledger.close(mol.id, reason="squashed", actor=actor)
-        _emit(ledger, "mol.squashed", actor, mol=mol.id, digest=digest.id, formula=mol.formula)
+        emit_event(ledger, "mol.squashed", actor, mol=mol.id, digest=digest.id, formula=mol.formula)
         return digest.id
 
 
@@ -234,7 +234,7 @@ def burn(ledger: "Ledger", mol_id: str, actor: str | None = None) -> None:
                     ledger.close(step.bead_id, reason="abandoned (burned)", actor=actor)
             if mol.status not in DONE:
                 ledger.close(mol.id, reason="abandoned (burned)", actor=actor)
-        _emit(ledger, "mol.burned", actor, mol=mol.id, formula=mol.formula, ephemeral=mol.ephemeral)
+        emit_event(ledger, "mol.burned", actor, mol=mol.id, formula=mol.formula, ephemeral=mol.ephemeral)
 
 
 def wisp_gc(ledger: "Ledger", age: str | float) -> int:
@@ -251,4 +251,4 @@ def list_molecules(ledger: "Ledger", *, include_closed: bool = False, ephemeral:
 
 __all__ = ["Molecule", "MoleculeStatus", "StepState", "bind", "burn", "claim_step", "current_step", "find_molecule",
            "list_molecules", "load_proto", "molecule_status", "parse_duration", "persist_proto", "pour",
-           "ready_steps", "require_molecule", "resolve_step", "squash", "step_done", "wisp_gc", "NotFound"]
+           "ready_steps", "require_molecule", "resolve_step", "squash", "step_done", "wisp_gc"]

@@ -39,6 +39,8 @@ class StepState:
     description: str = ""
     acceptance: str = ""
     closed_at: str | None = None
+    children_done: int = 0  # for epic steps: progress over their children
+    children_total: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form."""
@@ -125,6 +127,9 @@ def load_molecule(ledger: "Ledger", mol_id: str) -> Molecule:
                                description=bead.description, acceptance=bead.acceptance_criteria,
                                closed_at=bead.closed_at))
     steps.sort(key=lambda s: s.order)
+    for epic in steps:
+        kids = [c for c in steps if c.parent == epic.step_id]
+        epic.children_total, epic.children_done = len(kids), sum(1 for c in kids if c.state == "done")
     return Molecule(id=root.id, title=root.title, formula=str(meta.get("formula", "")), status=root.status,
                     ephemeral=root.ephemeral, steps=steps, attached_to=meta.get("attached_to"))
 
@@ -150,7 +155,18 @@ def current_step(ledger: "Ledger", mol_id: str, actor: str | None = None) -> Ste
     return ready[0] if ready else None
 
 
-def _emit(ledger: "Ledger", kind: str, actor: str, **data: Any) -> None:
+def _pick(mol: Molecule, actor: str) -> StepState | None:
+    """The step a bare `claim` / `done` acts on: the actor's own step in progress, else the first ready step.
+
+    Never someone else's claimed step, so two agents sharing a molecule cannot close each other's work.
+    """
+    work = [s for s in mol.steps if s.issue_type != "epic"]
+    mine = [s for s in work if s.state == "in_progress" and s.assignee == actor]
+    ready = [s for s in work if s.state == "ready"]
+    return (mine or ready or [None])[0]
+
+
+def emit_event(ledger: "Ledger", kind: str, actor: str, **data: Any) -> None:
     """Feed event, written before the transaction commits: a crash may repeat an event, never lose one."""
     emit(ledger.paths.events, kind, actor=actor, **data)
 
@@ -171,7 +187,7 @@ def claim_step(ledger: "Ledger", mol_id: str, step: str | None = None, actor: st
     actor = actor or default_actor()
     with ledger.transaction():
         mol = load_molecule(ledger, mol_id)
-        target = mol.step(step) if step else current_step(ledger, mol_id, actor)
+        target = mol.step(step) if step else _pick(mol, actor)
         if target is None:
             raise NotFound(f"molecule {mol_id} has no ready step to claim")
         if target.state == "in_progress" and target.assignee == actor:
@@ -181,23 +197,26 @@ def claim_step(ledger: "Ledger", mol_id: str, step: str | None = None, actor: st
         if target.state == "blocked":
             raise Conflict(f"step {target.step_id} ({target.bead_id}) is blocked by {', '.join(target.needs)}")
         ledger.claim(target.bead_id, actor)
-        _emit(ledger, "mol.step_claimed", actor, mol=mol.id, step=target.bead_id, step_id=target.step_id,
+        emit_event(ledger, "mol.step_claimed", actor, mol=mol.id, step=target.bead_id, step_id=target.step_id,
               title=target.title)
         return load_molecule(ledger, mol_id).step(target.bead_id)
 
 
 def step_done(ledger: "Ledger", mol_id: str, step: str | None = None, actor: str | None = None,
-              reason: str = "") -> list[StepState]:
-    """Close `step` (default: the current step) and return the steps that became ready because of it.
+              reason: str = "", *, force: bool = False) -> list[StepState]:
+    """Close `step` (default: your step in progress, else the first ready one); return the steps it made ready.
 
-    Epic steps whose children are all closed close too; when every step is closed the root closes (mol.completed).
+    A step claimed by someone else needs `force`. Epic steps whose children are all closed close too; when every
+    step is closed the root closes (mol.completed).
     """
     actor = actor or default_actor()
     with ledger.transaction():
         mol = load_molecule(ledger, mol_id)
-        target = mol.step(step) if step else current_step(ledger, mol_id, actor)
+        target = mol.step(step) if step else _pick(mol, actor)
         if target is None:
-            raise NotFound(f"molecule {mol_id} has no step in progress or ready")
+            raise NotFound(f"molecule {mol_id} has no step of yours in progress and none ready")
+        if target.state == "in_progress" and target.assignee and target.assignee != actor and not force:
+            raise Conflict(f"step {target.step_id} ({target.bead_id}) is claimed by {target.assignee}")
         if target.state == "done":
             raise Conflict(f"step {target.step_id} ({target.bead_id}) is already done")
         if target.state == "blocked":
@@ -208,11 +227,11 @@ def step_done(ledger: "Ledger", mol_id: str, step: str | None = None, actor: str
         ledger.close(target.bead_id, reason=reason or "done", actor=actor)
         _close_finished_epics(ledger, mol_id, actor)
         after = load_molecule(ledger, mol_id)
-        _emit(ledger, "mol.step_done", actor, mol=mol.id, step=target.bead_id, step_id=target.step_id,
+        emit_event(ledger, "mol.step_done", actor, mol=mol.id, step=target.bead_id, step_id=target.step_id,
               title=target.title)
         if after.complete and after.status not in DONE:
             ledger.close(mol.id, reason="all steps done", actor=actor)
-            _emit(ledger, "mol.completed", actor, mol=mol.id, title=mol.title)
+            emit_event(ledger, "mol.completed", actor, mol=mol.id, title=mol.title)
         return [s for s in after.steps if s.state == "ready" and s.bead_id not in before and s.issue_type != "epic"]
 
 
@@ -235,6 +254,9 @@ def find_molecule(ledger: "Ledger", actor: str | None = None) -> str | None:
     for bead in ledger.list(status="hooked", assignee=actor):
         if bead.issue_type == "molecule":
             return bead.id
+        linked = (bead.metadata or {}).get("attached_molecule")
+        if linked and ledger.exists(str(linked)):
+            return str(linked)
         for dep in ledger.dependents(bead.id):
             if dep.type == ATTACH_DEP:
                 candidate = ledger.get(dep.issue_id)
