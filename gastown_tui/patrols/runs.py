@@ -10,9 +10,12 @@ every step, so a resumed run sees what the crashed one had found. A handler that
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import inspect
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from gastown_tui.events import emit
 from gastown_tui.patrols.wisp import find_open_run, ordered_steps, pour_run, step_id_of
 
 log = logging.getLogger(__name__)
+RESULT_SKIPPED = "skipped"
 
 StepHandler = Callable[["Run"], Any]
 
@@ -88,8 +92,36 @@ def _emit(events: Path | None, kind: str, actor: str, **data: Any) -> None:
         log.exception("writing feed event %s", kind)
 
 
-async def execute_run(ledger: Any, spec: PatrolSpec, *, events: Path | None = None,
-                      use_formulas: bool = True) -> RunReport:
+@contextmanager
+def patrol_lock(lock_dir: Path | None, name: str) -> Iterator[bool]:
+    """Exclusive, non-blocking flock per patrol (engine and `gt patrol run` must never run one patrol twice at
+    once: two refinery runs would rebase in the same worktree); yields False when another holder has it."""
+    if lock_dir is None:
+        yield True
+        return
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_dir / f"patrol-{name.replace(':', '-')}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+async def execute_run(ledger: Any, spec: PatrolSpec, *, events: Path | None = None, use_formulas: bool = True,
+                      lock_dir: Path | None = None) -> RunReport:
+    """Run patrol `spec` once (skipped if another process is running it): see `_execute`."""
+    with patrol_lock(lock_dir, spec.name) as mine:
+        if not mine:
+            return RunReport(RESULT_SKIPPED, "already running in another process")
+        return await _execute(ledger, spec, events=events, use_formulas=use_formulas)
+
+
+async def _execute(ledger: Any, spec: PatrolSpec, *, events: Path | None, use_formulas: bool) -> RunReport:
     """Run patrol `spec` once: resume its open wisp or pour a new one, then walk the open steps in order."""
     root = await asyncio.to_thread(find_open_run, ledger, spec.name)
     resumed = root is not None
