@@ -23,8 +23,8 @@ import pexpect
 from gastown_tui.terminal.screen import TerminalScreen
 
 READ_SIZE = 65536
-FEED_SLICE = 16384  # bytes parsed between clock checks
-FEED_BUDGET = 0.010  # seconds of parsing per loop turn before yielding
+FEED_SLICE = 4096  # bytes parsed between clock checks
+FEED_BUDGET = 0.008  # seconds of parsing per loop turn before yielding
 HIGH_WATER = 1 << 20  # stop reading above this much queued output (the child blocks: back-pressure)
 
 
@@ -81,8 +81,13 @@ class PtySession:
             self.transcript_path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.transcript_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             self._transcript = os.fdopen(fd, "ab", buffering=0)
-        self._child = pexpect.spawn(self.argv[0], self.argv[1:], env=self.env, cwd=self.cwd, encoding=None,
-                                    dimensions=(self.screen.rows, self.screen.cols))
+        try:
+            self._child = pexpect.spawn(self.argv[0], self.argv[1:], env=self.env, cwd=self.cwd, encoding=None,
+                                        dimensions=(self.screen.rows, self.screen.cols))
+        except pexpect.ExceptionPexpect as exc:  # "command was not found or was not executable"
+            raise FileNotFoundError(str(exc)) from exc
+        self._child.ptyproc.delayafterclose = 0  # ptyprocess sleeps 0.1 s in close() by default: not on our loop
+        self._child.ptyproc.delayafterterminate = 0
         self._fd = self._child.child_fd
         os.set_blocking(self._fd, False)
         self._resume_reading()
