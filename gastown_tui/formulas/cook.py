@@ -102,8 +102,9 @@ def cook(formula: Formula, vars: dict[str, str] | None = None, *, loader: Loader
     mode = mode or ("runtime" if vars is not None else "compile")
     resolved = resolve(formula, loader)
     if formula.type != "workflow":
-        raise formula.loc_of("type").error("type", f"{formula.name} is a {formula.type} formula; only workflow "
-                                           "formulas cook (expansions apply through compose.expand)")
+        article = "an" if formula.type[:1] in "aeiou" else "a"
+        raise formula.loc_of("type").error("type", f"{formula.name} is {article} {formula.type} formula; only "
+                                           "workflow formulas cook (expansions apply through compose.expand)")
     check_vars_given(resolved, given, require=(mode == "runtime"))
     values = var_values(resolved, given)
     text_values = values if mode == "runtime" else given

@@ -113,6 +113,8 @@ def load_molecule(ledger: "Ledger", mol_id: str) -> Molecule:
             collect(child, (child.metadata or {}).get("step_id", child.id))
 
     collect(root, None)
+    if not beads and root.issue_type not in ("molecule", "epic"):
+        raise InvalidInput(f"{root.id} is a {root.issue_type}, not a molecule or an epic with children")
     ids = {b.id: (b.metadata or {}).get("step_id", b.id) for b, _ in beads}
     steps = []
     for index, (bead, parent_step) in enumerate(beads):
@@ -214,7 +216,9 @@ def step_done(ledger: "Ledger", mol_id: str, step: str | None = None, actor: str
         mol = load_molecule(ledger, mol_id)
         target = mol.step(step) if step else _pick(mol, actor)
         if target is None:
-            raise NotFound(f"molecule {mol_id} has no step of yours in progress and none ready")
+            others = [f"{s.step_id} ({s.assignee})" for s in mol.steps if s.state == "in_progress"]
+            held = f"; claimed by others: {', '.join(others)}" if others else ""
+            raise NotFound(f"molecule {mol_id} has no step of yours in progress and none ready{held}")
         if target.state == "in_progress" and target.assignee and target.assignee != actor and not force:
             raise Conflict(f"step {target.step_id} ({target.bead_id}) is claimed by {target.assignee}")
         if target.state == "done":

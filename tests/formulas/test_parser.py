@@ -201,3 +201,24 @@ def test_extends_and_compose(tmp_path) -> None:
     (tmp_path / "orphan.formula.toml").write_text('formula = "orphan"\n\nextends = ["nope"]\n')
     with pytest.raises(FormulaError, match=r"orphan.formula.toml:3: extends: formula 'nope' not found"):
         cook(lib.load("orphan"), {}, loader=lib.load)
+
+
+@pytest.mark.parametrize("cond, values, expected", [
+    ("{{v}}", {"v": "yes"}, True), ("{{v}}", {"v": "false"}, False), ("{{v}}", {"v": "0"}, False),
+    ("!{{v}}", {"v": ""}, True), ("{{v}} == x", {"v": "x"}, True), ("{{v}} != x", {"v": "x"}, False),
+    ("{{v}} == 'x'", {"v": "x"}, True), ("{{v}}", {}, None),
+])
+def test_conditions(cond: str, values: dict, expected: bool | None) -> None:
+    from gastown_tui.formulas.expand import eval_condition
+    assert eval_condition(cond, values) is expected
+
+
+def test_range_arithmetic_and_limits() -> None:
+    from gastown_tui.formulas.expand import eval_range
+    from gastown_tui.formulas.schema import Loc
+    loc = Loc("f.formula.toml", 3)
+    assert eval_range("1..2^{n}", {"n": "3"}, loc, "r") == list(range(1, 9))
+    assert eval_range("{a}*2..(3+1)*2", {"a": "2"}, loc, "r") == [4, 5, 6, 7, 8]
+    for bad in ("1..", "1..__import__('os')", "1..{missing}", "1..99999", "3"):
+        with pytest.raises(FormulaError, match=r"^f.formula.toml:3: r: "):
+            eval_range(bad, {}, loc, "r")
