@@ -259,6 +259,7 @@ def _unroll(step: Step, values: Mapping[str, str]) -> list[Step]:
             if not internal:
                 body.needs = [*previous_sinks, *(n for n in body.needs if n not in previous_sinks)]
             body.id = ids[body.id]
+            _prefix_children(body.children, f"{step.id}.iter{k}")
             body.title = _SINGLE_RE.sub(lambda m: local.get(m.group(1), m.group(0)), substitute(body.title, local))
             body.description = substitute(body.description, local)
             if loop.until is not None:
@@ -267,6 +268,15 @@ def _unroll(step: Step, values: Mapping[str, str]) -> list[Step]:
         previous_sinks = _sinks(iteration)
         block.extend(iteration)
     return block
+
+
+def _prefix_children(children: list[Step], prefix: str) -> None:
+    """Give nested children of a loop body per-iteration ids (and rewrite needs among them to match)."""
+    nested = list(walk_steps(children))
+    renamed = {c.id: f"{prefix}.{c.id}" for c in nested}
+    for child in nested:
+        child.id = renamed[child.id]
+        child.needs = [renamed.get(n, n) for n in child.needs]
 
 
 def _loopless(step: Step) -> Step:

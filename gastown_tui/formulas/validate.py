@@ -97,14 +97,21 @@ def check_step(step: Step) -> None:
 
 
 def check_unique_ids(steps: Iterable[Step], field: str = "steps") -> None:
-    """No two steps (children and loop bodies included) share an id."""
+    """No two steps (children included) share an id; a loop body is its own scope (ids get an iteration prefix)."""
     seen: dict[str, Step] = {}
-    for step in walk_steps(steps):
-        if step.id in seen:
-            first = seen[step.id].loc
-            raise step.field_loc("id").error(f"{field}.{step.id}.id",
-                                             f"duplicate step id (first defined at line {first.line})")
-        seen[step.id] = step
+
+    def visit(level: Iterable[Step]) -> None:
+        for step in level:
+            if step.id in seen:
+                first = seen[step.id].loc
+                raise step.field_loc("id").error(f"{field}.{step.id}.id",
+                                                 f"duplicate step id (first defined at line {first.line})")
+            seen[step.id] = step
+            visit(step.children)
+            if step.loop:
+                check_unique_ids(step.loop.body, f"{field}.{step.id}.loop.body")
+
+    visit(steps)
 
 
 def check_formula(formula: Formula) -> None:
