@@ -168,6 +168,7 @@ def make_town(claude_env: dict[str, str], tmp_path: Path, diagnostics: Diagnosti
         environment = env or claude_env
         town = Town.install(tmp_path / "town", environment)
         town.add_rig("calc", make_calc_project(tmp_path / "calc-src", environment))
+        town.patrols_on_demand()
         towns.append(town)
         diagnostics.add_screen("agent screens (transcripts replayed)", town.screens)
         diagnostics.add_screen("gt/gastown commands", lambda: "\n".join(town.cli_log[-25:]))

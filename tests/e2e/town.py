@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -123,6 +124,14 @@ class Town:
         rig_toml.write_text(text.replace('test = ""', f'test = "{gate}"', 1))
         return self.root / name
 
+    def patrols_on_demand(self) -> None:
+        """Push patrol intervals out of a test's reach: patrols run only when the test says `gt patrol run`."""
+        toml = self.root / "town.toml"
+        text = toml.read_text()
+        for name in ("witness", "refinery", "deacon"):
+            text = re.sub(rf"(?m)^{name} = \d+$", f"{name} = 86400", text)
+        toml.write_text(text)
+
     def allow_dialogs(self, names: list[str]) -> None:
         """Let the engine answer these start-up dialogs (town.toml `[agents] dialogs`)."""
         toml = self.root / "town.toml"
@@ -133,8 +142,9 @@ class Town:
         """Start `gastown engine` (headless) and wait for its control socket."""
         sock = self.root / ".gastown" / "engine.sock"
         log = self.engine_log.open("ab")
-        self.engine = subprocess.Popen([str(BIN / "gastown"), "--town", str(self.root), "engine"], cwd=self.root,
-                                       env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.engine = subprocess.Popen([str(BIN / "gastown"), "--town", str(self.root), "engine", "run",
+                                        "--log-level", "INFO"], cwd=self.root, env=self.env, stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
         self.wait(lambda: self._engine_alive() and sock.exists() and self._engine_answers(),
                   "the engine's control socket", timeout)
         return self.engine
@@ -147,7 +157,18 @@ class Town:
 
     def _engine_answers(self) -> bool:
         """The control socket answers a harmless query."""
-        return self.gt("agents", check=False, timeout=10).returncode == 0
+        return self.gastown("engine", "status", check=False, timeout=10).returncode == 0
+
+    def request(self, op: str, **args: Any) -> Any:
+        """One control-socket request to the running engine (ops: spawn, nudge, peek, status, ...)."""
+        from gastown_tui.engine.client import request
+        from gastown_tui.town.paths import TownPaths
+
+        return request(TownPaths(self.root), op, timeout=30, **args)
+
+    def peek(self, address: str) -> str:
+        """The agent's current screen, from the engine."""
+        return "\n".join(self.request("peek", address=address, lines=30)["lines"])
 
     def kill_engine(self) -> None:
         """SIGKILL the engine process alone (its agents lose their terminal, as in a real crash)."""
