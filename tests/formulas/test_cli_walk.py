@@ -78,3 +78,18 @@ def test_check_all_reports_every_broken_formula(town: TownPaths) -> None:
     assert named.returncode == 0 and "2/2 formulas ok" in named.stdout
     expansion = run_cli("cook", "rule-of-five", cwd=town.root)
     assert expansion.returncode != 0 and "type: rule-of-five is an expansion formula" in expansion.stderr
+
+
+def test_burn_and_persist_conflict(town: TownPaths) -> None:
+    mol = _json("mol", "pour", "shiny", "--var", "feature=x", town=town)["id"]
+    assert _json("mol", "burn", mol, town=town) == {"mol": mol, "burned": True}
+    status = _json("mol", "status", mol, town=town)
+    assert status["status"] == "closed" and status["progress"]["done"] == 5
+    wisp = _json("mol", "wisp", "shiny", "--var", "feature=y", town=town)["id"]
+    assert run_cli("mol", "burn", wisp, cwd=town.root).stdout.strip() == f"burned {wisp}"
+    assert run_cli("mol", "status", wisp, cwd=town.root).returncode != 0
+    assert run_cli("cook", "shiny", "--persist", cwd=town.root).returncode == 0
+    again = run_cli("cook", "shiny", "--persist", cwd=town.root)
+    assert again.returncode != 0 and "already exists (use --force" in again.stderr
+    forced = run_cli("cook", "shiny", "--persist", "--force", cwd=town.root)
+    assert forced.returncode == 0 and "persisted as hq-proto-shiny" in forced.stdout
