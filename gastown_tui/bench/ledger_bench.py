@@ -36,8 +36,8 @@ def synth_jsonl(n: int, seed: int = 42) -> bytes:
                       else rng.choice(("task", "task", "task", "bug", "feature", "chore")))
         status = rng.choices(("closed", "open", "in_progress", "deferred", "blocked"), (60, 30, 5, 3, 2))[0]
         stamp = f"2025-{1 + i * 11 // n:02d}-{1 + i % 28:02d}T{i % 24:02d}:00:00Z"
-        obj: dict[str, object] = {"id": bead_id, "title": f"Synthetic bead {i}", "description": "x" * rng.randint(0, 200),
-                                  "status": status, "priority": rng.choice((0, 1, 2, 2, 2, 3, 4)),
+        obj: dict[str, object] = {"id": bead_id, "title": f"Synthetic bead {i}",
+                                  "description": "x" * rng.randint(0, 200), "status": status, "priority": rng.choice((0, 1, 2, 2, 2, 3, 4)),
                                   "issue_type": issue_type, "created_at": stamp, "updated_at": stamp}
         if status == "closed":
             obj["closed_at"] = stamp

@@ -11,8 +11,8 @@ from gastown_tui.ledger.schema import CYCLE_CHECKED_DEP_TYPES, sql_list
 _CHECKED = sql_list(CYCLE_CHECKED_DEP_TYPES)
 
 
-def path_between(conn: sqlite3.Connection, start: str, goal: str) -> list[str] | None:
-    """A shortest path start → … → goal following blocking edges (issue → what it depends on), or None."""
+def path_between(conn: sqlite3.Connection, start: str, goal: str, types: str = _CHECKED) -> list[str] | None:
+    """A shortest path start → … → goal following edges of `types` (issue → what it depends on), or None."""
     previous: dict[str, str | None] = {start: None}
     queue = deque([start])
     while queue:
@@ -23,18 +23,24 @@ def path_between(conn: sqlite3.Connection, start: str, goal: str) -> list[str] |
                 path.append(previous[path[-1]])  # type: ignore[arg-type]
             return list(reversed(path))
         for (nxt,) in conn.execute(f"SELECT depends_on_id FROM dependencies WHERE issue_id = ? AND type IN "
-                                   f"{_CHECKED}", (node,)):
+                                   f"{types}", (node,)):
             if nxt not in previous:
                 previous[nxt] = node
                 queue.append(nxt)
     return None
 
 
-def cycle_if_added(conn: sqlite3.Connection, issue_id: str, depends_on_id: str) -> list[str] | None:
-    """The cycle that `issue_id` → `depends_on_id` would close (as a list of ids ending where it starts), or None."""
+def cycle_if_added(conn: sqlite3.Connection, issue_id: str, depends_on_id: str,
+                   dep_type: str = "blocks") -> list[str] | None:
+    """The cycle that `issue_id` → `depends_on_id` would close (as a list of ids ending where it starts), or None.
+
+    Blocking edges are checked against blocking edges; parent-child edges against the hierarchy (a bead cannot
+    become its own ancestor, which would also freeze the readiness flag of the whole loop).
+    """
     if issue_id == depends_on_id:
         return [issue_id, issue_id]
-    back = path_between(conn, depends_on_id, issue_id)
+    types = "('parent-child')" if dep_type == "parent-child" else _CHECKED
+    back = path_between(conn, depends_on_id, issue_id, types)
     return [issue_id, *back] if back else None
 
 

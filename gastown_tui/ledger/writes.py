@@ -14,8 +14,8 @@ from gastown_tui.ledger import deps as depmod
 from gastown_tui.ledger import queries, readiness
 from gastown_tui.ledger.model import Bead, Comment, now_iso, to_unix
 from gastown_tui.ledger.reads import ReadsMixin
-from gastown_tui.ledger.schema import CYCLE_CHECKED_DEP_TYPES, validate_dep_type, validate_priority, \
-    validate_status, validate_type
+from gastown_tui.ledger.schema import (CYCLE_CHECKED_DEP_TYPES, DONE_STATUSES, validate_dep_type, validate_priority,
+                                       validate_status, validate_type)
 
 if TYPE_CHECKING:
     from gastown_tui.ledger.api import Ledger
@@ -119,6 +119,8 @@ class WritesMixin(ReadsMixin):
                     raise Conflict(f"{bead_id} already claimed by {row['assignee']}")
                 raise Conflict(f"{bead_id} is not claimable (status {row['status']})")
             self._event(conn, bead_id, "claimed", actor, "open", status)
+            if status in DONE_STATUSES:  # claiming straight to closed/pinned releases its dependents
+                readiness.refresh(conn, [bead_id])
             if not conn.execute("SELECT ephemeral FROM issues WHERE id = ?", (bead_id,)).fetchone()[0]:
                 self._feed("bead.claimed", bead_id, actor, status=status)
             return self.get(bead_id)
@@ -150,8 +152,8 @@ class WritesMixin(ReadsMixin):
                 if existing[0] == dep_type:
                     return
                 raise Conflict(f"{issue_id} already depends on {depends_on_id} ({existing[0]}); remove it first")
-            if dep_type in CYCLE_CHECKED_DEP_TYPES or issue_id == depends_on_id:
-                cycle = depmod.cycle_if_added(conn, issue_id, depends_on_id)
+            if dep_type in CYCLE_CHECKED_DEP_TYPES or dep_type == "parent-child" or issue_id == depends_on_id:
+                cycle = depmod.cycle_if_added(conn, issue_id, depends_on_id, dep_type)
                 if cycle:
                     raise Conflict(f"dependency {issue_id} -> {depends_on_id} would create a cycle: "
                                    + " -> ".join(cycle))

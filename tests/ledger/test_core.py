@@ -150,6 +150,10 @@ def test_cycles_refused_and_detected(ledger: Ledger) -> None:
         ledger.add_dep(a, a)
     assert ledger.cycles() == []
     ledger.add_dep(c, a, "related")  # non-blocking edges are not cycle-checked
+    epic = ledger.create("epic").id
+    child = ledger.create("child", parent=epic).id
+    with pytest.raises(Conflict, match=f"{epic} -> {child} -> {epic}"):
+        ledger.add_dep(epic, child, "parent-child")  # a bead cannot become its own ancestor
     # A cycle that slipped in through an import is reported by cycles().
     with ledger.transaction() as conn:
         conn.execute("INSERT INTO dependencies(issue_id, depends_on_id, type, created_at) VALUES (?, ?, 'blocks', '')",
