@@ -23,7 +23,8 @@ _TOKEN = re.compile(
     r"|\x1b\](?P<o>[^\x07\x1b\x9c]*)(?P<ot>\x07|\x1b\\|\x9c)"
     r"|\x1b[P^_X](?P<d>.*?)(?P<dt>\x1b\\|\x9c)"
     r"|\x1b(?P<ei>[ -/]*)(?P<ef>[0-@A-OQ-WYZ\\`-~])"  # not [ ] P X ^ _: those open longer sequences
-    r"|(?P<c>[\x00-\x1a\x1c-\x1f\x7f])",
+    r"|(?P<c>[\x00-\x1a\x1c-\x1f\x7f])"
+    r"|(?P<bad>[\x1b\x80-\x9f])",  # anything else: an ESC that starts no complete sequence, or a C1 control
     re.DOTALL,
 )
 # An escape sequence that is still incomplete at the end of the buffer.
@@ -68,7 +69,8 @@ class Parser:
         self.screen = screen
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = ""
-        self._sgr_cache: dict[tuple[int, str], tuple[Cell, Cell]] = {}
+        # (id(style), params) -> (style, new style, new style's cell cache)
+        self._sgr_cache: dict[tuple[int, str], tuple[Cell, Cell, object]] = {}
         self.on_title = on_title
         self.sync_changed: Callable[[bool], None] | None = None
 
@@ -82,51 +84,52 @@ class Parser:
             self.feed_text(text)
 
     def feed_text(self, text: str) -> None:
-        """Interpret decoded text (hot loop: keep attribute lookups local)."""
+        """Interpret decoded text (the hot loop: locals only, int group numbers, one finditer per chunk)."""
         screen = self.screen
-        match = _TOKEN.match
         draw = screen.draw
+        crlf = screen.carriage_return_linefeed
         sgr = self._sgr
         sgr_get = self._sgr_cache.get
         pos, end = 0, len(text)
         while pos < end:
-            m = match(text, pos)
-            if m is None:
-                pos = self._unmatched(text, pos)
-                continue
-            pos = m.end()
-            kind = m.lastgroup
-            if kind == "st":
-                args = m.group("sa")
-                attrs = screen.cursor.attrs
-                hit = sgr_get((id(attrs), args))
-                if hit is not None and hit[0] is attrs:
-                    screen.cursor.attrs = hit[1]
-                else:
-                    sgr(args)
-                text_run = m.group("st")
-                if text_run:
-                    draw(text_run)
-            elif kind == "t":
-                draw(m.group("t"))
-            elif kind == "nl":
-                screen.carriage_return()
-                screen.linefeed()
-            elif kind == "cf":
-                final = m.group("cf")
-                if final == "m" and not m.group("cp") and not m.group("ci"):
-                    sgr(m.group("ca"))
-                else:
-                    self._csi(m.group("cp"), m.group("ca"), m.group("ci"), final)
-            elif kind == "c":
-                name = _CONTROLS.get(m.group("c"))
-                if name is not None:
-                    getattr(screen, name)()
-            elif kind == "ef":
-                self._esc(m.group("ei"), m.group("ef"))
-            elif kind == "ot":
-                self._osc(m.group("o"))
-            # "dt": DCS / APC / PM / SOS strings are consumed and ignored
+            restart = end
+            for m in _TOKEN.finditer(text, pos):  # the pattern matches every character: nothing is skipped
+                kind = m.lastindex  # group numbers of _TOKEN; ints are cheaper than lastgroup names
+                if kind == 3:  # SGR + the text it colours
+                    args = m.group(2)
+                    attrs = screen.cursor.attrs
+                    hit = sgr_get((id(attrs), args))
+                    if hit is not None and hit[0] is attrs:
+                        screen.cursor.attrs = screen._last_attrs = hit[1]
+                        screen._last_map = hit[2]
+                    else:
+                        sgr(args)
+                    text_run = m.group(3)
+                    if text_run:
+                        draw(text_run)
+                elif kind == 1:
+                    draw(m.group(1))
+                elif kind == 4:
+                    crlf()
+                elif kind == 8:
+                    final = m.group(8)
+                    if final == "m" and not m.group(5) and not m.group(7):
+                        sgr(m.group(6))
+                    else:
+                        self._csi(m.group(5), m.group(6), m.group(7), final)
+                elif kind == 15:
+                    name = _CONTROLS.get(m.group(15))
+                    if name is not None:
+                        getattr(screen, name)()
+                elif kind == 14:
+                    self._esc(m.group(13), m.group(14))
+                elif kind == 10:
+                    self._osc(m.group(9))
+                elif kind == 16:  # rare: an ESC starting no complete sequence, or a C1 control
+                    restart = self._unmatched(text, m.start())
+                    break
+                # 12: DCS / APC / PM / SOS strings are consumed and ignored
+            pos = restart
 
     def _unmatched(self, text: str, pos: int) -> int:
         """Handle text the token pattern could not match; return the next position."""
@@ -162,8 +165,10 @@ class Parser:
         if hit is None or hit[0] is not attrs:  # keyed by id for speed; the stored attrs guards id reuse
             if len(self._sgr_cache) > 4096:
                 self._sgr_cache.clear()
-            hit = self._sgr_cache[key] = (attrs, apply_sgr(attrs, args))
-        screen.cursor.attrs = hit[1]
+            new = apply_sgr(attrs, args)
+            hit = self._sgr_cache[key] = (attrs, new, screen.cells_for(new))
+        screen.cursor.attrs = screen._last_attrs = hit[1]
+        screen._last_map = hit[2]
 
     def _csi(self, prefix: str, args: str, inter: str, final: str) -> None:
         """Dispatch one CSI sequence."""

@@ -36,9 +36,17 @@ class Row(list):  # type: ignore[type-arg]
     extent: int
 
 
+_TEMPLATES: dict[tuple[Cell, int], list[Cell]] = {}
+
+
 def _row(cell: Cell, n: int) -> Row:
     """A row of ``n`` copies of ``cell`` (extent 0 only when the cell is the plain blank)."""
-    row = Row([cell] * n)  # no Python-level __init__: this runs once per scrolled line
+    template = _TEMPLATES.get((cell, n))
+    if template is None:
+        if len(_TEMPLATES) > 64:
+            _TEMPLATES.clear()
+        template = _TEMPLATES[(cell, n)] = [cell] * n
+    row = Row(template)  # one copy, no Python-level __init__: this runs once per scrolled line
     row.extent = 0 if cell is BLANK else n
     return row
 
@@ -60,7 +68,7 @@ class FixedScreen(pyte.Screen):
     """A pyte screen that is fast on logs and speaks what agent TUIs send (see module docstring)."""
 
     def __init__(self, columns: int, lines: int, history: int = 10_000) -> None:
-        self.history: deque[tuple[Cell, ...]] = deque(maxlen=max(0, history))
+        self.history: deque[list[Cell]] = deque(maxlen=max(0, history))  # trimmed rows, oldest first
         self.private_modes: set[int] = set()
         self.replies: list[bytes] = []
         self.in_alt = False
@@ -94,6 +102,7 @@ class FixedScreen(pyte.Screen):
         self.cursor.attrs = self.default_char
         self.private_modes = set()
         self._join_at = None
+        self._update_fast()
 
     def write_process_input(self, data: str) -> None:
         """Queue a reply to the child (DA, DSR, CPR...) instead of dropping it."""
@@ -105,22 +114,55 @@ class FixedScreen(pyte.Screen):
         attrs = self.cursor.attrs
         if attrs is self._last_attrs:
             return self._last_map  # type: ignore[return-value]
+        cmap = self.cells_for(attrs)
+        self._last_attrs, self._last_map = attrs, cmap
+        return cmap
+
+    def cells_for(self, attrs: Cell) -> _CellMap:
+        """The shared char -> Cell cache of one style (the parser keeps it next to its SGR cache entries)."""
         cmap = self._maps.get(attrs)
         if cmap is None:
             if len(self._maps) > 1024:
                 self._maps.clear()
             cmap = self._maps[attrs] = _CellMap(attrs)
-        self._last_attrs, self._last_map = attrs, cmap
         return cmap
+
+    def _update_fast(self) -> None:
+        """Recompute whether draw may skip charset translation and insert mode."""
+        self._fast = (not self.charset and self.g0_charset is cs.LAT1_MAP
+                      and mo.IRM not in self.mode)
+
+    def define_charset(self, code: str, mode: str) -> None:
+        """SCS: designate G0/G1."""
+        super().define_charset(code, mode)
+        self._update_fast()
+
+    def shift_in(self) -> None:
+        """SI: G0."""
+        self.charset = 0
+        self._update_fast()
+
+    def shift_out(self) -> None:
+        """SO: G1."""
+        self.charset = 1
+        self._update_fast()
+
+    def restore_cursor(self) -> None:
+        """DECRC (restores charsets too, so the draw fast-path flag is recomputed)."""
+        super().restore_cursor()
+        self._update_fast()
+
+    def carriage_return_linefeed(self) -> None:
+        """CR LF in one call (the commonest pair in any log)."""
+        self.cursor.x = 0
+        self.index()
 
     def draw(self, data: str) -> None:
         """Print text at the cursor: ASCII runs take the fast path, the rest goes grapheme by grapheme."""
-        if self.charset or self.g0_charset is not cs.LAT1_MAP:
-            data = data.translate(self.g1_charset if self.charset else self.g0_charset)
         cur = self.cursor
         x = cur.x
         end = x + len(data)
-        if end <= self.columns and data.isascii() and mo.IRM not in self.mode:
+        if end <= self.columns and self._fast and data.isascii():
             # fast path: the run fits on the current line
             line = self.buffer[cur.y]
             if x and line[x].data == "":
@@ -141,6 +183,8 @@ class FixedScreen(pyte.Screen):
             self._join_at = (cur.y, end - 1, end)
             self._last_char = data
             return
+        if self.charset or self.g0_charset is not cs.LAT1_MAP:
+            data = data.translate(self.g1_charset if self.charset else self.g0_charset)
         if data.isascii():
             self._draw_ascii(data)
             return
@@ -241,19 +285,25 @@ class FixedScreen(pyte.Screen):
         lo = min(line.extent, len(line))
         while lo and line[lo - 1] == BLANK:
             lo -= 1
-        self.history.append(tuple(line[:lo]))
+        del line[lo:]  # the row left the screen for good: trim it in place instead of copying it
+        self.history.append(line)
 
     def _scroll_up(self, top: int, bottom: int, count: int) -> None:
         """Move rows top..bottom up by ``count``; rows leaving the top of the main screen go to history."""
         buf = self.buffer
         count = min(count, bottom - top + 1)
-        blank = self.cursor.attrs if self.cursor.attrs.bg != "default" else self.default_char
+        blank = self._scroll_blank()
         for _ in range(count):
             line = buf.pop(top)
             if top == 0 and not self.in_alt and self.history.maxlen:
                 self._push_history(line)
             buf.insert(bottom, _row(blank, self.columns))
         self.dirty.update(range(top, bottom + 1))
+
+    def _scroll_blank(self) -> Cell:
+        """The cell new lines are made of: the cursor's background when it has one (BCE), else blank."""
+        attrs = self.cursor.attrs
+        return attrs if attrs is not BLANK and attrs.bg != "default" else self.default_char
 
     def _scroll_down(self, top: int, bottom: int, count: int) -> None:
         """Move rows top..bottom down by ``count``, blank rows appear at the top."""
@@ -334,11 +384,23 @@ class FixedScreen(pyte.Screen):
 
     def index(self) -> None:
         """IND/LF: move down, scrolling the region (and feeding history) at its bottom."""
-        top, bottom = self.margins or Margins(0, self.lines - 1)
-        if self.cursor.y == bottom:
-            self._scroll_up(top, bottom, 1)
-        elif self.cursor.y < self.lines - 1:
-            self.cursor.y += 1
+        margins = self.margins
+        top, bottom = (0, self.lines - 1) if margins is None else margins
+        y = self.cursor.y
+        if y == bottom:
+            if top == 0 and margins is None:  # the common full-screen scroll, inlined
+                buf = self.buffer
+                line = buf.pop(0)
+                if not self.in_alt and self.history.maxlen:
+                    self._push_history(line)
+                buf.append(_row(self._scroll_blank(), self.columns))
+                dirty = self.dirty
+                if len(dirty) < self.lines:
+                    dirty.update(range(self.lines))
+            else:
+                self._scroll_up(top, bottom, 1)
+        elif y < self.lines - 1:
+            self.cursor.y = y + 1
 
     def reverse_index(self) -> None:
         """RI: move up, scrolling the region down at its top."""
@@ -384,6 +446,7 @@ class FixedScreen(pyte.Screen):
         """SM / DECSET."""
         if not kwargs.get("private"):
             super().set_mode(*modes)
+            self._update_fast()
             return
         for m in modes:
             if m == 5:
@@ -404,6 +467,7 @@ class FixedScreen(pyte.Screen):
         """RM / DECRST."""
         if not kwargs.get("private"):
             super().reset_mode(*modes)
+            self._update_fast()
             return
         for m in modes:
             if m == 5:
@@ -438,6 +502,7 @@ class FixedScreen(pyte.Screen):
         if self._alt_saved is not None:
             cursor, self.g0_charset, self.g1_charset, self.charset = self._alt_saved
             self.cursor = copy.copy(cursor)
+            self._update_fast()
             self.ensure_hbounds()
             self.ensure_vbounds()
 
