@@ -49,6 +49,8 @@ def record_hook_event(town: TownPaths, ledger: Any, address: Address, event: str
     session = session if session is not None else os.environ.get("GT_SESSION", "")
     detail = str(payload.get("message") or payload.get("notification_type") or payload.get("source") or "")[:200]
     ensure_agent(ledger, address)
+    # drain before announcing the turn: a nudge queued after the engine saw this turn start waits for the next one
+    text = turn_start_notice(ledger, address) if event == "user-prompt-submit" else ""
     changes: dict[str, Any] = {"last_hook": {"event": event, "ts": ts, "session": session, "detail": detail},
                                "last_activity": ts,
                                "agent_state": hook_state(HookSignal(event, ts, detail))}
@@ -60,9 +62,7 @@ def record_hook_event(town: TownPaths, ledger: Any, address: Address, event: str
               detail=detail, conversation_id=conversation if isinstance(conversation, str) else "")
     if event == "session-start":
         return prime_context(town, ledger, address).render()
-    if event == "user-prompt-submit":
-        return turn_start_notice(ledger, address)
-    return ""
+    return text
 
 
 def turn_start_notice(ledger: Any, address: Address) -> str:

@@ -218,7 +218,7 @@ class Engine:
         session = self.sessions.live(address)
         if session is None:
             raise Conflict(f"agent {key} is not running (no live session); start it with `gt sling` or restart it")
-        verdict = session.verdict or session.compute(time.time())
+        verdict = session.compute(time.time())  # fresh: the monitor's cached verdict may lag a tick
         reason = ""
         if verdict.state != "idle":
             reason = f"agent is {verdict.state} ({verdict.source})"

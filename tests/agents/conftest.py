@@ -88,3 +88,74 @@ def gt_env(town: TownPaths, **extra: str) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+def cli(town: TownPaths, *args: str, agent: str | None = None, input: str | None = None,
+        prog: str = "gt", timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI against `town`, optionally as an agent (GT_AGENT / BD_ACTOR set)."""
+    from tests.conftest import run_cli
+
+    env = {"GT_TOWN": str(town.root)}
+    if agent:
+        env.update(GT_AGENT=agent, BD_ACTOR=agent)
+    return run_cli(*args, env=env, prog=prog, input=input, timeout=timeout)
+
+
+class EngineProcess:
+    """`gastown engine run` as a real subprocess (so tests can SIGKILL it)."""
+
+    def __init__(self, town: TownPaths, log: Path) -> None:
+        self.town, self.log = town, log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "EngineProcess":
+        """Launch and wait until the control socket answers."""
+        import os
+
+        from gastown_tui.engine.client import engine_running
+
+        env = dict(os.environ, GT_TOWN=str(self.town.root))
+        code = "from gastown_tui.cli.main import run; import sys; sys.exit(run('gastown', sys.argv[1:]))"
+        self.proc = subprocess.Popen([PYTHON, "-c", code, "engine", "run", "--no-patrols", "--log-level", "INFO"],
+                                     env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        wait_until(lambda: engine_running(self.town) or self.proc.poll() is not None, 30)
+        assert self.proc.poll() is None, self.log.read_text()[-3000:]
+        return self
+
+    def kill(self, sig: int) -> None:
+        """Send `sig` to the engine process and reap it."""
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+        self.proc.wait(30)
+
+    def stop(self) -> None:
+        """SIGTERM if still running."""
+        import signal
+
+        if self.proc is not None and self.proc.poll() is None:
+            self.kill(signal.SIGTERM)
+
+
+@pytest.fixture
+def engine_proc(town: TownPaths, tmp_path: Path):  # noqa: ANN201 - EngineProcess
+    """A running headless engine for `town` (stopped after the test)."""
+    engine = EngineProcess(town, tmp_path / "engine.log").start()
+    yield engine
+    engine.stop()
+
+
+def gated_bead(ledger, title: str, *, gate: str = "go", output: str = "out.txt"):  # noqa: ANN001, ANN201
+    """A rig bead whose scripted work waits for `$GT_TOWN/.gastown/<gate>` before writing `output`."""
+    script = (f'while [ ! -f "$GT_TOWN/.gastown/{gate}" ]; do sleep 0.2; done\n'
+              f'echo "$GT_AGENT" > {output}\n')
+    return ledger.create(title, prefix="ap", description=f"Gated work.\n```sh\n{script}```\n")
+
+
+def agent_rows(town: TownPaths) -> dict[str, dict]:
+    """`gt agents --json` keyed by address."""
+    import json
+
+    result = cli(town, "agents", "--json")
+    assert result.returncode == 0, result.stderr
+    return {row["address"]: row for row in json.loads(result.stdout)}

@@ -1,0 +1,63 @@
+"""The main flow, end to end with real PTYs, real git and the scripted runtime: sling -> work -> gt done -> MR."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from gastown_tui.records import LABEL_MERGE_REQUEST
+from tests.agents.conftest import agent_rows, cli, wait_until
+
+
+def test_sling_polecat_works_and_opens_merge_request(town, ledger, engine_proc) -> None:
+    bead = ledger.create("Write hello", prefix="ap",
+                         description="Say hello in a file.\n```sh\necho hello > hello.txt\n```\n")
+    result = cli(town, "sling", bead.id, "app", "--json")
+    assert result.returncode == 0, result.stderr
+    slung = json.loads(result.stdout)
+    assert slung["agent"] == "app/polecats/nux"
+    assert slung["branch"] == f"polecat/nux/{bead.id}"
+    assert slung["start"] == "started"
+    assert slung["molecule"] and slung["convoy"]
+
+    mrs = wait_until(lambda: ledger.list(labels=[LABEL_MERGE_REQUEST]), 60)
+    mr = mrs[0]
+    meta = mr.metadata
+    assert meta["source_issue"] == bead.id and meta["worker"] == "app/polecats/nux" and meta["rig"] == "app"
+    assert meta["branch"] == slung["branch"] and meta["target"] == "main"
+    bare = town.rig("app").bare_repo
+    tip = subprocess.run(["git", "--git-dir", str(bare), "rev-parse", meta["branch"]], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert tip == meta["commit_sha"]
+    content = subprocess.run(["git", "--git-dir", str(bare), "show", f"{meta['branch']}:hello.txt"],
+                             capture_output=True, text=True, check=True).stdout
+    assert content == "hello\n"
+
+    work = ledger.get(bead.id)
+    assert work.status == "in_progress" and work.metadata["merge_request"] == mr.id
+    assert not ledger.list(status="hooked", assignee="app/polecats/nux")
+    inbox = cli(town, "mail", "inbox", "--as", "app/refinery", "--json")
+    assert any(m["subject"].startswith("MERGE_READY") for m in json.loads(inbox.stdout))
+    wait_until(lambda: agent_rows(town)["app/polecats/nux"]["state"] == "idle", 20)
+    peek = cli(town, "peek", "app/polecats/nux")
+    assert f"done: {bead.id} -> merge request {mr.id}" in peek.stdout
+
+
+def test_sling_without_engine_queues_the_start(town, ledger) -> None:
+    bead = ledger.create("Queued work", prefix="ap", description="nothing to run")
+    result = cli(town, "sling", bead.id, "--json")  # no target: the rig with the bead's prefix
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["start"] == "queued"
+    assert ledger.get(bead.id).status == "hooked"
+    pending = [b for b in ledger.list(labels=["gt:pending-op"], ephemeral=True) if b.status != "closed"]
+    assert len(pending) == 1 and pending[0].metadata["op"] == "start"
+
+
+def test_two_slings_get_two_polecats(town, ledger) -> None:
+    first = ledger.create("One", prefix="ap")
+    second = ledger.create("Two", prefix="ap")
+    a = json.loads(cli(town, "sling", first.id, "app", "--json").stdout)
+    b = json.loads(cli(town, "sling", second.id, "app", "--json").stdout)
+    assert a["agent"] != b["agent"]
+    again = cli(town, "sling", first.id, "app")
+    assert again.returncode != 0 and "already hooked" in again.stderr
