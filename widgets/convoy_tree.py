@@ -12,11 +12,13 @@ from textual.widgets import Tree
 __all__ = ["ConvoyInfo", "ConvoyTree", "TrackedBead"]
 
 STATUS_GLYPHS: dict[str, str] = {
-    "open": "○", "ready": "○", "blocked": "■", "in_progress": "◐", "hooked": "◐", "closed": "✓", "done": "✓",
+    "open": "○", "ready": "○", "blocked": "■", "in_progress": "◐", "hooked": "◐", "working": "◐", "merging": "⇄",
+    "closed-unmerged": "◌", "closed": "✓", "done": "✓", "landed": "✓",
 }
 """Glyph per bead status so status reads without colour."""
-STATUS_STYLES: dict[str, str] = {"blocked": "red", "in_progress": "yellow", "hooked": "yellow", "closed": "dim",
-                                 "done": "dim", "ready": "green", "open": "green"}
+STATUS_STYLES: dict[str, str] = {"blocked": "red", "in_progress": "yellow", "hooked": "yellow", "working": "yellow",
+                                 "merging": "cyan", "closed-unmerged": "cyan", "closed": "dim", "done": "dim",
+                                 "landed": "dim", "ready": "green", "open": "green"}
 """Rich style per bead status (ANSI names: right in 16 colours)."""
 
 
@@ -42,7 +44,7 @@ class ConvoyInfo:
     @property
     def progress(self) -> tuple[int, int]:
         """(done, total) tracked beads."""
-        done = sum(1 for bead in self.beads if bead.status in ("closed", "done"))
+        done = sum(1 for bead in self.beads if bead.status in ("closed", "done", "landed"))
         return done, len(self.beads)
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from textual.widgets import TabbedContent
 
 from gastown_tui.ui.panels.tables import PatrolsTable
-from gastown_tui.ui.panels.terminals import TerminalDeck
+from gastown_tui.ui.panels.terminals import PaneTerminal, TerminalDeck
 from gastown_tui.ui.screens.dialogs import (
     ConfirmDialog, compose_dialog, new_bead_dialog, new_convoy_dialog, nudge_dialog, reply_dialog, seance_dialog,
     sling_dialog,
@@ -45,8 +45,8 @@ class ActionsMixin(_Base):
                 self.run_command("Sling", self.port.sling, values["bead"], values["target"],
                                  success=f"{values['bead']} → {values['target']}")
 
-        default = self.selected_agent if self.selected_agent in targets else ""
-        self.push_screen(sling_dialog(self.selected_bead or "", targets, default, blink=self.blink), done)
+        # No default target: slinging onto whichever agent happens to be selected is too easy to do by accident.
+        self.push_screen(sling_dialog(self.selected_bead or "", targets, blink=self.blink), done)
 
     def action_new_bead(self) -> None:
         """Create a bead."""
@@ -143,8 +143,8 @@ class ActionsMixin(_Base):
         """Type into the current pane."""
         pane = self.deck.current_pane()
         body = pane.body if pane else None
-        if body is not None and body.can_focus:
-            body.focus()
+        if isinstance(body, PaneTerminal):
+            body.enter()
         else:
             self.notify("No live terminal in this pane.", severity="warning")
 

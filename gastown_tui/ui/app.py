@@ -18,7 +18,6 @@ from gastown_tui.ui.bindings import APP_BINDINGS, load_keymap
 from gastown_tui.ui.bridge import Bridge, TimeFormat, local_hms
 from gastown_tui.ui.commands import ActionsProvider, AgentsProvider
 from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, SessionEnded, TownChanged
-from gastown_tui.ui.panels.screen_mirror import ScreenMirror
 from gastown_tui.ui.panels.status import StatusHeader
 from gastown_tui.ui.panels.tables import MergeQueueTable, PatrolsTable
 from gastown_tui.ui.panels.terminals import TerminalDeck
@@ -28,6 +27,7 @@ from widgets.agent_list import AgentInfo, AgentList
 from widgets.convoy_tree import ConvoyTree
 from widgets.dag_view import DagView
 from widgets.mail_list import MailList
+from widgets.terminal_view import TerminalView
 
 
 class GastownApp(ActionsMixin, App[None]):
@@ -67,7 +67,7 @@ class GastownApp(ActionsMixin, App[None]):
             with Vertical(id="left"):
                 yield ConvoyTree(id="convoys")
                 yield AgentList(id="agents")
-            yield TerminalDeck(self.port.screen, layout=self.initial_layout, id="deck")
+            yield TerminalDeck(self.port.screen, self.write_to_agent, layout=self.initial_layout, id="deck")
             with TabbedContent(id="right", initial="graph"):
                 with TabPane("Graph", id="graph"):
                     yield Static("Select a convoy or bead.", id="dag-caption")
@@ -224,19 +224,27 @@ class GastownApp(ActionsMixin, App[None]):
         message.mail_list.mark_read(message.mail_id)
         self.run_command("Mark read", self.port.mark_read, message.mail_id, quiet=True)
 
-    @on(ScreenMirror.Typed)
-    def typed(self, message: ScreenMirror.Typed) -> None:
-        """Keystrokes from the focused pane go to its session."""
-        self._write_to_pane_of(message.control, message.data)
+    def write_to_agent(self, address: str, data: bytes) -> None:
+        """Keystrokes from a focused pane go to that agent's session."""
+        try:
+            self.port.write(address, data)
+        except GastownError as exc:
+            self.notify(exc.one_line(), title="Could not type", severity="error")
 
-    def _write_to_pane_of(self, widget: Any, data: bytes) -> None:
+    @on(TerminalView.ReleaseFocus)
+    def terminal_released(self) -> None:
+        """The terminal's own release chord gives focus back."""
+        self.action_release_terminal()
+
+    @on(TerminalView.Resized)
+    def terminal_resized(self, message: TerminalView.Resized) -> None:
+        """A pane's size is the session's size (PTY and screen resize together)."""
         for pane in self.query_one(TerminalDeck).panes:
-            if pane.body is widget and pane.address:
+            if pane.body is message.control and pane.address and message.cols > 0 and message.rows > 0:
                 try:
-                    self.port.write(pane.address, data)
-                except GastownError as exc:
-                    self.notify(exc.one_line(), title="Could not type", severity="error")
-                return
+                    self.port.resize(pane.address, message.cols, message.rows)
+                except GastownError:
+                    pass  # a session that just exited cannot be resized; the next snapshot shows it
 
     def agent_order(self) -> tuple[AgentInfo, ...]:
         """Agents in list order (1-9 jump numbers follow it)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -14,21 +15,36 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-from gastown_tui.ui.panels.screen_mirror import ScreenMirror
 from widgets.agent_list import STATE_GLYPHS, AgentInfo
+from widgets.terminal_view import TerminalView
 
 LAYOUTS: dict[str, tuple[int, int]] = {"1": (1, 1), "2x1": (2, 1), "2x2": (2, 2), "3x3": (3, 3)}
 """Layout name -> (columns, rows) of panes."""
 LAYOUT_ORDER = ["1", "2x1", "2x2", "3x3"]
 
 
-def make_terminal_body(source: Any) -> Widget:
-    """The widget that shows a screen: the shared TerminalView when present, else the local ScreenMirror."""
-    try:
-        from widgets.terminal_view import TerminalView  # owned by the terminal engineer; may land later
-    except ImportError:
-        return ScreenMirror(source, classes="terminal-body")
-    return TerminalView(source, classes="terminal-body")  # type: ignore[call-arg]
+class PaneTerminal(TerminalView):
+    """A TerminalView that takes focus only when the Overseer asks (`i`/Enter), never by Tab or by accident.
+
+    Keys in a focused terminal go to the agent, so a terminal that grabbed focus when a pane was rebuilt would
+    swallow the Overseer's next commands; this one drops out of the focus chain again when it loses focus.
+    """
+
+    can_focus = False
+
+    def enter(self) -> None:
+        """Take focus (keystrokes now go to the agent)."""
+        self.can_focus = True
+        self.focus()
+
+    def on_blur(self) -> None:
+        """Leave the focus chain again (Textual also runs TerminalView.on_blur: handlers are called per class)."""
+        self.can_focus = False
+
+
+def make_terminal_body(source: Any, writer: Callable[[bytes], None]) -> Widget:
+    """The widget that shows a live screen; keystrokes go to `writer`."""
+    return PaneTerminal(source, writer, classes="terminal-body")
 
 
 class TerminalPane(Vertical):
@@ -40,26 +56,32 @@ class TerminalPane(Vertical):
         super().__init__(id=id, classes="terminal-pane")
         self.index = index
         self.address: str | None = None
+        self.source: Any = None
 
     def compose(self) -> ComposeResult:
         """Title and an empty body until an agent is shown."""
         yield Static("", classes="pane-title")
         yield Static("No agent in this pane. Press 1-9 or ] to show one.", classes="pane-empty terminal-body")
 
-    def show(self, agent: AgentInfo | None, number: int, source: Any) -> None:
+    def show(self, agent: AgentInfo | None, number: int, source: Any, writer: Callable[[bytes], None]) -> None:
         """Point the pane at an agent (rebuilding the body only when the agent changes)."""
         self.set_title(agent, number)
         address = agent.address if agent else None
-        if address == self.address:
+        if address == self.address and source is self.source:
             return
-        self.address = address
+        body = self.body
+        if address == self.address and isinstance(body, TerminalView) and source is not None:
+            body.attach(source, writer)  # same agent, new session (restart, handoff)
+            self.source = source
+            return
+        self.address, self.source = address, source
         old = self.query(".terminal-body")
         old.remove()
         if agent is None or source is None:
             text = "No agent in this pane." if agent is None else f"{agent.name}: no live session."
             self.mount(Static(text, classes="pane-empty terminal-body"))
         else:
-            self.mount(make_terminal_body(source))
+            self.mount(make_terminal_body(source, writer))
 
     def set_title(self, agent: AgentInfo | None, number: int) -> None:
         """Update the title line only."""
@@ -84,11 +106,8 @@ class TerminalPane(Vertical):
     def paint(self) -> None:
         """New output: repaint the dirty rows."""
         body = self.body
-        paint = getattr(body, "paint_dirty", None) or getattr(body, "refresh_dirty", None)
-        if paint is not None:
-            paint()
-        elif body is not None:
-            body.refresh()
+        if isinstance(body, TerminalView):
+            body.pull()
 
 
 class TerminalDeck(Container):
@@ -105,9 +124,11 @@ class TerminalDeck(Container):
 
         address: str | None
 
-    def __init__(self, screen_of: Callable[[str], Any], *, layout: str = "2x2", id: str | None = None) -> None:
+    def __init__(self, screen_of: Callable[[str], Any], write: Callable[[str, bytes], None], *,
+                 layout: str = "2x2", id: str | None = None) -> None:
         super().__init__(id=id)
         self._screen_of = screen_of
+        self._write = write
         self._agents: list[AgentInfo] = []
         self._slots: list[str | None] = []
         self.set_reactive(TerminalDeck.layout_name, layout)
@@ -161,7 +182,8 @@ class TerminalDeck(Container):
 
     def _sync(self) -> None:
         for pane, address in zip(self.panes, self._slots):
-            pane.show(self._agent(address), self._number(address), self._screen_of(address) if address else None)
+            source = self._screen_of(address) if address else None
+            pane.show(self._agent(address), self._number(address), source, partial(self._write, address or ""))
             pane.set_class(pane.index == self.current, "-current")
 
     def watch_layout_name(self, name: str) -> None:

@@ -1,0 +1,20 @@
+"""`gastown tui`: open the Gas Town TUI on an existing town (also what `gastown` with no arguments does)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    """Find the town (--town, $GT_TOWN, or up from the cwd) and open the TUI with a live engine."""
+    from gastown_tui.town.paths import find_town
+    from gastown_tui.ui.run import run_tui  # the UI (Textual) is imported only for this command
+
+    return run_tui(find_town(), layout=args.layout)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the `tui` command."""
+    p = subparsers.add_parser("tui", help="open the TUI for a town")
+    p.add_argument("--layout", choices=["1", "2x1", "2x2", "3x3"], default="2x2", help="initial terminal layout")
+    p.set_defaults(func=cmd_tui)
