@@ -60,8 +60,11 @@ def past_sessions(town: TownPaths, address: Address) -> list[PastSession]:
 
 def find_session(town: TownPaths, address: Address, ident: str) -> PastSession:
     """The past session whose session id or conversation id starts with `ident`."""
-    matches = [s for s in past_sessions(town, address)
-               if s.session_id.startswith(ident) or (s.conversation_id and s.conversation_id.startswith(ident))]
+    sessions = past_sessions(town, address)
+    # a session id names one session; a conversation id may be shared by sessions that resumed it
+    matches = [s for s in sessions if s.session_id.startswith(ident)]
+    if not matches:
+        matches = [s for s in sessions if s.conversation_id and s.conversation_id.startswith(ident)][-1:]
     if not matches:
         raise NotFound(f"no session {ident!r} of {address} in the activity feed (see `gt seance`)")
     if len(matches) > 1:

@@ -14,7 +14,7 @@ from gastown_tui import events as feed
 from gastown_tui.errors import InvalidInput, NotFound
 from gastown_tui.records import LABEL_MESSAGE, TOWN_PREFIX, Address, parse_address
 
-MAX_SUBJECT = 200
+MAX_SUBJECT = 480  # the ledger allows 500-character titles; leave room for "Re: "
 MAX_BODY = 100_000
 
 
