@@ -43,6 +43,7 @@ class Runtime:
     process_names: tuple[str, ...] = ()
     screen: str | dict[str, Any] = "shell"
     ready_delay: float = 3.0
+    accepts_typing: bool = True   # False for plain shells: a typed nudge would be executed as a command
 
     @property
     def supports_resume(self) -> bool:
@@ -121,6 +122,8 @@ def _coerce(source: str, name: str, raw: dict[str, Any], base: Runtime | None) -
             raise InvalidInput(f"{where}: must be one of {', '.join(PROMPT_MODES)}, not {value!r}")
         elif key == "hooks" and value not in HOOK_MODES:
             raise InvalidInput(f"{where}: must be one of {', '.join(HOOK_MODES)}, not {value!r}")
+        elif key == "accepts_typing" and not isinstance(value, bool):
+            raise InvalidInput(f"{where}: must be true or false")
         elif key == "ready_delay" and not isinstance(value, (int, float)):
             raise InvalidInput(f"{where}: must be a number of seconds")
         elif key == "screen" and not isinstance(value, (str, dict)):

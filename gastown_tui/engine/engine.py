@@ -220,7 +220,9 @@ class Engine:
             raise Conflict(f"agent {key} is not running (no live session); start it with `gt sling` or restart it")
         verdict = session.compute(time.time())  # fresh: the monitor's cached verdict may lag a tick
         reason = ""
-        if verdict.state != "idle":
+        if not session.plan.runtime.accepts_typing:
+            reason = f"runtime {session.plan.runtime.name} takes no typed messages (they would run as commands)"
+        elif verdict.state != "idle":
             reason = f"agent is {verdict.state} ({verdict.source})"
         elif self.user_typing(key):
             reason = "the Overseer is typing in its pane"

@@ -61,7 +61,7 @@ class SessionMonitor:
         if verdict.source == "screen" and verdict.detail.startswith("dialog "):
             self._answer_dialog(session)
             return
-        if verdict.state != "idle" or engine.user_typing(key):
+        if verdict.state != "idle" or engine.user_typing(key) or not session.plan.runtime.accepts_typing:
             return
         if session.plan.runtime.prompt_mode in ("stdin", "none") and not session.beacon_sent:
             session.beacon_sent = True
