@@ -12,12 +12,12 @@ import codecs
 import re
 from collections.abc import Callable
 
-from gastown_tui.terminal.cells import Cell, apply_sgr
+from gastown_tui.terminal.cells import BLANK, Cell, apply_sgr
 from gastown_tui.terminal.pyte_fixes import FixedScreen
 
 _TOKEN = re.compile(
-    r"(?P<t>[^\x00-\x1f\x7f-\x9f]+)"
-    r"|\x1b\[(?P<sa>[0-9:;]*)m(?P<st>[^\x00-\x1f\x7f-\x9f]*)"  # SGR and the text it colours: one token
+    r"(?P<t>[^\x00-\x1f\x7f-\x9f]+)(?P<tn>\r\n)?"  # text, and the line end that often follows it
+    r"|\x1b\[(?P<sa>[0-9:;]*)m(?P<st>[^\x00-\x1f\x7f-\x9f]*)(?P<sn>\r\n)?"  # SGR, the text it colours, CRLF
     r"|(?P<nl>\r\n)"
     r"|\x1b\[(?P<cp>[<=>?]?)(?P<ca>[0-9:;]*)(?P<ci>[ -/]*)(?P<cf>[@-~])"
     r"|\x1b\](?P<o>[^\x07\x1b\x9c]*)(?P<ot>\x07|\x1b\\|\x9c)"
@@ -69,8 +69,8 @@ class Parser:
         self.screen = screen
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = ""
-        # (id(style), params) -> (style, new style, new style's cell cache)
-        self._sgr_cache: dict[tuple[int, str], tuple[Cell, Cell, object]] = {}
+        # (id(style), params) -> (style, new style); the stored style guards against id reuse
+        self._sgr_cache: dict[tuple[int, str], tuple[Cell, Cell]] = {}
         self.on_title = on_title
         self.sync_changed: Callable[[bool], None] | None = None
 
@@ -93,43 +93,81 @@ class Parser:
         pos, end = 0, len(text)
         while pos < end:
             restart = end
+            buffer = screen.buffer  # re-read after anything that may swap it (alt screen, RIS, DECALN)
             for m in _TOKEN.finditer(text, pos):  # the pattern matches every character: nothing is skipped
                 kind = m.lastindex  # group numbers of _TOKEN; ints are cheaper than lastgroup names
-                if kind == 3:  # SGR + the text it colours
-                    args = m.group(2)
-                    attrs = screen.cursor.attrs
-                    hit = sgr_get((id(attrs), args))
-                    if hit is not None and hit[0] is attrs:
-                        screen.cursor.attrs = screen._last_attrs = hit[1]
-                        screen._last_map = hit[2]
+                if kind >= 6:
+                    if kind == 6:
+                        crlf()
+                        continue
+                    self._other(m, kind)
+                    buffer = screen.buffer
+                    if kind == 18:  # rare: an ESC starting no complete sequence, or a C1 control
+                        restart = self._unmatched(text, m.start())
+                        break
+                    continue
+                if kind >= 3:  # SGR + the text it colours (+ CR LF)
+                    args = m.group(3)
+                    if args == "0" or not args:
+                        screen.cursor.attrs = BLANK  # plain reset: no lookup needed
                     else:
-                        sgr(args)
-                    text_run = m.group(3)
-                    if text_run:
-                        draw(text_run)
-                elif kind == 1:
-                    draw(m.group(1))
-                elif kind == 4:
+                        attrs = screen.cursor.attrs
+                        hit = sgr_get((id(attrs), args))
+                        if hit is not None and hit[0] is attrs:
+                            screen.cursor.attrs = hit[1]
+                        else:
+                            sgr(args)
+                    text_run = m.group(4)
+                    if not text_run:
+                        if kind == 5:
+                            crlf()
+                        continue
+                else:
+                    text_run = m.group(1)
+                # Printable run. The common case (ASCII that fits on the line, plain charset, no insert mode)
+                # is FixedScreen.draw's fast path, inlined here because it runs for every run of every line.
+                cur = screen.cursor
+                x = cur.x
+                stop = x + len(text_run)
+                line = buffer[cur.y] if stop <= screen.columns and screen._fast and text_run.isascii() else None
+                if line is None or (x and x < line.extent and line.chars[x] == ""):
+                    draw(text_run)
+                    if kind == 2 or kind == 5:
+                        crlf()
+                    continue
+                chars = line.chars
+                chars[x:stop] = text_run
+                line.styles[x:stop] = [cur.attrs] * (stop - x)
+                if stop >= line.extent:
+                    line.extent = stop
+                elif chars[stop] == "":
+                    chars[stop] = " "
+                cur.x = stop
+                screen.dirty.add(cur.y)
+                screen._join_at = (cur.y, stop - 1, stop)
+                screen._last_char = text_run
+                if kind == 2 or kind == 5:
                     crlf()
-                elif kind == 8:
-                    final = m.group(8)
-                    if final == "m" and not m.group(5) and not m.group(7):
-                        sgr(m.group(6))
-                    else:
-                        self._csi(m.group(5), m.group(6), m.group(7), final)
-                elif kind == 15:
-                    name = _CONTROLS.get(m.group(15))
-                    if name is not None:
-                        getattr(screen, name)()
-                elif kind == 14:
-                    self._esc(m.group(13), m.group(14))
-                elif kind == 10:
-                    self._osc(m.group(9))
-                elif kind == 16:  # rare: an ESC starting no complete sequence, or a C1 control
-                    restart = self._unmatched(text, m.start())
-                    break
-                # 12: DCS / APC / PM / SOS strings are consumed and ignored
             pos = restart
+
+    def _other(self, m: re.Match[str], kind: int) -> None:
+        """Tokens other than text, SGR+text and CR LF."""
+        screen = self.screen
+        if kind == 10:
+            final = m.group(10)
+            if final == "m" and not m.group(7) and not m.group(9):
+                self._sgr(m.group(8))
+            else:
+                self._csi(m.group(7), m.group(8), m.group(9), final)
+        elif kind == 17:
+            name = _CONTROLS.get(m.group(17))
+            if name is not None:
+                getattr(screen, name)()
+        elif kind == 16:
+            self._esc(m.group(15), m.group(16))
+        elif kind == 12:
+            self._osc(m.group(11))
+        # 14: DCS / APC / PM / SOS strings are consumed and ignored; 18 is resolved by the caller
 
     def _unmatched(self, text: str, pos: int) -> int:
         """Handle text the token pattern could not match; return the next position."""
@@ -165,10 +203,8 @@ class Parser:
         if hit is None or hit[0] is not attrs:  # keyed by id for speed; the stored attrs guards id reuse
             if len(self._sgr_cache) > 4096:
                 self._sgr_cache.clear()
-            new = apply_sgr(attrs, args)
-            hit = self._sgr_cache[key] = (attrs, new, screen.cells_for(new))
-        screen.cursor.attrs = screen._last_attrs = hit[1]
-        screen._last_map = hit[2]
+            hit = self._sgr_cache[key] = (attrs, apply_sgr(attrs, args))
+        screen.cursor.attrs = hit[1]
 
     def _csi(self, prefix: str, args: str, inter: str, final: str) -> None:
         """Dispatch one CSI sequence."""

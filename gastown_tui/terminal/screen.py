@@ -100,11 +100,11 @@ class TerminalScreen:
 
     def row(self, y: int) -> list[Cell]:
         """Cells of visible row ``y`` (exactly ``cols`` of them; a wide char is followed by a "" stub)."""
-        return list(self._screen.buffer[y])
+        return self._screen.row_cells(y)
 
     def history_row(self, index: int) -> list[Cell]:
         """Cells of scrollback line ``index`` (0 = oldest), padded to the current width."""
-        cells = list(self._screen.history[index][: self.cols])
+        cells = self._screen.history_cells(index)[: self.cols]
         return cells + [BLANK] * (self.cols - len(cells))
 
     @property
@@ -167,7 +167,7 @@ class TerminalScreen:
 
     def history_text(self, index: int) -> str:
         """Text of scrollback line ``index`` (0 = oldest), trailing blanks cut."""
-        return "".join(c.data for c in self._screen.history[index])
+        return self._screen.history_text(index)
 
     def search(self, text: str, ignore_case: bool = True) -> list[SearchHit]:
         """Find ``text`` in scrollback then the visible rows, oldest first."""
@@ -181,6 +181,10 @@ class TerminalScreen:
                 hits.append(SearchHit(n, start, line))
                 start = hay.find(needle, start + 1)
         return hits
+
+    def compact(self, budget: int = 2000) -> int:
+        """Compress recent scrollback lines (about 3x smaller); call when the session is idle. Returns lines left."""
+        return self._screen.compact_history(budget)
 
     def clear_scrollback(self) -> None:
         """Forget the scrollback."""
