@@ -63,9 +63,14 @@ def connect(db_path: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise LedgerError(f"cannot open ledger store {db_path}: {exc}") from exc
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    # journal_mode=WAL needs a brief exclusive lock the first time; several processes may race to set it.
-    mode = retry_busy(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # journal_mode=WAL needs a brief exclusive lock the first time; several processes may race to set it.
+        mode = retry_busy(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+    except sqlite3.DatabaseError as exc:  # not busy (retry_busy handles that): the file is not a usable database
+        conn.close()
+        raise LedgerError(f"ledger store {db_path} is damaged ({exc}); rebuild it from .beads/*.jsonl "
+                          "(gastown_tui.ledger.recovery.rebuild_from_jsonl)") from exc
     if str(mode).lower() != "wal":
         raise LedgerError(f"ledger store {db_path} refused WAL mode (got {mode})")
     conn.execute("PRAGMA foreign_keys = ON")
