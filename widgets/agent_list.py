@@ -42,7 +42,7 @@ class AgentList(Vertical):
 
     DEFAULT_CSS = """
     AgentList { height: auto; }
-    AgentList > OptionList { height: auto; max-height: 100%; border: none; }
+    AgentList > OptionList, AgentList > OptionList:focus { height: auto; max-height: 100%; border: none; }
     AgentList > #agent-why { height: 1; color: $text-muted; padding: 0 1; }
     """
 

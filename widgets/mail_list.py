@@ -33,7 +33,7 @@ class MailList(Vertical):
 
     DEFAULT_CSS = """
     MailList { height: 1fr; }
-    MailList > OptionList { height: 1fr; min-height: 3; border: none; }
+    MailList > OptionList, MailList > OptionList:focus { height: 1fr; min-height: 3; border: none; }
     MailList > #mail-read { height: 1fr; min-height: 3; border-top: solid $secondary; padding: 0 1; }
     """
 

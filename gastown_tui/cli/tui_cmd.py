@@ -16,5 +16,6 @@ def cmd_tui(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the `tui` command."""
     p = subparsers.add_parser("tui", help="open the TUI for a town")
-    p.add_argument("--layout", choices=["1", "2x1", "2x2", "3x3"], default="2x2", help="initial terminal layout")
+    p.add_argument("--layout", choices=["1", "2x1", "2x2", "3x3"], default=None,
+                   help="initial terminal layout (default: 2x2 on wide screens, 1 below 120 columns)")
     p.set_defaults(func=cmd_tui)

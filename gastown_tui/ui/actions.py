@@ -158,7 +158,10 @@ class ActionsMixin(_Base):
         """Zoom the current pane (or the right-hand tabs, when focus is there) to the whole screen, or back."""
         if self.screen.maximized is not None:
             self.screen.minimize()
+            if self._focus_before_zoom is not None and self._focus_before_zoom.is_attached:
+                self._focus_before_zoom.focus()  # unzoom puts the Overseer back where they were
             return
+        self._focus_before_zoom = self.focused
         tabs = self.query_one(TabbedContent)
         if self.focused is not None and tabs in self.focused.ancestors_with_self:
             self.screen.maximize(tabs, container=False)
@@ -187,8 +190,12 @@ class ActionsMixin(_Base):
     # -- views ------------------------------------------------------------------------------------------------------
 
     def action_show_tab(self, tab: str) -> None:
-        """Switch the right-hand tab."""
-        self.query_one(TabbedContent).active = tab
+        """Switch the right-hand tab; on narrow screens the tabs are hidden until asked for (same key hides)."""
+        tabs = self.query_one(TabbedContent)
+        if self.screen.has_class("-narrow"):
+            showing = self.screen.has_class("-show-right")
+            self.screen.set_class(not (showing and tabs.active == tab), "-show-right")
+        tabs.active = tab
 
     def _selected_patrol(self) -> str | None:
         name = self.query_one(PatrolsTable).selected_name

@@ -10,6 +10,7 @@ from typing import Any
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from gastown_tui.errors import GastownError
@@ -40,7 +41,7 @@ class GastownApp(ActionsMixin, App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     def __init__(self, port: TownPort, *, now: Callable[[], float] = time.time, time_format: TimeFormat = local_hms,
-                 keymap: dict[str, str] | None = None, layout: str = "2x2", blink: bool = True,
+                 keymap: dict[str, str] | None = None, layout: str | None = None, blink: bool = True,
                  start_engine: bool = True) -> None:
         super().__init__()
         self.port = port
@@ -54,6 +55,7 @@ class GastownApp(ActionsMixin, App[None]):
         self.selected_bead: str | None = None
         self.selected_agent: str | None = None
         self.graph_root: str | None = None
+        self._focus_before_zoom: Widget | None = None
         self.bridge = Bridge(self, port, time_format)
         self.snapshots_taken = 0
         """How many times the snapshot was re-read (tests check events are coalesced)."""
@@ -67,7 +69,9 @@ class GastownApp(ActionsMixin, App[None]):
             with Vertical(id="left"):
                 yield ConvoyTree(id="convoys")
                 yield AgentList(id="agents")
-            yield TerminalDeck(self.port.screen, self.write_to_agent, layout=self.initial_layout, id="deck")
+            # Default layout by width: a 2×2 grid needs room; on narrow screens one pane is more useful.
+            layout = self.initial_layout or ("2x2" if self.size.width >= 120 else "1")
+            yield TerminalDeck(self.port.screen, self.write_to_agent, layout=layout, id="deck")
             with TabbedContent(id="right", initial="graph"):
                 with TabPane("Graph", id="graph"):
                     yield Static("Select a convoy or bead.", id="dag-caption")

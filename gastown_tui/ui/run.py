@@ -13,7 +13,7 @@ OnStarted = Callable[[EnginePort], Awaitable[Any]]
 """Called once the engine is up (the demo slings its first beads here)."""
 
 
-def run_tui(paths: TownPaths, *, on_started: OnStarted | None = None, layout: str = "2x2") -> int:
+def run_tui(paths: TownPaths, *, on_started: OnStarted | None = None, layout: str | None = None) -> int:
     """Run the app on `paths` with a live engine; returns the exit code."""
     from gastown_tui.engine import Engine
 

@@ -49,7 +49,7 @@ async def test_dashboard_120x36(make_app: AppFactory) -> None:
 
 
 async def test_dashboard_80x24(make_app: AppFactory) -> None:
-    """The same screen at 80×24: narrow side columns, still every region visible."""
+    """The same screen at 80×24: convoys and agents left, one terminal pane; tabs hidden until asked for."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -98,6 +98,16 @@ async def test_mail(make_app: AppFactory) -> None:
         await pilot.press("down", "enter")
         await settle(pilot)
         shoot(app, "mail")
+
+
+async def test_mail_80x24(make_app: AppFactory) -> None:
+    """At 80×24 the tabs appear on demand (M) beside one terminal pane."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("M")
+        await settle(pilot)
+        shoot(app, "mail_80x24")
 
 
 async def test_merge_queue(make_app: AppFactory) -> None:

@@ -1,0 +1,135 @@
+"""Smoke test: the real `gastown demo` (real town, git, PTYs, scripted agents, engine) driven in tmux.
+
+At 80×24 and 200×60: sling (refused target, then a rig), zoom and unzoom, nudge (refused empty message, then
+sent), and quit (declined once, then confirmed). Checks are on the captured screen text (`capture-pane -p`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
+
+
+class Tmux:
+    """One private tmux server (`-L`, no user config) running one command."""
+
+    def __init__(self, width: int, height: int, command: str, env: dict[str, str]) -> None:
+        self.socket = f"gastown-smoke-{uuid.uuid4().hex[:10]}"
+        self.env = env
+        self._tmux("new-session", "-d", "-x", str(width), "-y", str(height), command)
+
+    def _tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], env=self.env, text=True,
+                              capture_output=True, timeout=30)
+        return done.stdout
+
+    def keys(self, *keys: str, pause: float = 0.3) -> None:
+        """Send tmux key names (e.g. 'Down', 'C-u', 'Enter') one by one."""
+        for key in keys:
+            self._tmux("send-keys", key)
+            time.sleep(pause)
+
+    def type(self, text: str) -> None:
+        """Send literal text."""
+        self._tmux("send-keys", "-l", text)
+        time.sleep(0.3)
+
+    def screen(self) -> str:
+        """The visible screen as text."""
+        return self._tmux("capture-pane", "-p")
+
+    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 60.0) -> str:
+        """Poll the screen until `check` is true; fail with the last screen otherwise."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            time.sleep(0.3)
+        raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
+
+    def kill(self) -> None:
+        """Stop the server (and the app, if still running)."""
+        self._tmux("kill-server")
+
+
+def crowd_row(screen: str) -> str:
+    """The convoy-tree row of the 'Greet a crowd' bead (left column), or ''."""
+    return next((line[:24] for line in screen.splitlines() if "Greet a cr" in line[:40]), "")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
+def test_demo_in_tmux(size: tuple[int, int], tmp_path: Path) -> None:
+    width, height = size
+    env = dict(os.environ, GASTOWN_TUI_CONFIG=str(tmp_path / "none.toml"), TERM="xterm-256color",
+               TEXTUAL_ANIMATIONS="none")
+    env.pop("GT_TOWN", None)
+    marker = tmp_path / "exit_code"
+    gastown = f"{sys.executable} -c 'from gastown_tui.cli.main import gastown_main; gastown_main()'"
+    command = f"cd {REPO_ROOT} && {gastown} demo --dir {tmp_path / 'demo'}; echo $? > {marker}; sleep 60"
+    tmux = Tmux(width, height, command, env)
+    try:
+        # the demo slings two beads at start: two polecats show up working
+        tmux.wait_for(lambda s: "Gas Town" in s and "Friendlier g" in s, "the dashboard", 60)
+        tmux.wait_for(lambda s: "nux" in s and "slit" in s, "two polecats", 90)
+
+        # sling: move to the last tracked bead (Greet a crowd), refuse an unknown target, then sling to the rig
+        tmux.keys("Down", "Down", "Down", "Down")
+        tmux.keys("s")
+        tmux.wait_for(lambda s: "Sling a bead" in s, "the sling dialog", 10)
+        tmux.type("nobody")
+        tmux.keys("Enter")
+        tmux.wait_for(lambda s: "Unknown target 'nobody'" in s, "the inline refusal", 10)
+        tmux.keys("C-u")
+        tmux.type("greeter")
+        tmux.keys("Enter")
+        tmux.wait_for(lambda s: "Sling a bead" not in s, "the dialog to close", 10)
+        # the success toast names the target; the bead's row leaves the ready state (○) in the convoy tree
+        tmux.wait_for(lambda s: "→ greeter" in s or "already" in s, "the sling result", 30)
+        tmux.wait_for(lambda s: crowd_row(s) and "○" not in crowd_row(s), "the slung bead to start", 90)
+
+        # zoom the current pane to the full screen and back
+        tmux.keys("z")
+        zoomed = tmux.wait_for(lambda s: "Friendlier g" not in s, "the zoomed pane", 10)
+        assert any(word in zoomed.splitlines()[0] for word in ("working", "idle", "stuck")), zoomed  # pane title
+        tmux.keys("z")
+        tmux.wait_for(lambda s: "Friendlier g" in s, "the dashboard again", 10)
+
+        # nudge: refused while empty, then sent to the selected agent
+        tmux.keys("n")
+        tmux.wait_for(lambda s: "Nudge an agent" in s, "the nudge dialog", 10)
+        tmux.keys("Enter")
+        tmux.wait_for(lambda s: "Message is empty" in s, "the empty-message refusal", 10)
+        tmux.type("please check your mail")
+        tmux.keys("Enter")
+        tmux.wait_for(lambda s: "Nudge an agent" not in s, "the nudge dialog to close", 10)
+
+        # quit: decline once, then confirm; the app exits cleanly
+        tmux.keys("q")
+        tmux.wait_for(lambda s: "Quit and stop them?" in s, "the quit confirmation", 10)
+        tmux.keys("n")
+        tmux.wait_for(lambda s: "Quit and stop them?" not in s, "the confirmation to close", 10)
+        tmux.keys("q")
+        tmux.wait_for(lambda s: "Quit and stop them?" in s, "the quit confirmation again", 10)
+        tmux.keys("y")
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert marker.exists(), tmux.screen()
+        assert marker.read_text().strip() == "0"
+    finally:
+        tmux.kill()
