@@ -31,10 +31,13 @@ def rig_polecats(ledger: Any, rig: str) -> list[Address]:
 
 
 def is_free(ledger: Any, address: Address) -> bool:
-    """A polecat is free when nothing is on its hook and nothing is in progress under its name."""
+    """A polecat is free when nothing is on its hook and nothing is in progress under its name (work it already
+    finished with `gt done` stays in_progress with a merge request pending: that does not count)."""
     if hooked_bead(ledger, address) is not None:
         return False
-    return not ledger.list(status="in_progress", assignee=str(address))
+    active = [b for b in ledger.list(status="in_progress", assignee=str(address))
+              if not (b.metadata or {}).get("merge_request")]
+    return not active
 
 
 def candidates(ledger: Any, rig: str) -> list[Address]:

@@ -284,6 +284,11 @@ class Engine:
         """Start the agent for freshly slung work, or tell a running agent about it."""
         address = parse_address(target)
         session = self.sessions.live(address)
+        if session is not None and address.role == "polecat":
+            # a polecat's worktree was just re-created on the new branch: its old process sits in a deleted
+            # directory, so it gets a fresh session (sessions are cattle; the hook is in the ledger)
+            session = await self.sessions.restart(address, topic="assigned", sender=sender)
+            return {"started": True, "session_id": session.session_id, "pid": session.pty.pid, "restarted": True}
         if session is not None:
             result = await self.nudge(str(address), f"Work slung: {bead_id}. Run `gt prime` and start on it now.",
                                       sender=sender)

@@ -61,3 +61,22 @@ def test_two_slings_get_two_polecats(town, ledger) -> None:
     assert a["agent"] != b["agent"]
     again = cli(town, "sling", first.id, "app")
     assert again.returncode != 0 and "already hooked" in again.stderr
+
+
+def test_reused_polecat_gets_a_fresh_session_for_new_work(town, ledger, engine_proc) -> None:
+    first = ledger.create("First", prefix="ap", description="```sh\necho one > one.txt\n```")
+    assert cli(town, "sling", first.id, "app").returncode == 0
+    wait_until(lambda: ledger.list(labels=[LABEL_MERGE_REQUEST]), 60)
+    wait_until(lambda: agent_rows(town)["app/polecats/nux"]["state"] == "idle", 30)
+    old_session = agent_rows(town)["app/polecats/nux"]["session_id"]
+    second = ledger.create("Second", prefix="ap", description="```sh\necho two > two.txt\n```")
+    result = json.loads(cli(town, "sling", second.id, "app", "--json").stdout)
+    assert result["agent"] == "app/polecats/nux" and result["branch"] == f"polecat/nux/{second.id}"
+    mrs = wait_until(lambda: len(ledger.list(labels=[LABEL_MERGE_REQUEST])) == 2
+                     and ledger.list(labels=[LABEL_MERGE_REQUEST]), 60)
+    assert {mr.metadata["source_issue"] for mr in mrs} == {first.id, second.id}
+    assert agent_rows(town)["app/polecats/nux"]["session_id"] != old_session
+    bare = town.rig("app").bare_repo
+    files = subprocess.run(["git", "--git-dir", str(bare), "ls-tree", "--name-only", f"polecat/nux/{second.id}"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert "two.txt" in files and "one.txt" not in files  # the new branch starts from main

@@ -41,7 +41,7 @@ async def test_spawn_shell_session_with_identity(town, ledger) -> None:
         assert session.alive
         session.write(b"echo AGENT=$GT_AGENT ROLE=$GT_ROLE\r")
         await async_wait_until(lambda: any("AGENT=mayor/ ROLE=mayor" in line for line in session.display()), 10)
-        await async_wait_until(lambda: session.verdict is not None and session.verdict.state == "idle", 15)
+        await async_wait_until(lambda: session.verdict is not None and session.verdict.state == "idle", 40)
         assert any(type(e).__name__ == "SessionStarted" for e in seen)
         assert any(type(e).__name__ == "AgentStateChanged" for e in seen)
     finally:

@@ -45,12 +45,12 @@ async def test_gupp_nudges_an_agent_idle_with_work(town, ledger) -> None:
     try:
         session = engine.sessions.live(ADDRESS)
         assert session is not None and session.plan.bead_id == bead_id
-        await async_wait_until(lambda: session.verdict and session.verdict.state == "idle", 15)
+        await async_wait_until(lambda: session.verdict and session.verdict.state == "idle", 40)
         await clock.advance(10)
         await async_wait_until(lambda: True, 0.1)
         assert not session.gupp_nudged  # too early
         await clock.advance(40)
-        await async_wait_until(lambda: _screen_has(session, "got: GUPP: work is on your hook"), 15)
+        await async_wait_until(lambda: _screen_has(session, "got: GUPP: work is on your hook"), 40)
         assert any(e.kind == "gupp.nudge" for e in iter_events(town.events))
     finally:
         await engine.stop()
@@ -64,14 +64,14 @@ async def test_nudge_waits_while_overseer_types(town, ledger) -> None:
     await engine.start()
     try:
         session = engine.sessions.live(ADDRESS)
-        await async_wait_until(lambda: session.verdict and session.verdict.state == "idle", 15)
+        await async_wait_until(lambda: session.verdict and session.verdict.state == "idle", 40)
         engine.note_user_typing(ADDRESS)
         result = await engine.nudge(str(ADDRESS), "hello from-the-mayor")
         assert result["queued"] and "typing" in result["reason"]
         await async_wait_until(lambda: True, 0.6)
         assert not _screen_has(session, "from-the-mayor")
         await clock.advance(3)
-        await async_wait_until(lambda: _screen_has(session, "got: [nudge from overseer] hello from-the-mayor"), 15)
+        await async_wait_until(lambda: _screen_has(session, "got: [nudge from overseer] hello from-the-mayor"), 40)
     finally:
         await engine.stop()
 
@@ -87,7 +87,7 @@ async def test_shell_runtime_never_gets_typed_messages(town, ledger, tmp_path) -
     await engine.start()
     try:
         session = engine.sessions.live(ADDRESS)
-        await async_wait_until(lambda: session.verdict and session.verdict.state == "idle", 15)
+        await async_wait_until(lambda: session.verdict and session.verdict.state == "idle", 40)
         result = await engine.nudge(str(ADDRESS), f"$(touch {marker}); touch {marker}")
         assert result["queued"] and "takes no typed messages" in result["reason"]
         await clock.advance(120)  # past GUPP too
