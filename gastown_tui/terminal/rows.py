@@ -25,6 +25,15 @@ class Row:
         self.styles = styles
         self.extent = extent
 
+    def reset(self, n: int) -> None:
+        """Make this row ``n`` plain blanks again (recycling a row the scrollback dropped)."""
+        spaces = _BLANKS.get(n)
+        if spaces is None:
+            spaces = _BLANKS[n] = [" "] * n
+        self.chars[:] = spaces
+        self.styles[:] = _BLANK_STYLES.get(n) or _BLANK_STYLES.setdefault(n, [BLANK] * n)
+        self.extent = 0
+
     def trim(self) -> Row:
         """Cut the blank tail in place (used when the row leaves the screen for the scrollback)."""
         chars, styles = self.chars, self.styles
@@ -38,6 +47,7 @@ class Row:
 
 
 _BLANKS: dict[int, list[str]] = {}
+_BLANK_STYLES: dict[int, list[Cell]] = {}
 
 
 def blank_row(style: Cell, n: int) -> Row:

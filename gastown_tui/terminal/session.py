@@ -26,6 +26,7 @@ READ_SIZE = 65536
 FEED_SLICE = 4096  # bytes parsed between clock checks
 FEED_BUDGET = 0.008  # seconds of parsing per loop turn before yielding
 HIGH_WATER = 1 << 20  # stop reading above this much queued output (the child blocks: back-pressure)
+IDLE_COMPACT = 1.0  # seconds of quiet before the scrollback is compressed
 
 
 def child_env(env: Mapping[str, str] | None) -> dict[str, str]:
@@ -67,6 +68,7 @@ class PtySession:
         self._pending_size = 0
         self._backlog = b""
         self._flush_handle: asyncio.Handle | None = None
+        self._compact_handle: asyncio.Handle | None = None
         self._reading = False
         self._eof = False
         self._outbox = bytearray()
@@ -240,12 +242,28 @@ class PtySession:
             self.last_output_at = self._clock()
             if self.on_output is not None:
                 self.on_output(self, bytes(fed))
+        if fed:
+            self._schedule_compaction()
         if self._backlog:
             self._flush_handle = self._loop.call_soon(self._flush)  # yield to the loop, continue next turn
         elif self._eof:
             self._finish()
         elif self._pending_size < HIGH_WATER:
             self._resume_reading()
+
+    def _schedule_compaction(self) -> None:
+        """Compress new scrollback once output has been quiet for IDLE_COMPACT seconds."""
+        assert self._loop is not None
+        if self._compact_handle is not None:
+            self._compact_handle.cancel()
+        self._compact_handle = self._loop.call_later(IDLE_COMPACT, self._compact)
+
+    def _compact(self) -> None:
+        """Compress scrollback in small steps (a few ms each) until done."""
+        assert self._loop is not None
+        self._compact_handle = None
+        if self.screen.compact(budget=1000):
+            self._compact_handle = self._loop.call_later(0.01, self._compact)
 
     def _on_eof(self) -> None:
         """The PTY closed: flush what is left, then reap the child."""

@@ -204,3 +204,13 @@ def test_resize_keeps_content_and_pushes_top_rows_to_history() -> None:
     assert text(s) == ["3", "4", "5"] and s.scrollback_lines == 2
     s.resize(12, 4)
     assert s.cols == 12 and s.rows == 4 and text(s)[:3] == ["3", "4", "5"]
+
+
+def test_compacted_scrollback_reads_the_same() -> None:
+    s = TerminalScreen(30, 3, scrollback=100)
+    s.feed("\x1b[31mred\x1b[0m plain \u4e2d\u6587 e\u0301\r\n".encode() * 20 + b"\x1b[44mblue bg\x1b[0m\r\n" * 5)
+    before = [(s.history_text(i), s.history_row(i)) for i in range(s.scrollback_lines)]
+    assert s.compact() == 0
+    after = [(s.history_text(i), s.history_row(i)) for i in range(s.scrollback_lines)]
+    assert before == after
+    assert s.search("blue bg") and s.history_row(0)[0].fg == "red"
