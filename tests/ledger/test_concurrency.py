@@ -71,7 +71,7 @@ def _pool(n: int) -> tuple[Any, Any]:
 
 
 def test_eight_processes_mixed_writes_lose_nothing(town: TownPaths) -> None:
-    Ledger.open(town).shutdown()  # create the schema once, as `gastown install` would
+    # No store yet: the eight processes also race to create the database, switch it to WAL and build the schema.
     pool, manager = _pool(PROCS)
     with pool, manager:
         barrier = manager.Barrier(PROCS)
