@@ -39,6 +39,7 @@ Extensions (beyond the original contract):
     ledger.shutdown() / `with Ledger.open(...) as ledger:`   # checkpoint WAL and close the connection
     ledger.exists(bead_id) -> bool ; ledger.blockers(bead_id) -> list[str] ; ledger.labels(bead_id=None)
     ledger.count(**list_filters) -> int ; ledger.commit(message) -> str | None  (export + git commit .beads)
+    ledger.ready_ids(**ready_filters) -> list[str]   # ids only: use for "is it ready?" sets (no Bead objects)
     ledger.ready(..., unassigned=False) ; ledger.add_dep(..., metadata=None) (waits-for gate metadata)
     ledger.export_jsonl(*, full=False) ; ledger.import_jsonl(path, *, prefix=None)
     ledger.import_reports  # ImportReports from the import-if-changed done by open() (errors -> CLI warning)

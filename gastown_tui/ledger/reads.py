@@ -34,6 +34,14 @@ class ReadsMixin:
             return queries.ready(self.store.conn, assignee=assignee, labels=labels, limit=limit,
                                  include_ephemeral=include_ephemeral, parent=parent, unassigned=unassigned)
 
+    def ready_ids(self: "Ledger", **filters: Any) -> list[str]:
+        """Just the ids `ready(**filters)` would return, in order (cheap: no bead objects are built)."""
+        limit = filters.pop("limit", None)
+        where, params = queries.ready_where(**filters)
+        sql = f"SELECT i.id FROM issues i WHERE {where} ORDER BY {queries.ORDER}" + (
+            f" LIMIT {int(limit)}" if limit else "")
+        return [r[0] for r in self.store.query(sql, params)]
+
     def blocked(self: "Ledger", *, include_ephemeral: bool = False) -> list[BlockedBead]:
         """Beads held back by dependencies, each with the ids holding it."""
         with self.store.lock:

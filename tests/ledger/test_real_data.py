@@ -77,6 +77,7 @@ def test_roundtrip_is_byte_identical_and_keeps_unknown_keys(real: Ledger, town: 
 
 def test_ready_and_blocked_follow_beads_semantics(real: Ledger) -> None:
     ready = {b.id for b in real.ready(limit=None)}
+    assert real.ready_ids() == [b.id for b in real.ready()]
     blocked = {b.bead.id: b.blocked_by for b in real.blocked()}
     # bd-lfak (open epic) `blocks`-depends on bd-umbf, which is open: blocked; bd-umbf itself is ready.
     assert blocked == {"bd-lfak": ["bd-umbf"]}
