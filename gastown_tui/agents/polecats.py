@@ -1,4 +1,5 @@
-"""Polecats of a rig: names from the pool, free-or-new allocation, and their worktrees (one per polecat).
+"""Working directories of agents: polecats (pool names, free-or-new allocation, one worktree per bead branch),
+crew (a long-lived worktree on `crew/<name>`), and plain directories for town roles (mayor, deacon, dogs).
 
 A polecat's worktree is `<rig>/polecats/<name>` on branch `polecat/<name>/<bead-id>`. Reusing an idle polecat
 for new work re-creates its worktree on the new branch — only when the old one is clean, so unmerged or
@@ -67,3 +68,17 @@ def prepare_worktree(town: TownPaths, address: Address, bead_id: str) -> tuple[P
         gitops.remove_worktree(rig, path)
     gitops.add_worktree(rig, path, branch)
     return path, branch
+
+
+def ensure_workdir(town: TownPaths, address: Address) -> Path:
+    """Make sure a non-polecat agent has its working directory: crew get a worktree on `crew/<name>` (created
+    once, then kept: crew are long-lived), the mayor, deacon and dogs a plain directory."""
+    from gastown_tui.agents.identity import agent_cwd
+
+    path = agent_cwd(town, address)
+    if address.role == "crew":
+        if not (path.exists() and any(path.iterdir())):
+            gitops.add_worktree(town.rig(address.rig), path, f"crew/{address.name}")
+    elif address.role in ("mayor", "deacon", "dog", "witness"):
+        path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -16,7 +16,7 @@ from typing import Any
 from gastown_tui import events as feed
 from gastown_tui.agents.hooks import AgentBusy, clear_hook, hook_bead
 from gastown_tui.agents.pending import queue_op
-from gastown_tui.agents.polecats import candidates, prepare_worktree
+from gastown_tui.agents.polecats import candidates, ensure_workdir, prepare_worktree
 from gastown_tui.agents.registry import ensure_agent, update_agent
 from gastown_tui.agents.runtimes import get_runtime
 from gastown_tui.errors import Conflict, GastownError, InvalidInput, NotFound
@@ -143,6 +143,9 @@ def sling(town: TownPaths, ledger: Any, bead: str, target: str | None = None, *,
         if address.role == "polecat":
             path, result.branch = prepare_worktree(town, address, bead_id)
             update_agent(ledger, address, worktree=str(path), branch=result.branch)
+        else:
+            path = ensure_workdir(town, address)
+            update_agent(ledger, address, worktree=str(path))
         chosen = formula or (DEFAULT_FORMULA if address.role == "polecat" else None)
         if chosen:
             result.molecule = _pour(ledger, town, bead_id, chosen, dict(vars or {}), address, actor)

@@ -80,3 +80,17 @@ def test_reused_polecat_gets_a_fresh_session_for_new_work(town, ledger, engine_p
     files = subprocess.run(["git", "--git-dir", str(bare), "ls-tree", "--name-only", f"polecat/nux/{second.id}"],
                            capture_output=True, text=True, check=True).stdout.split()
     assert "two.txt" in files and "one.txt" not in files  # the new branch starts from main
+
+
+def test_sling_to_crew_creates_its_worktree_and_done_opens_mr(town, ledger, engine_proc) -> None:
+    bead = ledger.create("Crew job", prefix="ap", description="```sh\necho crew > crew.txt\n```")
+    result = cli(town, "sling", bead.id, "app/crew/max", "--json", "--formula", "mol-polecat-work")
+    assert result.returncode == 0, result.stderr
+    assert (town.rig("app").crew("max") / "README.md").exists()
+    mrs = wait_until(lambda: ledger.list(labels=[LABEL_MERGE_REQUEST]), 60)
+    assert mrs[0].metadata["branch"] == "crew/max" and mrs[0].metadata["worker"] == "app/crew/max"
+    explain = cli(town, "agents", "explain", "max", "--json")
+    assert explain.returncode == 0, explain.stderr
+    row = json.loads(explain.stdout)
+    assert row["address"] == "app/crew/max" and row["source"] in ("hook", "screen", "activity", "process")
+    assert "decided by" in row["explain"]
