@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from gastown_tui.errors import Conflict, InvalidInput, NotFound
+from gastown_tui.errors import Conflict, InvalidInput, LedgerError, NotFound
 from gastown_tui.events import default_actor, emit
 from gastown_tui.ledger import ids as idmod
 from gastown_tui.ledger import readiness, schema, store, sync
@@ -216,7 +216,13 @@ class Ledger(WritesMixin):
 
     # ---- persistence -----------------------------------------------------------------------------------------
     def export_jsonl(self, *, full: bool = False) -> list[Path]:
-        """Import-if-changed, then rewrite the JSONL of changed prefixes; returns the files written."""
+        """Import-if-changed, then rewrite the JSONL of changed prefixes; returns the files written.
+
+        Must not run inside an open transaction: files cannot be rolled back, so a later rollback would leave
+        beads in the JSONL that the store never committed (and the next import would resurrect them).
+        """
+        if self.store.depth:
+            raise LedgerError("export_jsonl() cannot run inside a transaction; call it after the transaction ends")
         with self.transaction() as conn:
             return sync.export(conn, self.paths, full=full)
 

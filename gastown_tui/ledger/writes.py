@@ -92,8 +92,10 @@ class WritesMixin(ReadsMixin):
             return self.get(bead_id)
 
     def close(self: "Ledger", bead_id: str, *, reason: str = "", actor: str | None = None) -> Bead:
-        """Close a bead with a reason (already closed: the reason is updated, nothing else)."""
-        return self.update(bead_id, actor=actor, status="closed", close_reason=reason or None)
+        """Close a bead with a reason (already closed: a new non-empty reason replaces the old one)."""
+        if reason:
+            return self.update(bead_id, actor=actor, status="closed", close_reason=reason)
+        return self.update(bead_id, actor=actor, status="closed")
 
     def reopen(self: "Ledger", bead_id: str, *, actor: str | None = None) -> Bead:
         """Reopen a closed (or any non-open) bead: status open, close fields cleared."""

@@ -279,3 +279,13 @@ def test_feed_events_after_commit_only(ledger: Ledger, town: TownPaths) -> None:
     seen = [(e.kind, e.data["bead"], e.actor) for e in iter_events(town.events)]
     assert seen == [("bead.created", bead.id, "mayor"), ("bead.claimed", bead.id, "polecat/nux"),
                     ("bead.closed", bead.id, "refinery")]
+
+
+def test_export_refused_inside_a_transaction(ledger: Ledger, town: TownPaths) -> None:
+    from gastown_tui.errors import LedgerError
+
+    with pytest.raises(LedgerError, match="inside a transaction"):
+        with ledger.transaction():
+            ledger.create("not yet committed")
+            ledger.export_jsonl()
+    assert not town.jsonl_for_prefix("hq").exists()
