@@ -52,8 +52,13 @@ class PolecatFacts:
     branch: str | None = None
     merged: bool = False
     mr_pending: bool = False
+    quiet: float | None = None          # seconds since the last sign of life (output, heartbeat, start)
     state: str = ""
     reason: str = ""
+
+    def hung(self, t: "Thresholds") -> bool:
+        """Stalled for twice the stall threshold: nudges and dialog answers did not help, so restart it."""
+        return self.state == STALLED and bool(self.alive) and (self.quiet or 0.0) >= 2 * t.stall
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form for the run data."""
@@ -160,6 +165,8 @@ def survey(ctx: PatrolContext, rig: str, t: Thresholds) -> list[PolecatFacts]:
     for name in polecat_names(ctx, rig):
         facts = gather(ctx, rig, name, pending)
         facts.state, facts.reason = classify(facts, now, t)
+        signs = [x for x in (facts.last_output_at, facts.last_heartbeat, facts.started_at) if x is not None]
+        facts.quiet = now - max(signs) if signs else None
         found.append(facts)
     return found
 

@@ -2,7 +2,9 @@
 
 Step handlers for `mol-witness-patrol`: survey-polecats, restart-dead, nudge-idle, cleanup-done, escalate.
 Policy: restart first, never delete work. A respawn re-checks liveness just before acting (the session may have
-come back since the survey), and each bead gets at most `respawn_limit` respawns before it is escalated. A worktree
+come back since the survey), and each bead gets at most `respawn_limit` respawns before it is escalated. A live
+session silent for twice the stall threshold (nudged, dialogs answered, still no output and no `gt` call) is hung
+and gets the same respawn. A worktree
 is removed only when the polecat has no session, nothing hooked, no uncommitted changes and its branch is merged.
 """
 
@@ -58,12 +60,13 @@ class WitnessPatrol:
         sessions = self.ctx.sessions
         done = []
         for f in self._facts(run):
-            if f.state != DEAD or not f.hook:
+            hung = f.hung(self.t)
+            if not f.hook or (f.state != DEAD and not hung):
                 continue
             if sessions is None:
                 done.append(f"{f.name}: dead, engine not running")
                 continue
-            if sessions.alive(f.address) or not self._still_hooked(f):
+            if (sessions.alive(f.address) and not hung) or not self._still_hooked(f):
                 continue  # it came back, or its work moved on, since the survey
             bead = self.ctx.ledger.get(f.hook)
             respawns = int((bead.metadata or {}).get("respawns") or 0)

@@ -73,25 +73,38 @@ def feed(town: TownPaths, kind: str) -> list:
     return [e for e in iter_events(town.events) if e.kind == kind]
 
 
+def describe(town: TownPaths, ledger: Ledger, beads: list) -> str:
+    """State of the run for a failure message: beads, merge requests, escalations, recent feed."""
+    lines = [f"{b.id} {b.status} {b.assignee} {b.close_reason} {(b.metadata or {}).get('merge_request')}"
+             for b in (ledger.get(x.id) for x in beads)]
+    lines += [f"MR {m.id} {m.status} {m.close_reason} {m.metadata}" for m in
+              ledger.list(labels=["gt:merge-request"], include_closed=True)]
+    lines += [f"ESC {m.title}: {m.description[:300]}" for m in ledger.list(labels=["gt:escalation"])]
+    lines += [f"{e.kind} {e.actor} {e.data}"[:300] for e in list(iter_events(town.events))[-60:]
+              if not e.kind.startswith("mol.")]
+    return "\n".join(lines)
+
+
 class Driver:
     """Advances the engine's FakeClock one refinery interval at a time and waits for patrol runs to finish."""
 
-    def __init__(self, engine: Engine, clock: FakeClock) -> None:
-        self.engine, self.clock = engine, clock
+    def __init__(self, engine: Engine, clock: FakeClock, describe: Callable[[], str] = lambda: "") -> None:
+        self.engine, self.clock, self.describe = engine, clock, describe
 
-    async def until(self, what: Callable[[], object], label: str, budget_s: float = 240.0) -> object:
+    async def until(self, what: Callable[[], object], label: str, budget_s: float = 300.0,
+                    step: float = 30.0) -> object:
         """Step time until `what()` is truthy (real-time budget for the subprocess work in between)."""
         deadline = time.monotonic() + budget_s
         while time.monotonic() < deadline:
             value = what()
             if value:
                 return value
-            await self.clock.advance(30)
+            await self.clock.advance(step)
             settle = time.monotonic() + 120
             while any(row.running for row in self.engine.scheduler.status()) and time.monotonic() < settle:
                 await asyncio.sleep(0.05)
             await asyncio.sleep(0.3)  # a poll, not a wait for an interval: agents run in real time
-        raise AssertionError(f"timed out waiting for: {label}")
+        raise AssertionError(f"timed out waiting for: {label}\n{self.describe()}")
 
 
 async def test_convoy_across_two_rigs_lands_with_rework_and_restart(tmp_path: Path) -> None:
@@ -110,7 +123,7 @@ async def test_convoy_across_two_rigs_lands_with_rework_and_restart(tmp_path: Pa
     clock = FakeClock(time.time())
     engine = Engine(town, clock, ledger=ledger)
     await engine.start()
-    drive = Driver(engine, clock)
+    drive = Driver(engine, clock, lambda: describe(town, ledger, [al_a, be_a, be_b, al_b, al_c]))
     try:
         def slow_agent_waiting() -> str | None:
             bead = ledger.get(al_c.id)
@@ -126,7 +139,7 @@ async def test_convoy_across_two_rigs_lands_with_rework_and_restart(tmp_path: Pa
                           and engine.sessions.live(victim) is not killed, "witness restarts the killed polecat")
         (town.runtime / "go-slow").touch()
 
-        await drive.until(lambda: ledger.get(convoy.id).status == "closed", "convoy lands")
+        await drive.until(lambda: ledger.get(convoy.id).status == "closed", "convoy lands", step=60)
     finally:
         await engine.stop()
 

@@ -165,3 +165,17 @@ async def test_without_engine_nothing_is_touched(town: Town) -> None:
 def test_wall_timestamps_follow_the_engine_clock(town: Town) -> None:
     wall = time.time()
     assert abs(town.ctx.clock_time(wall) - town.clock.now()) < 5
+
+
+async def test_hung_session_is_restarted_after_twice_the_stall(town: Town) -> None:
+    sessions = FakeSessions(town.clock)
+    bead = town.bead("Work", "alpha")
+    town.ledger.update(bead.id, status="hooked", assignee="alpha/polecats/nux")
+    sessions.live["alpha/polecats/nux"] = town.clock.now()
+    await town.clock.advance(1000)  # stalled: nudged, not restarted
+    await run_witness(town, sessions)
+    assert sessions.restarts == [] and len(sessions.nudges) == 1
+    await town.clock.advance(900)  # silent for 2x the stall threshold: hung
+    await run_witness(town, sessions)
+    assert sessions.restarts == ["alpha/polecats/nux"]
+    assert town.ledger.get(bead.id).metadata["respawns"] == 1
