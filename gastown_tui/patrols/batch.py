@@ -75,13 +75,22 @@ class Batcher:
             self.on_test(sha, outcome)
         return outcome
 
-    def process(self, base: str, mrs: list[MergeRequest]) -> BatchResult:
-        """Stack, test, bisect and re-stack until every MR is good, conflicted or bad (or a gate cannot run)."""
+    def process(self, base: str, mrs: list[MergeRequest],
+                initial: tuple[list[tuple[MergeRequest, str]], dict[str, list[str]]] | None = None) -> BatchResult:
+        """Stack, test, bisect and re-stack until every MR is good, conflicted or bad (or a gate cannot run).
+
+        `initial` is a stack already built on `base` by the rebase step (and its conflicts), used for the first round.
+        """
         result = BatchResult()
         pending = list(mrs)
         good_tip = base
         while pending:
-            stacked = self.stack(good_tip, pending, result)
+            if initial is not None:
+                stacked, conflicts = initial
+                result.conflicts.update(conflicts)
+                initial = None
+            else:
+                stacked = self.stack(good_tip, pending, result)
             if not stacked:
                 break
             outcome = self.test(stacked[-1][1], result) if self.gates else GateOutcome("ok")

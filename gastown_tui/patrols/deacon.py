@@ -141,7 +141,14 @@ class DeaconPatrol:
         """Export the persistent beads to JSONL and commit them to the town repository."""
         if not self.commit:
             return "commit disabled"
-        sha = self.ctx.ledger.commit("ledger: deacon patrol")
+        # Patrol steps of other patrols write from worker threads; export refuses to run while any transaction is
+        # open on the shared store, so wait for a quiet moment by holding the store's lock (re-entrant) meanwhile.
+        lock = getattr(getattr(self.ctx.ledger, "store", None), "lock", None)
+        if lock is None:
+            sha = self.ctx.ledger.commit("ledger: deacon patrol")
+        else:
+            with lock:
+                sha = self.ctx.ledger.commit("ledger: deacon patrol")
         return f"committed {sha[:10]}" if sha else "ledger unchanged"
 
     def _rig_of(self, bead_id: str) -> str | None:

@@ -61,9 +61,33 @@ class RefineryPatrol:
         return f"{len(batch)} MR(s) in batch" if batch else "queue empty"
 
     def rebase(self, run: Run) -> str:
-        """Check the stack can be built; the real stacking happens with the gates (a crash here just redoes it)."""
+        """Rebase the batch in sequence onto the default branch (detached); conflicting MRs drop out for rework."""
         mrs = self._batch(run)
-        return f"stacking {len(mrs)} MR(s) onto {self._default()}" if mrs else "nothing to rebase"
+        if not mrs:
+            run.data["stack"] = None
+            return "nothing to rebase"
+        base = self._sha(self._default())
+        batcher = Batcher(self.paths.refinery, [], 0.0)
+        result = BatchResult()
+        try:
+            stacked = batcher.stack(base, mrs, result)
+        finally:
+            self._back_to_default(batcher)
+        run.data["stack"] = {"base": base, "items": [[mr.id, sha] for mr, sha in stacked],
+                             "conflicts": result.conflicts}
+        return f"{len(stacked)} rebased onto {base[:10]}, {len(result.conflicts)} conflicted"
+
+    def _initial(self, run: Run, base: str, mrs: list[MergeRequest]) -> tuple[list, dict] | None:
+        """The rebase step's stack, if it was built on the current base (else the gates step re-stacks)."""
+        saved = run.data.get("stack")
+        if not saved or saved.get("base") != base:
+            return None
+        by_id = {mr.id: mr for mr in mrs}
+        items = [(by_id[mr_id], sha) for mr_id, sha in saved.get("items", []) if mr_id in by_id]
+        conflicts = {k: v for k, v in saved.get("conflicts", {}).items() if k in by_id}
+        if len(items) + len(conflicts) != len(mrs):
+            return None  # the batch changed since (an MR closed): start over
+        return items, conflicts
 
     def run_gates(self, run: Run) -> str:
         """Stack the batch on the default branch, test once, bisect on red; record the verdict for merge/rework."""
@@ -76,7 +100,7 @@ class RefineryPatrol:
         batcher = Batcher(self.paths.refinery, gates, timeout,
                           on_test=lambda sha, out: self._emit("merge.gates", sha=sha, result=out.describe()))
         try:
-            result = batcher.process(base, mrs)
+            result = batcher.process(base, mrs, self._initial(run, base, mrs))
         finally:
             self._back_to_default(batcher)
         run.data["result"] = _encode(result)
