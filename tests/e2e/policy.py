@@ -183,7 +183,8 @@ def _expand(actions: Sequence[ToolUse], cwd: str) -> list[ToolUse]:
     return out
 
 
-BEACON_ROLE = re.compile(r"\[GAS TOWN\]\s+(\w+)")
+# The beacon "[GAS TOWN] polecat nux (rig: calc) <- ..." or gt prime's "[GAS TOWN] role:polecat agent:...".
+BEACON_ROLE = re.compile(r"\[GAS TOWN\]\s+(?:role:)?(\w+)")
 
 
 def role_of(conv: Conversation) -> str:

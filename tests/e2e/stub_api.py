@@ -68,6 +68,7 @@ class StubApi:
         self.log_path = log_path
         self.policy: Policy = policy
         self.requests: list[Request] = []
+        self.replies: list[Reply] = []  # what the policy answered to main turns, in order
         self.errors: list[str] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -118,6 +119,12 @@ class StubApi:
         """Bodies of conversation requests (with tools), oldest first."""
         with self._lock:
             return [r.body for r in self.requests if r.is_main_turn]
+
+    def sent_commands(self) -> list[str]:
+        """Bash commands the stub has told the CLI to run (a call is in flight as soon as it is here)."""
+        with self._lock:
+            return [b.input.get("command", "") for r in self.replies for b in r.blocks
+                    if isinstance(b, ToolUse) and b.name == "Bash"]
 
     def unknown_paths(self) -> list[str]:
         """Paths the CLI called that the stub does not model (for diagnostics)."""
@@ -208,6 +215,9 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a policy bug must show up in the report, not hang the CLI
             self.owner.errors.append(f"policy raised {exc!r}")
             reply = Reply([Text(f"stub policy error: {exc!r}")])
+        if not is_side_request(body):
+            with self.owner._lock:
+                self.owner.replies.append(reply)
         if reply.delay:
             time.sleep(reply.delay)
         message = self._message(reply)

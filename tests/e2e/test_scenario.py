@@ -7,14 +7,18 @@ waiting for their intervals.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import API_KEY
 from policy import SEANCE_PREFIX, GasTownPolicy, read_conversation
 from stub_api import StubApi
 from tasks import CALC_TASKS, FEATURE_TITLE, FIX_TITLE
@@ -63,6 +67,14 @@ def start_mayor(town: Town) -> None:
     town.request("spawn", address="mayor/", topic="cold-start")
 
 
+def sling(town: Town, bead_id: str, target: str = "calc") -> str:
+    """`gt sling BEAD TARGET`; returns the address of the agent that got it."""
+    out = town.gt("sling", bead_id, target).stdout
+    match = re.search(r" to (\S+/polecats/\S+)", out)
+    assert match, f"unexpected sling output {out!r}"
+    return match.group(1)
+
+
 def polecat_of(town: Town, bead_id: str) -> str:
     """The address of the agent the bead is hooked to (or was assigned to)."""
     return str(bead(town, bead_id).assignee or "")
@@ -101,8 +113,7 @@ def test_convoy_of_two_beads_lands_on_main_with_real_claude_code(make_town: Call
     feature = create_bead(town, FEATURE_TITLE, "Add calc.multiply(a, b) with a test in test_multiply.py.")
     convoy = first_id(town.gt("convoy", "create", "Calc fixes", fix, feature).stdout)
 
-    town.gt("sling", fix, "calc")
-    town.gt("sling", feature, "calc")
+    assert sling(town, fix) != sling(town, feature)
     wait_for_done(town, fix, feature, timeout=60)
 
     town.gt("patrol", "run", "refinery:calc")
@@ -148,52 +159,76 @@ def test_convoy_of_two_beads_lands_on_main_with_real_claude_code(make_town: Call
 
 def test_startup_dialogs_are_answered_by_the_engine(make_town: Callable[..., Town], stub: StubApi,
                                                      unseeded_claude_env: dict[str, str]) -> None:
-    """With a config that never saw the trust, API-key and bypass dialogs, the engine's screen rules answer them."""
+    """With a config that never saw the trust and API-key dialogs, the engine's screen rules answer them."""
     stub.policy = GasTownPolicy(tasks=CALC_TASKS)
     town = make_town(unseeded_claude_env)
     town.allow_dialogs(["trust", "api-key", "bypass-permissions", "connect"])
     town.start_engine()
     fix = create_bead(town, FIX_TITLE, "Make add() return a + b.")
-    town.gt("sling", fix, "calc")
-    wait_for_done(town, fix, timeout=60)
+    agent = sling(town, fix)
+    # Declining the key (the dialog's default) leaves Claude "Not logged in": fail fast and say so.
+    town.wait(lambda: has_merge_request(town, fix) or "Not logged in" in town.peek(agent),
+              "gt done (or Claude showing 'Not logged in')", 60)
+    screen = town.peek(agent)
+    assert "Not logged in" not in screen, "the API-key dialog was answered 'No' (Claude is not logged in):\n" + screen
     dialogs = {e.get("dialog") for e in town.events() if e.get("kind") == "agent.dialog"}
-    assert {"trust", "api-key", "bypass-permissions"} <= dialogs, dialogs
+    assert {"trust", "api-key"} <= dialogs, dialogs
+    # The key was accepted (not the dialog's default "No"), and the folder trusted, in Claude's own config.
+    state = json.loads((Path(unseeded_claude_env["HOME"]) / ".claude.json").read_text())
+    assert API_KEY[-20:] in state["customApiKeyResponses"]["approved"], state.get("customApiKeyResponses")
+    # No bypass warning to answer: the engine's --settings file sets skipDangerousModePermissionPrompt.
 
 
-def test_nudge_to_a_busy_polecat_waits_for_the_turn_boundary(make_town: Callable[..., Town],
+def test_nudge_to_a_busy_polecat_waits_for_the_turn_boundary_then_seance(make_town: Callable[..., Town],
                                                               stub: StubApi) -> None:
-    """A nudge sent while Claude runs a slow tool is queued, then delivered after the turn without interrupting."""
+    """A nudge sent while Claude runs a slow tool is queued and delivered after the turn, uninterrupted; then
+    `gt seance --talk` asks a fork of that finished conversation a question through the stub."""
     stub.policy = GasTownPolicy(tasks=CALC_TASKS, slow_command="sleep 4")
     town = make_town()
     town.start_engine()
     fix = create_bead(town, FIX_TITLE, "Make add() return a + b.")
-    town.gt("sling", fix, "calc")
-    town.wait(lambda: any(c.command == "sleep 4" for b in stub.main_turns() for c in read_conversation(b).calls),
-              "the polecat to start its slow command", 30)
-    result = town.gt("nudge", polecat_of(town, fix), "Overseer says: remember the changelog")
+    agent = sling(town, fix)
+    town.wait(lambda: "sleep 4" in stub.sent_commands(), "the polecat to start its slow command", 30)
+    result = town.gt("nudge", agent, "Overseer says: remember the changelog")
     assert "queued" in (result.stdout + result.stderr).lower(), result.stdout + result.stderr
 
     wait_for_done(town, fix, timeout=60)
     town.wait(lambda: bool(turns_from(stub, "remember the changelog")), "the nudge to reach the model", 30)
     conv = read_conversation(turns_from(stub, "remember the changelog")[0])
+    # The slow command ran to completion (no Escape / interrupt), and the turn went on to `gt done`.
     sleep = next(c for c in conv.calls if c.command == "sleep 4")
     assert sleep.result is not None and "interrupt" not in sleep.result.lower(), sleep.result
+    done_at = conv.events.index(("call", next(i for i, c in enumerate(conv.calls) if c.command == "gt done")))
+    nudge_at = next(i for i, (kind, n) in enumerate(conv.events)
+                    if kind == "prompt" and "remember the changelog" in conv.prompts[n])
+    assert nudge_at > done_at, conv.events
+    assert conv.prompts[-1].startswith("[nudge from overseer]"), conv.prompts
     kinds = town.event_kinds()
-    assert "nudge.queued" in kinds and "nudge.delivered" in kinds, kinds
-    assert kinds.index("nudge.queued") < kinds.index("nudge.delivered")
+    assert kinds.index("nudge.queued") < kinds.index("done") < kinds.index("nudge.delivered"), kinds
+    town.wait(lambda: "Nudge received" in town.peek(agent),
+              "the polecat's answer to the nudge on its screen", 20)
+
+    starts = [e for e in town.events() if e.get("kind") == "session.start" and e.get("address") == agent]
+    conversation = starts[-1].get("conversation_id") or starts[-1].get("session_id")
+    assert conversation in town.gt("seance", agent).stdout
+    before = len(stub.main_turns())
+    answer = town.gt("seance", agent, "--talk", conversation, "-p", "What did you work on?", timeout=60).stdout
+    assert answer.startswith(SEANCE_PREFIX) and fix in answer and "1 commit(s)" in answer, answer
+    # The fork asked through the stub with the whole earlier conversation in front of the question.
+    asked = read_conversation(stub.main_turns()[before])
+    assert asked.prompts[-1] == "What did you work on?" and "gt done" in [c.command for c in asked.calls]
 
 
-def test_sigkilled_engine_resumes_the_polecat_conversation_then_seance(make_town: Callable[..., Town],
+def test_sigkilled_engine_resumes_the_polecat_conversation(make_town: Callable[..., Town],
                                                                        stub: StubApi) -> None:
-    """Kill -9 the engine mid-task; a new engine resumes the polecat with --resume; séance asks it a question."""
+    """Kill -9 the engine mid-task; a new engine resumes the polecat's conversation (--resume) and it finishes."""
     stub.policy = GasTownPolicy(tasks=CALC_TASKS, slow_command="sleep 20")
     town = make_town()
     town.start_engine()
     fix = create_bead(town, FIX_TITLE, "Make add() return a + b.")
-    town.gt("sling", fix, "calc")
-    town.wait(lambda: any(c.command == "sleep 20" for b in stub.main_turns() for c in read_conversation(b).calls),
-              "the polecat to be mid-task", 30)
-    agent = polecat_of(town, fix)
+    agent = sling(town, fix)
+    town.wait(lambda: "sleep 20" in stub.sent_commands(), "the polecat to be mid-task (running sleep 20)", 30)
+    time.sleep(1.0)  # let the CLI start the command
     before = len(stub.main_turns())
     town.kill_engine()
 
@@ -210,6 +245,6 @@ def test_sigkilled_engine_resumes_the_polecat_conversation_then_seance(make_town
     starts = [e for e in town.events() if e.get("kind") == "session.start" and e.get("address") == agent]
     assert len(starts) >= 2 and starts[-1].get("resumed") is True, starts
 
-    session_id = starts[-1].get("conversation_id") or starts[-1].get("session_id")
-    answer = town.gt("seance", "--talk", session_id, "-p", "What did you work on?", timeout=60).stdout
-    assert SEANCE_PREFIX in answer and fix in answer, answer
+    # It carried on from where it was: the hook was read once, before the kill, never again.
+    assert [c.command for c in conv.calls].count("gt hook") == 1, [c.command for c in conv.calls]
+    assert town.main_log("calc", f"polecat/{agent.rsplit('/', 1)[-1]}/{fix}")[0].startswith("calc: add() adds")
