@@ -101,7 +101,8 @@ cli_text = st.lists(st.one_of(st.sampled_from([c for c in NASTY if c != "\x00"])
 def test_cli_create_stores_or_refuses_with_one_line(bare_town: TownPaths, title: str, description: str,
                                                      label: str) -> None:
     env = {"GT_TOWN": str(bare_town.root)}
-    args = ["bd", "create", "--json", "-d", description, "-l", label, "--", title]
+    # `--opt=value` so a value that starts with "-" is not taken for an option by argparse
+    args = ["bd", "create", "--json", f"--description={description}", f"--labels={label}", "--", title]
     proc = run_cli(*args, env=env)
     assert "Traceback" not in proc.stderr, proc.stderr
     if proc.returncode != 0:
