@@ -78,10 +78,24 @@ def _first_command(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _utf8(word: str) -> bool:
+    """True if `word` encodes as UTF-8 (no lone surrogates from undecodable argv bytes)."""
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def run(prog: str, argv: Sequence[str]) -> int:
     """Parse `argv`, run the command, and turn user errors into one line on stderr and an exit code."""
     from gastown_tui.errors import GastownError
 
+    bad = next((word for word in argv if not _utf8(word)), None)
+    if bad is not None:  # argv bytes that were not UTF-8 arrive as lone surrogates and would crash deep inside
+        shown = bad.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        print(f"{prog}: error: argument {shown!r} is not valid UTF-8 text", file=sys.stderr)
+        return 2
     command = _first_command(argv)
     parser = _parser(prog, command)
     args = parser.parse_args(list(argv))
