@@ -166,8 +166,8 @@ def sling(town: TownPaths, ledger: Any, bead: str, target: str | None = None, *,
 
 
 def sling_formula(town: TownPaths, ledger: Any, formula: str, target: str | None = None, *, actor: str,
-                  vars: dict[str, str] | None = None, runtime: str | None = None, force: bool = False,
-                  formula_override: str | None = None, **_ignored: Any) -> SlingResult:
+                  vars: dict[str, str] | None = None, runtime: str | None = None, force: bool = False
+                  ) -> SlingResult:
     """`gt sling FORMULA TARGET`: create a work bead for the formula, then sling it with that formula poured."""
     if not target:
         raise InvalidInput(f"slinging formula {formula!r} needs a TARGET (rig or agent)")

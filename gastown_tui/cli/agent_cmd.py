@@ -46,6 +46,7 @@ def cmd_sling(args: argparse.Namespace) -> int:
         if args.on:
             result = sling(town, ledger, args.on, args.target, **{**kwargs, "formula": args.work})
         elif _looks_like_formula(town, ledger, args.work):
+            kwargs.pop("formula")
             result = sling_formula(town, ledger, args.work, args.target, **kwargs)
         else:
             result = sling(town, ledger, args.work, args.target, **kwargs)

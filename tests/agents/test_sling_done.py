@@ -41,6 +41,11 @@ def test_sling_polecat_works_and_opens_merge_request(town, ledger, engine_proc) 
     wait_until(lambda: agent_rows(town)["app/polecats/nux"]["state"] == "idle", 20)
     peek = cli(town, "peek", "app/polecats/nux")
     assert f"done: {bead.id} -> merge request {mr.id}" in peek.stdout
+    engine_proc.stop()  # without an engine, peek rebuilds the screen from the session's transcript
+    offline = cli(town, "peek", "app/polecats/nux", "--json")
+    assert offline.returncode == 0, offline.stderr
+    assert json.loads(offline.stdout)["source"] == "transcript"
+    assert any(f"merge request {mr.id}" in line for line in json.loads(offline.stdout)["lines"])
 
 
 def test_sling_without_engine_queues_the_start(town, ledger) -> None:
@@ -94,3 +99,14 @@ def test_sling_to_crew_creates_its_worktree_and_done_opens_mr(town, ledger, engi
     row = json.loads(explain.stdout)
     assert row["address"] == "app/crew/max" and row["source"] in ("hook", "screen", "activity", "process")
     assert "decided by" in row["explain"]
+
+
+def test_sling_a_formula_by_name_and_done_without_code_changes(town, ledger, engine_proc) -> None:
+    result = cli(town, "sling", "mol-polecat-work", "app", "--var", "test_command=true", "--json")
+    assert result.returncode == 0, result.stderr
+    slung = json.loads(result.stdout)
+    bead = ledger.get(slung["bead"])
+    assert bead.title.startswith("mol-polecat-work") and bead.id.startswith("ap-")
+    closed = wait_until(lambda: (b := ledger.get(bead.id)).status == "closed" and b, 60)
+    assert closed.close_reason == "no code changes"
+    assert not ledger.list(labels=[LABEL_MERGE_REQUEST])
