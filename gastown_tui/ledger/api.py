@@ -41,11 +41,11 @@ class Ledger(WritesMixin):
         paths = town_paths if isinstance(town_paths, TownPaths) else TownPaths(Path(town_paths))
         ledger = cls(paths, store.Store(store.connect(paths.state_db)), idmod.validate_prefix(default_prefix))
         try:
-            ledger.store.conn.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone()
-            ready_schema = True
+            row = ledger.store.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            current = int(row[0]) if row else 0
         except sqlite3.OperationalError:
-            ready_schema = False
-        if not ready_schema:
+            current = 0
+        if current < schema.SCHEMA_VERSION:
             with ledger.transaction() as conn:
                 schema.create_schema(conn)
         if sync.stale_files(ledger.store.conn, paths):

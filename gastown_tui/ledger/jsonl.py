@@ -177,11 +177,8 @@ def load_beads(conn: sqlite3.Connection, where: str, params: Any = ()) -> list[B
     labels: dict[str, list[str]] = defaultdict(list)
     deps: dict[str, list[Dependency]] = defaultdict(list)
     comments: dict[str, list[Comment]] = defaultdict(list)
-    if len(beads) <= 500:
-        marks = ",".join("?" * len(beads))
-        sub, sub_params = f"IN ({marks})", list(by_id)
-    else:  # many beads: one join beats a giant IN list
-        sub, sub_params = f"IN (SELECT i.id FROM issues i WHERE {where})", params
+    # Drive the part queries from the ids we already have (one JSON array parameter), not by re-running `where`.
+    sub, sub_params = "IN (SELECT value FROM json_each(?))", (json.dumps(list(by_id)),)
     for r in conn.execute(f"SELECT issue_id, label FROM labels WHERE issue_id {sub} ORDER BY issue_id, seq, label",
                           sub_params):
         labels[r[0]].append(r[1])

@@ -8,7 +8,7 @@ import sqlite3
 from gastown_tui.errors import InvalidInput
 from gastown_tui.records import CUSTOM_TYPES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 STATUSES = ("open", "in_progress", "blocked", "deferred", "closed", "pinned", "hooked")
 # Accepted on import only: soft-deleted rows of the v0.30–v0.50 era, and Gas Town's convoy staging states.
@@ -105,6 +105,7 @@ CREATE INDEX IF NOT EXISTS issues_ready ON issues(status, is_blocked, priority, 
 CREATE INDEX IF NOT EXISTS issues_prefix ON issues(prefix, ephemeral);
 CREATE INDEX IF NOT EXISTS issues_assignee ON issues(assignee);
 CREATE INDEX IF NOT EXISTS issues_ephemeral ON issues(ephemeral, updated_unix);
+CREATE INDEX IF NOT EXISTS issues_blocked ON issues(is_blocked) WHERE is_blocked = 1;
 
 CREATE TABLE IF NOT EXISTS dependencies (
     issue_id TEXT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
@@ -172,10 +173,10 @@ BEGIN INSERT OR IGNORE INTO dirty_prefixes
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
-    """Create every table, index and trigger (idempotent); the caller holds a write transaction."""
+    """Create every table, index and trigger (idempotent, so it also upgrades older stores); caller holds the tx."""
     for statement in _split(DDL):
         conn.execute(statement)
-    conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
 
 def _split(ddl: str) -> list[str]:
