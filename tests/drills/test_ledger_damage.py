@@ -183,3 +183,18 @@ def test_rebuild_refuses_a_healthy_store(bare_town: TownPaths) -> None:
         rebuild_from_jsonl(bare_town)
     report = rebuild_from_jsonl(bare_town, force=True)
     assert report.moved_to is not None and report.beads == 5
+
+
+@pytest.mark.xfail(strict=True, reason="BUG (reported): jsonl._check accepts a title starting with NUL; the INSERT "
+                                       "then fails SQLite's CHECK (length() stops at NUL) with IntegrityError, so "
+                                       "one bad line makes every gt command crash instead of naming file:line")
+def test_jsonl_line_with_nul_title_is_a_line_error_not_a_crash(bare_town: TownPaths) -> None:
+    seeded(bare_town)
+    jsonl = bare_town.jsonl_for_prefix("hq")
+    with jsonl.open("a") as handle:
+        handle.write(json.dumps({"id": "hq-nul", "title": "\x00x", "status": "open", "priority": 2,
+                                 "issue_type": "task", "created_at": "2026-11-24T10:00:00Z",
+                                 "updated_at": "2026-11-24T10:00:00Z"}) + "\n")
+    proc = gt(bare_town, "bd", "list")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert f"{jsonl}:7:" in proc.stderr
