@@ -126,8 +126,8 @@ def render_box(status: ConvoyStatus, width: int | None = None, *, max_width: int
     """The convoy box of the Gas Town article: title, status, tracked beads with marks, swarm counts."""
     word = "Landed" if status.status == "closed" and status.complete else (
         "Closed" if status.status == "closed" else ("In Progress" if status.landed or status.active else "Pending"))
-    lines = [f"CONVOY: {status.id} \"{status.title}\"", None, f"Status: {word}  ({status.landed}/{status.total} landed)",
-             "Tracked Issues:"]
+    lines = [f"CONVOY: {status.id} \"{status.title}\"", None,
+             f"Status: {word}  ({status.landed}/{status.total} landed)", "Tracked Issues:"]
     for i, t in enumerate(status.tracked):
         branch = "└──" if i == len(status.tracked) - 1 else "├──"
         who = f" @{t.assignee}" if t.assignee and t.state in (STATE_WORKING, STATE_MERGING) else ""

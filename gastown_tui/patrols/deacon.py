@@ -132,7 +132,8 @@ class DeaconPatrol:
                 found.append(f"process {pid} of {address} runs without an engine session")
         run.data["orphans"] = found
         if found:
-            self.ctx.dispatch.escalate("ORPHANS: " + found[0] + (f" (+{len(found) - 1} more)" if len(found) > 1 else ""),
+            more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
+            self.ctx.dispatch.escalate(f"ORPHANS: {found[0]}{more}",
                                        "\n".join(found) + "\n\nNothing was killed or deleted.", severity="medium",
                                        source=ACTOR, dedupe_key="orphans:" + json.dumps(sorted(found)))
         return f"{len(found)} orphan(s) reported" if found else "no orphans"

@@ -34,9 +34,14 @@ class PatrolEntry:
 
 def _rig_names(town: TownPaths) -> list[str]:
     """The town's rigs."""
+    return list(_rig_branches(town))
+
+
+def _rig_branches(town: TownPaths) -> dict[str, str]:
+    """rig name -> default branch."""
     from gastown_tui.town.rigs import list_rigs  # noqa: PLC0415
 
-    return [rig.name for rig in list_rigs(town)]
+    return {rig.name: rig.config.default_branch for rig in list_rigs(town)}
 
 
 def _intervals(town: TownPaths) -> dict[str, float]:
@@ -52,14 +57,15 @@ def build_patrols(ctx: PatrolContext) -> list[PatrolEntry]:
     entries = [PatrolEntry(PatrolSpec("deacon", "mol-deacon-patrol", deacon.STEPS,
                                       deacon.DeaconPatrol(ctx).handlers(), ctx, actor=deacon.ACTOR),
                            intervals.get("deacon", 300.0), "deacon")]
-    for rig in _rig_names(ctx.town):
+    for rig, branch in _rig_branches(ctx.town).items():
         w = witness.WitnessPatrol(ctx, rig)
         entries.append(PatrolEntry(PatrolSpec(f"witness:{rig}", "mol-witness-patrol", witness.STEPS, w.handlers(),
                                               ctx, actor=w.actor, variables={"rig": rig}),
                                    intervals.get("witness", 60.0), "witness"))
         r = refinery.RefineryPatrol(ctx, rig)
         entries.append(PatrolEntry(PatrolSpec(f"refinery:{rig}", "mol-refinery-patrol", refinery.STEPS,
-                                              r.handlers(), ctx, actor=r.actor, variables={"rig": rig}),
+                                              r.handlers(), ctx, actor=r.actor,
+                                              variables={"rig": rig, "default_branch": branch}),
                                    intervals.get("refinery", 30.0), "refinery"))
     return entries
 

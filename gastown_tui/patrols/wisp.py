@@ -44,12 +44,14 @@ def find_open_run(ledger: Any, name: str) -> Any | None:
 
 def _pour_with_formulas(ledger: Any, formula: str, variables: dict[str, str], actor: str) -> Any | None:
     """Pour the wisp through the formulas package when it is available; None to fall back."""
-    try:
-        from gastown_tui.formulas import pour  # noqa: PLC0415 - lazy: molecule code loads the ledger layer
+    try:  # lazy: molecule code loads the ledger layer
+        from gastown_tui.formulas import FormulaLibrary, pour, search_path  # noqa: PLC0415
     except ImportError:
         return None
     try:
-        result = pour(ledger, formula, vars=variables, ephemeral=True, actor=actor)
+        town = getattr(ledger, "paths", None)  # town formulas may override the shipped patrol formulas
+        library = FormulaLibrary(search_path(town)) if town is not None else None
+        result = pour(ledger, formula, vars=variables, ephemeral=True, actor=actor, library=library)
     except Exception:  # noqa: BLE001 - a missing/broken formula must not stop the patrol; fall back to built-in steps
         log.exception("pouring %s failed; using the patrol's built-in step list", formula)
         return None

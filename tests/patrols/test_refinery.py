@@ -39,6 +39,11 @@ async def test_green_mr_is_merged_and_closed(town: Town) -> None:
     assert town.ledger.get(mr.id).status == "closed"
     assert town.ledger.get(mr.id).close_reason == "merged"
     assert town.ledger.get(bead.id).close_reason == "merged"
+    run = town.ledger.list(labels=["patrol:refinery:alpha"], include_closed=True, ephemeral=True)[0]
+    assert run.metadata["formula"] == "mol-refinery-patrol" and run.metadata["mol_kind"] == "wisp"
+    steps = [c.metadata["step_id"] for c in town.ledger.children(run.id)]
+    assert steps == ["scan-queue", "rebase", "run-gates", "merge", "rework"]
+    assert all(c.status == "closed" for c in town.ledger.children(run.id))
 
 
 async def test_conflict_goes_back_as_rework(town: Town) -> None:
