@@ -30,6 +30,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
 RELEASE_KEY = "ctrl+backslash"
@@ -233,6 +234,7 @@ class TerminalView(Widget, can_focus=True):
         self._rows: dict[int, tuple[tuple[object, ...], Strip]] = {}  # view row -> (key, strip)
         self._by_content: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._cursor_at: tuple[int, int] | None = None
+        self._frame_timer: Timer | None = None
         self._seen_scrolled = source.scrolled_off if source is not None else 0
         self.strip_builds = 0
         """How many strips were built (cache misses); tests use it to prove only dirty rows are redrawn."""
@@ -269,6 +271,13 @@ class TerminalView(Widget, can_focus=True):
         if source is None or not self.display or not self.is_on_screen:
             return
         dirty = source.take_dirty()
+        if getattr(source, "frame_pending", False):
+            # a DEC 2026 frame is open: change nothing (not even the cursor) until it ends; look again even if
+            # no more output arrives, since the screen releases a frame that never ends after its timeout
+            if self._frame_timer is None:
+                self._frame_timer = self.set_timer(0.1, self._frame_check)
+            if not dirty:
+                return
         if self.scroll_back:
             pushed = source.scrolled_off - self._seen_scrolled
             if pushed:  # keep a scrolled-back view anchored on the same history lines
@@ -284,6 +293,10 @@ class TerminalView(Widget, can_focus=True):
         if cursor != self._cursor_at:
             dirty |= {p[1] for p in (cursor, self._cursor_at) if p is not None}
         self.refresh_rows(dirty)
+
+    def _frame_check(self) -> None:
+        self._frame_timer = None
+        self.pull()
 
     def refresh_rows(self, rows: Iterable[int]) -> None:
         """Invalidate and repaint the given screen rows."""
@@ -321,6 +334,10 @@ class TerminalView(Widget, can_focus=True):
         source = self._source
         if source is None or y >= source.rows:
             return Strip.blank(width)
+        if getattr(source, "frame_pending", False):  # mid-frame (DEC 2026): keep showing the last whole frame
+            held = self._rows.get(y)
+            if held is not None:
+                return held[1]
         cursor_x = -1
         if self.scroll_back:
             index = source.scrollback_lines - self.scroll_back + y

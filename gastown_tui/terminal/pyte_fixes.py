@@ -4,7 +4,8 @@ pyte 0.8.2 keeps cursor movement, margins, tabs, charsets and DECSC/DECRC. This 
 (``rows.Row``: parallel character/style lists, so drawing is slice assignment, not a cell object per character),
 ``draw`` (tmux 3.3a's width policy for wide, combining, VS16 and ZWJ code points), scrolling with a bounded
 scrollback of lines leaving the top of the main screen, SU/SD/REP, line and character editing, tmux-like resize,
-ED 3 (clears only the history), and replies queued as bytes. Modes and the alternate screen: ``modes.ModesMixin``.
+and replies queued as bytes. Line/character editing and erasing: ``editing.EditingMixin``; modes and the alternate
+screen: ``modes.ModesMixin``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pyte import modes as mo
 from pyte.screens import Margins
 
 from gastown_tui.terminal.cells import BLANK, ZWJ, Cell, char_width
+from gastown_tui.terminal.editing import EditingMixin
 from gastown_tui.terminal.modes import ModesMixin
 from gastown_tui.terminal.rows import CellMaps, HistoryLine, Row, blank_row, compact, line_parts, line_text
 
@@ -26,7 +28,7 @@ _REVERSE_BLANK = BLANK._replace(reverse=True)
 _RUNS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
 
 
-class FixedScreen(ModesMixin, pyte.Screen):
+class FixedScreen(EditingMixin, ModesMixin, pyte.Screen):
     """A pyte screen that is fast on logs and speaks what agent TUIs send (see module docstring)."""
 
     def __init__(self, columns: int, lines: int, history: int = 10_000) -> None:
@@ -285,94 +287,6 @@ class FixedScreen(ModesMixin, pyte.Screen):
         if bottom - top >= 1:
             self.margins = None if (top, bottom) == (1, self.lines) else Margins(top - 1, bottom - 1)
             self.cursor_position()
-
-    # -- editing -----------------------------------------------------------------------------------------
-    def insert_lines(self, count: int | None = None) -> None:
-        """IL: insert blank lines at the cursor row, inside the scroll region."""
-        top, bottom = self.margins or Margins(0, self.lines - 1)
-        if top <= self.cursor.y <= bottom:
-            self._scroll_down(self.cursor.y, bottom, count or 1)
-            self.carriage_return()
-
-    def delete_lines(self, count: int | None = None) -> None:
-        """DL: delete lines at the cursor row, inside the scroll region (never feeds history)."""
-        top, bottom = self.margins or Margins(0, self.lines - 1)
-        y = self.cursor.y
-        if top <= y <= bottom:
-            blank = self._blank()
-            for _ in range(min(count or 1, bottom - y + 1)):
-                del self.buffer[y]
-                self.buffer.insert(bottom, blank_row(blank, self.columns))
-            self.dirty.update(range(y, bottom + 1))
-            self.carriage_return()
-
-    def _edit(self, start: int, delete: int, insert: int, at: int) -> None:
-        """Delete ``delete`` cells at ``start`` and insert ``insert`` blanks at ``at`` on the cursor row."""
-        row = self.buffer[self.cursor.y]
-        attrs = self.cursor.attrs
-        del row.chars[start:start + delete]
-        del row.styles[start:start + delete]
-        row.chars[at:at] = [" "] * insert
-        row.styles[at:at] = [attrs] * insert
-        del row.chars[self.columns:]
-        del row.styles[self.columns:]
-        row.extent = self.columns if attrs is not BLANK else min(self.columns, row.extent + insert)
-        self.dirty.add(self.cursor.y)
-
-    def insert_characters(self, count: int | None = None) -> None:
-        """ICH: shift the rest of the line right."""
-        x = min(self.cursor.x, self.columns - 1)
-        n = min(count or 1, self.columns - x)
-        self._edit(x, 0, n, x)
-
-    def delete_characters(self, count: int | None = None) -> None:
-        """DCH: shift the rest of the line left, blanks enter at the right."""
-        x = min(self.cursor.x, self.columns - 1)
-        n = min(count or 1, self.columns - x)
-        self._edit(x, n, n, self.columns - n)
-
-    def _fill(self, y: int, start: int, end: int) -> None:
-        """Erase cells start..end of row ``y`` with the cursor's style."""
-        row = self.buffer[y]
-        attrs = self.cursor.attrs
-        row.chars[start:end] = [" "] * (end - start)
-        row.styles[start:end] = [attrs] * (end - start)
-        if attrs is not BLANK and end > row.extent:
-            row.extent = end
-        self.dirty.add(y)
-
-    def erase_characters(self, count: int | None = None) -> None:
-        """ECH: blank ``count`` cells from the cursor."""
-        x = min(self.cursor.x, self.columns - 1)
-        self._fill(self.cursor.y, x, min(x + (count or 1), self.columns))
-
-    def erase_in_line(self, how: int = 0, private: bool = False) -> None:
-        """EL 0/1/2 with the cursor's background (BCE)."""
-        x = min(self.cursor.x, self.columns - 1)
-        start, end = {0: (x, self.columns), 1: (0, x + 1), 2: (0, self.columns)}.get(how, (0, 0))
-        self._fill(self.cursor.y, start, end)
-
-    def erase_in_display(self, how: int = 0, *args: Any, **kwargs: Any) -> None:
-        """ED 0/1/2; ED 3 clears the scrollback only (xterm)."""
-        if how == 3:
-            self.history.clear()
-            self._raw_history = 0
-            return
-        y = self.cursor.y
-        rows = {0: range(y + 1, self.lines), 1: range(y), 2: range(self.lines)}.get(how, range(0))
-        for r in rows:
-            self.buffer[r] = blank_row(self.cursor.attrs, self.columns)
-        self.dirty.update(rows)
-        if how in (0, 1):
-            self.erase_in_line(how)
-
-    def alignment_display(self) -> None:
-        """DECALN: fill the screen with E."""
-        for row in self.buffer:
-            row.chars[:] = ["E"] * self.columns
-            row.styles[:] = [self.default_char] * self.columns
-            row.extent = self.columns
-        self.dirty.update(range(self.lines))
 
     # -- size --------------------------------------------------------------------------------------------
     def resize(self, lines: int | None = None, columns: int | None = None) -> None:

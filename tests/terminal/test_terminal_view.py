@@ -125,3 +125,19 @@ async def test_scrollback_keys() -> None:
         assert view.render_line(0).text.startswith(f"line {26 - view.scroll_back}")
         await pilot.press("x")  # typing returns to the live view
         assert view.scroll_back == 0 and app.sent == [b"x"]
+
+
+async def test_synchronized_frame_is_painted_once_complete() -> None:
+    term = TerminalScreen(40, 10)
+    app = TermApp(term)
+    async with app.run_test(size=(60, 16)) as pilot:
+        view = app.query_one(TerminalView)
+        await pilot.pause()
+        term.feed(b"\x1b[?2026h\x1b[2;1Hhalf a frame")
+        view.post_message(TerminalView.Output())
+        await pilot.pause()
+        assert not view.render_line(1).text.startswith("half")  # held while the frame is open
+        term.feed(b" done\x1b[?2026l")
+        view.post_message(TerminalView.Output())
+        await pilot.pause()
+        assert view.render_line(1).text.startswith("half a frame done")
