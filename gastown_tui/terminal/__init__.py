@@ -1,37 +1,48 @@
 """Embedded terminals: PTY sessions (pexpect) and a VT screen behind one small interface. No Textual here.
 
-Public API (``from gastown_tui.terminal import PtySession, TerminalScreen, Cell``):
+Public API (``from gastown_tui.terminal import PtySession, TerminalScreen, Cell, Modes, SearchHit``):
 
-    screen = TerminalScreen(cols, rows, scrollback=10_000)
-    screen.feed(data: bytes) -> None          # parse output (incremental UTF-8; sequences may span chunks)
-    screen.take_replies() -> bytes            # answers to DA1/DA2/DSR/CPR/DECRQM/OSC 10-11 to write to the child
-    screen.resize(cols, rows)
-    screen.take_dirty() -> set[int]           # rows changed since the last call; held (empty) while a DEC 2026
-                                              # synchronized frame is open, at most screen.sync_timeout (0.5 s)
+    screen = TerminalScreen(cols=80, rows=24, scrollback=10_000, clock=time.monotonic)
+    screen.feed(data: bytes) -> None          # parse output (incremental UTF-8, invalid bytes -> U+FFFD;
+                                              # sequences may be split across chunks)
+    screen.take_replies() -> bytes            # answers to DA1/DA2/DSR 5n/CPR 6n/DECRQM/OSC 10-11 queries; the
+                                              # session writes them back to the child
+    screen.resize(cols, rows)                 # shrinking pushes top rows into the scrollback, like tmux
+    screen.take_dirty() -> set[int]           # rows changed since the last call; empty while a DEC 2026
+                                              # synchronized frame is open, for at most screen.sync_timeout (0.5 s)
+    screen.frame_pending -> bool              # a DEC 2026 frame is open (poll again later even without output)
     screen.row(y) -> list[Cell]               # exactly `cols` cells; a wide char is followed by a "" stub cell
     screen.history_row(i) -> list[Cell]       # scrollback line i (0 = oldest), padded to cols
     screen.display -> list[str] ; screen.cursor -> (x, y, visible) ; screen.title ; screen.cols ; screen.rows
     screen.modes -> Modes(bracketed_paste, mouse_tracking, mouse_sgr, app_cursor_keys, alt_screen,
-                          synchronized, focus_events, cursor_visible)
-    screen.scrollback_lines ; screen.scrolled_off ; screen.history_text(i) ; screen.search(text) -> [SearchHit]
+                          synchronized, focus_events, cursor_visible) ; screen.mouse_modes -> {1000,1002,1003,1006}
+    screen.scrollback_lines ; screen.scrolled_off (monotonic count) ; screen.history_text(i)
+    screen.search(text, ignore_case=True) -> [SearchHit(line, column, text)]   # line indexes history + display
+    screen.compact(budget) ; screen.clear_scrollback()
 
     Cell (NamedTuple): char (= data), fg, bg, bold, italic (= italics), underline (= underscore), reverse,
     strikethrough, dim, blink, width (0 for a stub, else 1 or 2). Colours are Rich colour strings: "default",
-    "red"… (ANSI 30–37), "bright_red"… (90–97), "color(N)" (256-colour 16–255), "#rrggbb" (true colour).
-    TerminalScreen satisfies widgets.terminal_view.ScreenSource structurally.
+    "red"… (ANSI 30–37/40–47), "bright_red"… (90–97/100–107, and 256-colour 8–15), "color(N)" (256-colour
+    16–255), "#rrggbb" (true colour, colon or semicolon form). TerminalScreen satisfies
+    widgets.terminal_view.ScreenSource structurally. Width policy (tmux 3.3a): see cells.py / MEASUREMENTS.md.
 
-    session = PtySession(argv, cwd=..., env=..., cols=80, rows=24, transcript=Path | None,
-                         on_output=f(session, data), on_exit=f(session))
-    await session.start()                     # pexpect spawn; fd read with loop.add_reader, batched ~12 ms
+    session = PtySession(argv, cwd=None, env=None, cols=80, rows=24, transcript=None, scrollback=10_000,
+                         batch_delay=0.012, clock=time.monotonic, on_output=f(session, data), on_exit=f(session))
+    await session.start()                     # pexpect spawn at the real size; FileNotFoundError for a bad argv;
+                                              # the fd is read with loop.add_reader, output batched ~12 ms
     session.write(data: bytes) ; session.paste(text) ; session.resize(cols, rows) ; session.signal(sig)
-    session.terminate(force=False) ; await session.stop(grace) ; await session.wait(timeout)
-    session.alive ; session.exit_status (code, or -signal) ; session.pid ; session.screen
-    session.last_output_at (session clock, default time.monotonic)
+    session.terminate(force=False) ; await session.stop(grace=2.0) ; await session.wait(timeout) -> status
+    session.alive ; session.exit_status (exit code, or -signal) ; session.pid ; session.screen
+    session.last_output_at (on the session's clock)
 
     Environment: the caller's env dict (os.environ if None) with PATH kept, TERM=xterm-256color,
-    COLORTERM=truecolor, and LANG=C.UTF-8 if no locale variable is set. Transcript: raw bytes appended, mode 0600.
+    COLORTERM=truecolor, and LANG=C.UTF-8 if no locale variable is set. The tty keeps its normal echo.
+    Transcript: raw output bytes appended to the given path, created with mode 0600. Paste: bracketed when the
+    child enabled mode 2004, newlines sent as CR. Output parsing is time-boxed (8 ms per loop turn) and reading
+    pauses above 1 MB queued, so a flooding child never blocks the event loop. Scrollback is compressed after
+    1 s without output.
 
-Emulator choice and measurements: see MEASUREMENTS.md next to this file.
+Emulator choice and measurements: MEASUREMENTS.md next to this file.
 """
 
 from gastown_tui.terminal.cells import Cell
