@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 MODEL = "claude-sonnet-4-5-20250929"
+_CWD = re.compile(r"Primary working directory: ([^\\\s]+)")  # names the agent in a shared request log
 
 
 @dataclass
@@ -140,7 +142,9 @@ class StubApi:
             if isinstance(r.body, dict) and "messages" in r.body:
                 tools = len(r.body.get("tools") or [])
                 last_msg = r.body["messages"][-1] if r.body["messages"] else {}
-                lines.append(f"  {r.method} {r.path} tools={tools} last={_short(last_msg)}")
+                cwd = _CWD.search(json.dumps(r.body.get("system", "")))
+                where = f" cwd=…/{'/'.join(cwd.group(1).split('/')[-2:])}" if cwd else ""
+                lines.append(f"  {r.method} {r.path} tools={tools}{where} last={_short(last_msg)}")
             else:
                 lines.append(f"  {r.method} {r.path}")
         lines.extend(f"  ERROR {e}" for e in self.errors)

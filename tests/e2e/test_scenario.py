@@ -67,6 +67,15 @@ def start_mayor(town: Town) -> None:
     town.request("spawn", address="mayor/", topic="cold-start")
 
 
+def pid_alive(pid: int) -> bool:
+    """True if the process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ", 1)[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
 def sling(town: Town, bead_id: str, target: str = "calc") -> str:
     """`gt sling BEAD TARGET`; returns the address of the agent that got it."""
     out = town.gt("sling", bead_id, target).stdout
@@ -229,8 +238,11 @@ def test_sigkilled_engine_resumes_the_polecat_conversation(make_town: Callable[.
     agent = sling(town, fix)
     town.wait(lambda: "sleep 20" in stub.sent_commands(), "the polecat to be mid-task (running sleep 20)", 30)
     time.sleep(1.0)  # let the CLI start the command
+    old_pid = next(row["pid"] for row in town.request("status") if row["address"] == agent)
     before = len(stub.main_turns())
     town.kill_engine()
+    # Its Claude Code loses the terminal with it (SIGHUP), so two sessions never work one worktree at once.
+    town.wait(lambda: not pid_alive(old_pid), f"the old Claude Code (pid {old_pid}) to exit", 15)
 
     # The killed `sleep 20` never returned, so the resumed session would run it again; script it without.
     stub.policy = GasTownPolicy(tasks=CALC_TASKS)
