@@ -84,12 +84,15 @@ def _when(ts: float | None) -> str:
 
 def _status(args: argparse.Namespace) -> int:
     """`patrol status`."""
-    from gastown_tui.patrols.registry import _intervals, patrol_names
+    from gastown_tui.patrols.registry import patrol_intervals, patrol_names
     from gastown_tui.patrols.state import LedgerStateStore
+
+    from gastown_tui.engine.client import engine_running
 
     with _town() as (town, ledger):
         store = LedgerStateStore(ledger)
-        nexts, intervals = store.next_runs(), _intervals(town)
+        nexts, intervals = store.next_runs(), patrol_intervals(town)
+        live = engine_running(town)
         rows = []
         for name in patrol_names(town):
             last = store.history(name, 1)
@@ -98,14 +101,14 @@ def _status(args: argparse.Namespace) -> int:
                          "next_run": planned.get("next_run"), "paused": store.is_paused(name),
                          "last_result": last[-1].result if last else None,
                          "last_summary": last[-1].summary if last else "",
-                         "last_finished": last[-1].finished if last else None})
+                         "last_finished": last[-1].finished if last else None, "engine_running": live})
     if args.json:
         print_json(rows)
         return 0
     width = max(len(r["name"]) for r in rows)
     print(f"{'PATROL':<{width}}  {'EVERY':>6}  {'NEXT':<9} {'LAST':<8} {'WHEN':<9} SUMMARY")
     for r in rows:
-        nxt = "paused" if r["paused"] else _when(r["next_run"])
+        nxt = "paused" if r["paused"] else (_when(r["next_run"]) if live else "no engine")
         print(f"{r['name']:<{width}}  {r['interval'] or 0:>5.0f}s  {nxt:<9} {r['last_result'] or '-':<8} "
               f"{_when(r['last_finished']):<9} {r['last_summary'][:60]}")
     return 0

@@ -44,7 +44,7 @@ def _rig_branches(town: TownPaths) -> dict[str, str]:
     return {rig.name: rig.config.default_branch for rig in list_rigs(town)}
 
 
-def _intervals(town: TownPaths) -> dict[str, float]:
+def patrol_intervals(town: TownPaths) -> dict[str, float]:
     """Patrol intervals from town.toml (defaults when the file has none)."""
     from gastown_tui.town.config import load_town_config  # noqa: PLC0415
 
@@ -53,7 +53,7 @@ def _intervals(town: TownPaths) -> dict[str, float]:
 
 def build_patrols(ctx: PatrolContext) -> list[PatrolEntry]:
     """Every patrol of the town, bound to `ctx`."""
-    intervals = _intervals(ctx.town)
+    intervals = patrol_intervals(ctx.town)
     entries = [PatrolEntry(PatrolSpec("deacon", "mol-deacon-patrol", deacon.STEPS,
                                       deacon.DeaconPatrol(ctx).handlers(), ctx, actor=deacon.ACTOR),
                            intervals.get("deacon", 300.0), "deacon")]
