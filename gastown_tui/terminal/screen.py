@@ -187,5 +187,5 @@ class TerminalScreen:
         return self._screen.compact_history(budget)
 
     def clear_scrollback(self) -> None:
-        """Forget the scrollback."""
-        self._screen.history.clear()
+        """Forget the scrollback (as ED 3 does)."""
+        self._screen.erase_in_display(3)

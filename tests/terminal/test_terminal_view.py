@@ -141,3 +141,33 @@ async def test_synchronized_frame_is_painted_once_complete() -> None:
         view.post_message(TerminalView.Output())
         await pilot.pause()
         assert view.render_line(1).text.startswith("half a frame done")
+
+
+async def test_live_session_in_a_view() -> None:
+    """A real PtySession drives the view: output notifications coalesce, keys reach the child."""
+    import asyncio
+
+    from gastown_tui.terminal import PtySession
+
+    session = PtySession(["cat"], cols=40, rows=10)
+
+    class LiveApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield TerminalView(session.screen, writer=session.write)
+
+    app = LiveApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        view = app.query_one(TerminalView)
+        session.on_output = lambda s, data: view.post_message(TerminalView.Output())
+        await session.start()
+        view.focus()
+        await pilot.press(*"hello", "enter")
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            await pilot.pause()
+            if view.render_line(1).text.startswith("hello"):
+                break
+        assert view.render_line(0).text.startswith("hello")  # the tty's echo
+        assert view.render_line(1).text.startswith("hello")  # cat's output
+        await pilot.press("ctrl+d")
+        assert await session.wait(5) == 0
