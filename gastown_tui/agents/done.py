@@ -4,7 +4,8 @@ After `gt done` the work bead is **`in_progress`, assignee kept (the worker, for
 `merge_request = <mr-id>` and `done_at`**: it is no longer on anyone's hook (hook = status `hooked`), it is not
 `ready` (so nothing re-slings it), and it is not closed (a convoy must not land before the merge). The refinery
 closes it when the MR merges, or sends it back as rework. A bead with no commits ahead of the default branch is
-closed at once with reason `no code changes`. The merge request is a persistent bead labelled `gt:merge-request`
+closed at once with reason `no code changes`; town roles without a worktree (dogs, mayor, deacon) close their
+bead as done. The merge request is a persistent bead labelled `gt:merge-request`
 (issue type `merge-request`) with metadata branch, target, source_issue, worker, rig, commit_sha, agent_bead.
 Witness and refinery get mail (`POLECAT_DONE`, `MERGE_READY`). A ledger failure is raised, never read as "no work".
 """
@@ -68,11 +69,13 @@ def _mr_prefix(town: TownPaths, rig: str, fallback: str) -> str:
 
 def done(town: TownPaths, ledger: Any, address: Address, *, notes: str = "") -> DoneResult:
     """Run the `gt done` flow for `address` (see the module docstring)."""
-    if not address.rig or address.role not in ("polecat", "crew"):
-        raise InvalidInput(f"gt done is for polecats and crew, not {address}")
+    if address.role not in ("polecat", "crew", "dog", "mayor", "deacon"):
+        raise InvalidInput(f"gt done is for agents that hold work, not {address}")
     bead = hooked_bead(ledger, address)
     if bead is None:
         raise NotFound(f"nothing is on {address}'s hook: there is no work to finish")
+    if address.role not in ("polecat", "crew"):
+        return _done_without_worktree(town, ledger, address, bead)
     worktree = agent_cwd(town, address)
     rig = town.rig(address.rig)
     branch = gitops.current_branch(worktree)
@@ -109,3 +112,14 @@ def done(town: TownPaths, ledger: Any, address: Address, *, notes: str = "") -> 
              events_file=town.events, ephemeral=True)
     feed.emit(town.events, "done", actor=str(address), bead=bead.id, branch=branch, commit=sha, mr=mr_id)
     return DoneResult(bead.id, branch, sha, mr_id, stray is not None)
+
+
+def _done_without_worktree(town: TownPaths, ledger: Any, address: Address, bead: Any) -> DoneResult:
+    """Town roles (dogs, mayor, deacon) have no branch: their work is closed as done and the hook released."""
+    _finish_done_step(ledger, address)
+    with ledger.transaction():
+        ledger.close(bead.id, reason=f"done by {address}", actor=str(address))
+        update_agent(ledger, address, hook_bead=None, agent_state="idle",
+                     last_done={"bead": bead.id, "merge_request": "", "ts": time.time(), "exit_type": "COMPLETED"})
+    feed.emit(town.events, "done", actor=str(address), bead=bead.id, branch="", commit="", mr="")
+    return DoneResult(bead.id, "", "", "", False)

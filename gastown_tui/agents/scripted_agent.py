@@ -53,13 +53,21 @@ def fenced_commands(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def in_own_worktree() -> Path:
-    """The cwd, checked to be the top of a git worktree (commands never run anywhere else)."""
+def own_workdir() -> tuple[Path, bool]:
+    """The cwd, checked to be this agent's own working directory (commands never run anywhere else); and
+    whether it is a git worktree (polecats and crew) or a plain directory (mayor, deacon, dogs)."""
+    from gastown_tui.agents.identity import agent_cwd, require_agent
+    from gastown_tui.town.paths import find_town
+
     cwd = Path.cwd().resolve()
+    expected = agent_cwd(find_town(), require_agent()).resolve()
+    if cwd != expected:
+        raise RuntimeError(f"{cwd} is not my working directory ({expected}); refusing to run bead commands")
     top = subprocess.run(["git", "rev-parse", "--show-toplevel"], text=True, capture_output=True, cwd=cwd)
-    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != cwd:
-        raise RuntimeError(f"{cwd} is not the top of a git worktree; refusing to run bead commands here")
-    return cwd
+    is_worktree = top.returncode == 0 and Path(top.stdout.strip()).resolve() == cwd
+    if not is_worktree and (cwd / ".git").exists():
+        raise RuntimeError(f"{cwd} looks like a broken git worktree; refusing to run bead commands")
+    return cwd, is_worktree
 
 
 def run_commands(script: str, where: Path) -> bool:
@@ -101,7 +109,7 @@ def work() -> None:
         say("nothing on my hook")
         return
     say(f"working on {bead['id']}: {bead['title']}")
-    where = in_own_worktree()
+    where, is_worktree = own_workdir()
     ran_bead_commands = False
     seen: set[str] = set()
     while ctx.get("step") and ctx["step"]["step_id"] != "done" and ctx["step"]["bead_id"] not in seen:
@@ -122,8 +130,10 @@ def work() -> None:
         if script and not run_commands(script, where):
             gt("escalate", "-s", "HIGH", f"scripted agent: commands of {bead['id']} failed", "--bead", bead["id"])
             return
-    subprocess.run(["git", "add", "-A"], cwd=where, capture_output=True)
-    subprocess.run(["git", "commit", "-q", "-m", f"{bead['id']}: {bead['title']}"], cwd=where, capture_output=True)
+    if is_worktree:
+        subprocess.run(["git", "add", "-A"], cwd=where, capture_output=True)
+        subprocess.run(["git", "commit", "-q", "-m", f"{bead['id']}: {bead['title']}"], cwd=where,
+                       capture_output=True)
     done = gt("done", "--json")
     if done.returncode == 0:
         result = json.loads(done.stdout)

@@ -110,3 +110,13 @@ def test_sling_a_formula_by_name_and_done_without_code_changes(town, ledger, eng
     closed = wait_until(lambda: (b := ledger.get(bead.id)).status == "closed" and b, 60)
     assert closed.close_reason == "no code changes"
     assert not ledger.list(labels=[LABEL_MERGE_REQUEST])
+
+
+def test_dog_runs_its_job_in_its_own_directory_and_done_closes_it(town, ledger, engine_proc) -> None:
+    job = ledger.create("Dog job: tidy", description="```sh\npwd > where.txt\n```")
+    result = cli(town, "sling", job.id, "dogs/alpha", "--json")
+    assert result.returncode == 0, result.stderr
+    closed = wait_until(lambda: (b := ledger.get(job.id)).status == "closed" and b, 60)
+    assert closed.close_reason == "done by dogs/alpha"
+    where = (town.root / "dogs" / "alpha" / "where.txt").read_text().strip()
+    assert where == str((town.root / "dogs" / "alpha").resolve())
