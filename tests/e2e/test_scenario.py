@@ -24,7 +24,7 @@ from stub_api import StubApi
 from tasks import CALC_TASKS, FEATURE_TITLE, FIX_TITLE
 from town import Town
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
 ID = re.compile(r"\b[a-z][a-z0-9]{1,7}-[a-z0-9]{3,12}\b")
 
@@ -123,7 +123,7 @@ def test_convoy_of_two_beads_lands_on_main_with_real_claude_code(make_town: Call
     convoy = first_id(town.gt("convoy", "create", "Calc fixes", fix, feature).stdout)
 
     assert sling(town, fix) != sling(town, feature)
-    wait_for_done(town, fix, feature, timeout=60)
+    wait_for_done(town, fix, feature, timeout=120)
 
     town.gt("patrol", "run", "refinery:calc")
     town.wait(lambda: bead(town, fix).status == "closed" and bead(town, feature).status == "closed",
@@ -164,6 +164,10 @@ def test_convoy_of_two_beads_lands_on_main_with_real_claude_code(make_town: Call
         commands = [c.command for c in read_conversation(turns[-1]).calls if c.command]
         assert commands[0] == "gt hook" and commands[-1] == "gt done", commands
         assert "python -m pytest -q" in commands
+        # The SessionStart hook (`gt hookevent` → gt prime) put the role context in front of the model.
+        first = read_conversation(turns[0])
+        assert any(t.lstrip().startswith("SessionStart:startup hook success:") and "role:polecat" in t
+                   for t in first.context), first.context[:3]
 
 
 def test_startup_dialogs_are_answered_by_the_engine(make_town: Callable[..., Town], stub: StubApi,
@@ -201,7 +205,7 @@ def test_nudge_to_a_busy_polecat_waits_for_the_turn_boundary_then_seance(make_to
     result = town.gt("nudge", agent, "Overseer says: remember the changelog")
     assert "queued" in (result.stdout + result.stderr).lower(), result.stdout + result.stderr
 
-    wait_for_done(town, fix, timeout=60)
+    wait_for_done(town, fix, timeout=90)
     town.wait(lambda: bool(turns_from(stub, "remember the changelog")), "the nudge to reach the model", 30)
     conv = read_conversation(turns_from(stub, "remember the changelog")[0])
     # The slow command ran to completion (no Escape / interrupt), and the turn went on to `gt done`.
@@ -247,7 +251,7 @@ def test_sigkilled_engine_resumes_the_polecat_conversation(make_town: Callable[.
     # The killed `sleep 20` never returned, so the resumed session would run it again; script it without.
     stub.policy = GasTownPolicy(tasks=CALC_TASKS)
     town.start_engine()
-    wait_for_done(town, fix, timeout=60)
+    wait_for_done(town, fix, timeout=90)
     resumed = [b for b in stub.main_turns()[before:] if fix in read_conversation(b).all_text()]
     assert resumed, "no request from the resumed polecat reached the stub"
     conv = read_conversation(resumed[-1])
