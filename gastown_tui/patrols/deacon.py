@@ -117,7 +117,10 @@ class DeaconPatrol:
         from gastown_tui.town.rigs import list_rigs  # noqa: PLC0415
 
         for rig in list_rigs(self.ctx.town):
-            known = {os.path.realpath(w.path) for w in gitops.list_worktrees(rig.paths)}
+            trees = gitops.list_worktrees(rig.paths)
+            known = {os.path.realpath(w.path) for w in trees}
+            found += [f"worktree {w.path} is registered but its directory is gone (git worktree prune)"
+                      for w in trees if getattr(w, "prunable", False)]
             if rig.paths.polecats.is_dir():
                 for child in sorted(rig.paths.polecats.iterdir()):
                     if child.is_dir() and os.path.realpath(child) not in known:
