@@ -138,7 +138,10 @@ async def _idle_session(path: Path, lines: int) -> tuple[int, int, int]:
     while session.screen.scrollback_lines < min(10_000, lines - ROWS):
         await asyncio.sleep(0.05)
     raw = tracemalloc.get_traced_memory()[0] - before
-    await asyncio.sleep(2.5)  # idle: the session compresses its scrollback after 1 s of quiet
+    await asyncio.sleep(1.5)  # idle: the session compresses its scrollback after 1 s of quiet, in steps
+    deadline = time.monotonic() + 60
+    while session.screen.compact(budget=0) and time.monotonic() < deadline:  # budget 0: just ask what is left
+        await asyncio.sleep(0.1)
     gc.collect()
     used = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
