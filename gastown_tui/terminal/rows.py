@@ -40,8 +40,9 @@ class Row:
         n = min(self.extent, len(chars))
         while n and chars[n - 1] == " " and styles[n - 1] == BLANK:
             n -= 1
-        del chars[n:]
-        del styles[n:]
+        if n < len(chars):  # copy rather than truncate: a truncated list keeps its full capacity
+            self.chars = chars[:n]
+            self.styles = styles[:n]
         self.extent = n
         return self
 
