@@ -54,6 +54,16 @@ Semantics worth knowing:
   * `gc_wisps` deletes wisps that are closed or not updated for `older_than_seconds`, except closed steps of a
     still-open wisp molecule. Feed events (`bead.created/closed/claimed`) are emitted for persistent beads only,
     after commit.
+  * Tombstoned (status `tombstone`) and pinned blockers count as done; ready excludes pinned/deferred/in-progress.
+  * `add_dep` refuses `blocks`/`conditional-blocks` cycles and parent-child loops (Conflict naming the path);
+    the target must exist unless it is `external:...`. One edge per ordered pair (beads rule).
+  * `export_jsonl()`/`commit()` refuse to run inside an open transaction, and refuse to overwrite a town JSONL
+    file that has malformed lines (its bad line's bead would be dropped).
+
+Modules: schema (vocabulary, DDL), store (connection, transactions, busy retry), ids (hash/child ids, partial
+resolution), model (dataclasses, key order), readiness (is_blocked), jsonl (encode/import/render), sync
+(import-if-changed, export, git commit), queries (list/ready/blocked/search SQL), deps (cycles, trees),
+api (Ledger: open/create/get), writes and reads (the rest of the Ledger methods, as mixins).
 """
 
 from gastown_tui.ledger.api import Ledger
