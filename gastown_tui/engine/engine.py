@@ -226,7 +226,7 @@ class Engine:
             reason = f"agent is {verdict.state} ({verdict.source})"
         elif self.user_typing(key):
             reason = "the Overseer is typing in its pane"
-        elif key in self.monitor._busy:
+        elif self.monitor.delivering(key):
             reason = "another delivery is in progress"
         if reason:
             nudge_id = queue_nudge(self.ledger, address, text, sender=sender)

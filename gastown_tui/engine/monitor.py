@@ -36,6 +36,10 @@ class SessionMonitor:
         self.nudges_waiting: set[str] = set()   # addresses with queued nudges (from feed + engine queueing)
         self._busy: set[str] = set()             # addresses with a delivery in flight
 
+    def delivering(self, address: str) -> bool:
+        """True while something is being typed into this agent's session."""
+        return address in self._busy
+
     async def tick(self) -> None:
         """Check every session once."""
         for session in self.engine.sessions.all():
@@ -65,12 +69,17 @@ class SessionMonitor:
             return
         if session.plan.runtime.prompt_mode in ("stdin", "none") and not session.beacon_sent:
             session.beacon_sent = True
-            await self._deliver(session, session.plan.prompt, kind="beacon")
+            self._background(session, session.plan.prompt, kind="beacon")
             return
         if key in self.nudges_waiting:
             await self.deliver_queued(session)
             return
         self._gupp(session)
+
+    def _background(self, session: "AgentSession", text: str, *, kind: str, count: int = 1) -> None:
+        """Type in a task of its own: one slow agent must not hold up state updates of the others."""
+        self._busy.add(str(session.address))  # reserved now, so the next tick does not start a second delivery
+        asyncio.get_running_loop().create_task(self._deliver(session, text, kind=kind, count=count))
 
     def _answer_dialog(self, session: "AgentSession") -> None:
         """Send the answer keys of a recognised start-up dialog if the town allows it (at most every few s)."""
@@ -97,7 +106,7 @@ class SessionMonitor:
         self.nudges_waiting.discard(key)
         if nudges:
             text = "\n".join(format_nudge(n.sender, n.text) for n in nudges)
-            await self._deliver(session, text, kind="nudge", count=len(nudges))
+            self._background(session, text, kind="nudge", count=len(nudges))
 
     async def _deliver(self, session: "AgentSession", text: str, *, kind: str, count: int = 1) -> bool:
         """Type `text` into the session (one delivery at a time per session) and record the outcome."""
@@ -128,4 +137,4 @@ class SessionMonitor:
                 "no confirmation needed.")
         feed.emit(engine.paths.events, "gupp.nudge", actor="engine", address=str(session.address),
                   bead=session.plan.bead_id)
-        asyncio.get_running_loop().create_task(self._deliver(session, text, kind="gupp"))
+        self._background(session, text, kind="gupp")
