@@ -116,7 +116,15 @@ class Store:
                     self.conn.execute("ROLLBACK")
                 raise
             else:
-                retry_busy(lambda: self.conn.execute("COMMIT"))
+                try:
+                    retry_busy(lambda: self.conn.execute("COMMIT"))
+                except BaseException:
+                    # A failed COMMIT (disk full, I/O error) leaves the transaction open: end it, or every
+                    # later BEGIN on this connection would fail.
+                    self._after_commit.clear()
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
                 callbacks, self._after_commit = self._after_commit, []
                 for callback in callbacks:
                     callback()
