@@ -318,10 +318,22 @@ class TerminalView(Widget, can_focus=True):
         self.post_message(self.Resized(self, event.size.width, event.size.height))
 
     def on_focus(self) -> None:
+        """Show the cursor; report focus-in if the child asked for focus events (mode 1004)."""
+        self._report_focus(b"\x1b[I")
         self.pull()
 
     def on_blur(self) -> None:
+        """Hide the cursor; report focus-out if the child asked for focus events."""
+        self._report_focus(b"\x1b[O")
         self.pull()
+
+    def _report_focus(self, data: bytes) -> None:
+        modes = self._source.modes if self._source is not None else None
+        if modes is not None and getattr(modes, "focus_events", False):
+            if self._writer is not None:
+                self._writer(data)
+            else:
+                self.post_message(self.Input(self, data))
 
     def watch_scroll_back(self) -> None:
         self._rows.clear()

@@ -229,6 +229,9 @@ class Parser:
                     screen.tab()
             elif final == "Z":
                 self._back_tab(max(1, _ints(args)[0]))
+            elif final == "t":
+                if _ints(args)[0] == 18:  # XTWINOPS: report the text area size; resize requests are ignored
+                    screen.write_process_input(f"\x1b[8;{screen.lines};{screen.columns}t")
             elif final == "s":
                 screen.save_cursor()
             elif final == "u":

@@ -137,7 +137,7 @@ def test_dec_2026_timeout_releases_rows() -> None:
 
 def test_replies_da_dsr_cpr_decrqm() -> None:
     s = screen()
-    s.feed(b"\x1b[3;5H\x1b[c\x1b[>c\x1b[5n\x1b[6n\x1b[?2026$p\x1b]11;?\x07")
+    s.feed(b"\x1b[3;5H\x1b[c\x1b[>c\x1b[5n\x1b[6n\x1b[?2026$p\x1b]11;?\x07\x1b[18t\x1b[8;50;200t")
     replies = s.take_replies()
     assert b"\x1b[?1;2c" in replies
     assert b"\x1b[>1;10;0c" in replies
@@ -145,6 +145,7 @@ def test_replies_da_dsr_cpr_decrqm() -> None:
     assert b"\x1b[3;5R" in replies
     assert b"\x1b[?2026;2$y" in replies
     assert b"\x1b]11;rgb:" in replies
+    assert b"\x1b[8;5;20t" in replies and (s.cols, s.rows) == (20, 5)  # size report; resize requests ignored
     assert s.take_replies() == b""
 
 
