@@ -67,6 +67,16 @@ class Engine:
         """Bring the engine up (see module docstring); Conflict if another engine runs for this town."""
         self.paths.runtime.mkdir(parents=True, exist_ok=True)
         self._take_lock()
+        try:
+            await self._start_locked()
+        except BaseException:
+            if self._server is not None:
+                await self._server.stop()
+            self._release_lock()  # a failed start must not block the next one
+            raise
+
+    async def _start_locked(self) -> None:
+        """The start sequence, run while holding the engine lock."""
         if self.ledger is None:
             from gastown_tui.ledger import Ledger
 
