@@ -126,6 +126,7 @@ class Store:
                         self.conn.execute("ROLLBACK")
                     raise
                 callbacks, self._after_commit = self._after_commit, []
+                self.depth = 0  # callbacks run outside the transaction (they may start their own)
                 for callback in callbacks:
                     callback()
             finally:
