@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from gastown_tui.errors import GastownError
 from gastown_tui.ui.actions import ActionsMixin
-from gastown_tui.ui.bindings import APP_BINDINGS, load_keymap
+from gastown_tui.ui.bindings import APP_BINDINGS, read_keymap
 from gastown_tui.ui.bridge import Bridge, TimeFormat, local_hms
 from gastown_tui.ui.commands import ActionsProvider, AgentsProvider
 from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, SessionEnded, TownChanged
@@ -47,7 +47,10 @@ class GastownApp(ActionsMixin, App[None]):
         self.port = port
         self.now = now
         self.time_format = time_format
-        self.keymap = load_keymap() if keymap is None else dict(keymap)
+        self.keymap_problems: list[str] = []
+        if keymap is None:
+            keymap, self.keymap_problems = read_keymap()
+        self.keymap = dict(keymap)
         self.blink = blink
         self.start_engine = start_engine
         self.initial_layout = layout
@@ -90,6 +93,8 @@ class GastownApp(ActionsMixin, App[None]):
         """Apply the keymap, attach the bridge, show the town, start the engine."""
         if self.keymap:
             self.set_keymap(self.keymap)
+        for problem in self.keymap_problems:
+            self.notify(problem, title="Keymap", severity="warning", timeout=10)
         self.bridge.attach()
         self.refresh_town()
         self.query_one(ActivityFeed).add_entries(self.port.recent_feed())

@@ -68,13 +68,25 @@ def config_path() -> Path:
     return Path(override) if override else user_config_path("gastown-tui") / "config.toml"
 
 
-def load_keymap(path: Path | None = None) -> dict[str, str]:
-    """Binding id -> key(s) from the `[keymap]` table; a missing or broken file means no remapping."""
+def read_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
+    """(binding id -> key(s), problems) from the `[keymap]` table; problems name unknown ids or a broken file."""
     path = path or config_path()
     try:
         raw = tomllib.loads(path.read_text())
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-    keymap = raw.get("keymap", {})
+    except OSError:
+        return {}, []  # no config file: nothing to remap
+    except tomllib.TOMLDecodeError as exc:
+        return {}, [f"{path}: {exc}"]
+    table = raw.get("keymap", {})
+    if not isinstance(table, dict):
+        return {}, [f"{path}: [keymap] must be a table"]
     known = {binding.id for binding in APP_BINDINGS}
-    return {str(k): str(v) for k, v in keymap.items() if k in known and isinstance(v, str)} if isinstance(keymap, dict) else {}
+    keymap = {str(k): v for k, v in table.items() if k in known and isinstance(v, str)}
+    problems = [f"{path}: unknown binding id {k!r}" for k in table if k not in known]
+    problems += [f"{path}: keymap.{k} must be a string" for k, v in table.items() if k in known and not isinstance(v, str)]
+    return keymap, problems
+
+
+def load_keymap(path: Path | None = None) -> dict[str, str]:
+    """Binding id -> key(s) from the user config (problems ignored; see `read_keymap`)."""
+    return read_keymap(path)[0]

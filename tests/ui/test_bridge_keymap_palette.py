@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gastown_tui.events import Event
 from gastown_tui.ui.app import GastownApp
-from gastown_tui.ui.bindings import APP_BINDINGS, load_keymap
+from gastown_tui.ui.bindings import APP_BINDINGS, load_keymap, read_keymap
 from gastown_tui.ui.bridge import translate
 from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, TownChanged
 from gastown_tui.ui.screens.form import FormDialog
@@ -95,8 +95,10 @@ def test_load_keymap_reads_user_config(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text('[keymap]\nsling = "ctrl+l"\nbogus = "x"\n')
     assert load_keymap(path) == {"sling": "ctrl+l"}
+    assert read_keymap(path)[1] == [f"{path}: unknown binding id 'bogus'"]
     path.write_text("not = [toml")
-    assert load_keymap(path) == {}
+    assert load_keymap(path) == {} and read_keymap(path)[1]
+    assert read_keymap(tmp_path / "missing.toml") == ({}, [])
 
 
 async def test_keymap_remaps_by_id(make_app: AppFactory, engine: FakeEngine, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -95,7 +95,9 @@ def test_demo_in_tmux(size: tuple[int, int], tmp_path: Path) -> None:
         tmux.keys("Enter")
         tmux.wait_for(lambda s: "Unknown target 'nobody'" in s, "the inline refusal", 10)
         tmux.keys("C-u")
+        tmux.wait_for(lambda s: "▊  nobody" not in s, "the target field to clear", 10)
         tmux.type("greeter")
+        tmux.wait_for(lambda s: "▊  greeter " in s, "the typed target", 10)
         tmux.keys("Enter")
         tmux.wait_for(lambda s: "Sling a bead" not in s, "the dialog to close", 10)
         # the success toast names the target; the bead's row leaves the ready state (○) in the convoy tree
@@ -115,6 +117,7 @@ def test_demo_in_tmux(size: tuple[int, int], tmp_path: Path) -> None:
         tmux.keys("Enter")
         tmux.wait_for(lambda s: "Message is empty" in s, "the empty-message refusal", 10)
         tmux.type("please check your mail")
+        tmux.wait_for(lambda s: "please check your mail" in s, "the typed message", 10)
         tmux.keys("Enter")
         tmux.wait_for(lambda s: "Nudge an agent" not in s, "the nudge dialog to close", 10)
 

@@ -50,9 +50,16 @@ class HelpScreen(ModalScreen[None]):
             if binding.group is not None and binding.group != group:
                 group = binding.group
                 table.add_row(Text(group.description, style="bold"), "", "")
-            keys = self.keymap.get(binding.id or "", binding.key)
+            ident = binding.id or ""
+            if ident.startswith("jump-") and not any(k.startswith("jump-") for k in self.keymap):
+                if ident != "jump-1":
+                    continue  # nine near-identical rows read better as one
+                table.add_row(Text("1 … 9", style="bold cyan"), "Show agent N (list order) in the current pane",
+                              Text("jump-1 … jump-9", style="dim"))
+                continue
+            keys = self.keymap.get(ident, binding.key)
             table.add_row(Text(key_label(keys), style="bold cyan"), binding.tooltip or binding.description,
-                          Text(binding.id or "", style="dim"))
+                          Text(ident, style="dim"))
         table.focus()
 
     def action_dismiss_help(self) -> None:
