@@ -7,6 +7,13 @@ output arrived by posting ``TerminalView.Output`` (``can_replace``: any rate coa
 for changed rows, by content (scrolling moves rows without rebuilding them). A hidden view does no work; it repaints
 fully when shown.
 
+Wiring (the UI bridge does this; the engine never touches widgets):
+
+    view = TerminalView(screen, writer=send_bytes)         # or no writer: handle TerminalView.Input messages
+    on output from the session      -> view.post_message(TerminalView.Output())   # any rate
+    on TerminalView.Resized(c, r)   -> session.resize(c, r)
+    on TerminalView.ReleaseFocus    -> move focus elsewhere
+
 Focus: while focused every key goes to the child, Escape included (agents use it). ``ctrl+\\`` (RELEASE_KEY) gives
 focus back by posting ``TerminalView.ReleaseFocus``; it is free in Claude Code and rarely used in vim, and in a
 plain tty it would send SIGQUIT, which nobody wants to hit by accident. Shift+PageUp/PageDown and the mouse wheel
@@ -449,3 +456,12 @@ class TerminalView(Widget, can_focus=True):
     def on_mouse_up(self, event: events.MouseUp) -> None:
         if self._mouse_to_child():
             self.send(mouse_event_bytes(max(0, event.button - 1), event.x, event.y, False))
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """Motion reports: with a button held under 1002, any motion under 1003."""
+        if not self._mouse_to_child() or self._source is None:
+            return
+        modes = self._source.mouse_modes if hasattr(self._source, "mouse_modes") else frozenset()
+        if 1003 in modes or (1002 in modes and event.button):
+            button = (event.button - 1 if event.button else 3) + 32
+            self.send(mouse_event_bytes(button, event.x, event.y, True))

@@ -82,6 +82,7 @@ class PtySession:
         if self.transcript_path is not None:
             self.transcript_path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.transcript_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.fchmod(fd, 0o600)  # also when the file already existed with wider permissions
             self._transcript = os.fdopen(fd, "ab", buffering=0)
         try:
             self._child = pexpect.spawn(self.argv[0], self.argv[1:], env=self.env, cwd=self.cwd, encoding=None,

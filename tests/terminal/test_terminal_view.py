@@ -175,3 +175,16 @@ async def test_live_session_in_a_view() -> None:
         assert view.render_line(1).text.startswith("hello")  # cat's output
         await pilot.press("ctrl+d")
         assert await session.wait(5) == 0
+
+
+async def test_mouse_goes_to_the_child_when_it_asked_for_sgr_mouse() -> None:
+    term = TerminalScreen(40, 10)
+    app = TermApp(term)
+    async with app.run_test(size=(60, 16)) as pilot:
+        view = app.query_one(TerminalView)
+        view.focus()
+        await pilot.click(TerminalView, offset=(2, 1))
+        assert app.sent == []  # no mouse mode: clicks stay in the app
+        term.feed(b"\x1b[?1000h\x1b[?1006h")
+        await pilot.click(TerminalView, offset=(2, 1))
+        assert app.sent == [b"\x1b[<0;3;2M", b"\x1b[<0;3;2m"]
