@@ -4,13 +4,23 @@ hook, loses no bead and assigns none twice. A Claude agent would be resumed with
 from __future__ import annotations
 
 import json
+import os
 import signal
+import time
 
 from gastown_tui.agents.registry import ensure_agent, update_agent
 from gastown_tui.agents.spawn import plan_spawn
 from gastown_tui.events import iter_events
 from gastown_tui.records import LABEL_MERGE_REQUEST, parse_address
 from tests.agents.conftest import EngineProcess, agent_rows, cli, gated_bead, wait_until
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _starts(town, address: str) -> list:
@@ -28,7 +38,9 @@ def test_sigkill_engine_respawns_polecats_with_their_hooks(town, ledger, tmp_pat
     assert len(set(holders.values())) == 3
     wait_until(lambda: all(agent_rows(town)[a]["state"] == "working" for a in holders.values()), 30)
 
+    old_pids = [agent_rows(town)[a]["pid"] for a in holders.values()]
     engine.kill(signal.SIGKILL)
+    wait_until(lambda: not any(_alive(pid) for pid in old_pids), 20)  # the PTY hang-up took the agents down
     assert cli(town, "agents", "--json").returncode == 0  # offline view works without an engine
     for bead in beads:
         fresh = ledger.get(bead.id)
@@ -47,6 +59,9 @@ def test_sigkill_engine_respawns_polecats_with_their_hooks(town, ledger, tmp_pat
                          and ledger.list(labels=[LABEL_MERGE_REQUEST]), 90)
     finally:
         engine.stop()
+    time.sleep(2)
+    mrs = ledger.list(labels=[LABEL_MERGE_REQUEST])
+    assert len(mrs) == 3  # no second MR from a session that should have died
     by_source = {mr.metadata["source_issue"]: mr.metadata["worker"] for mr in mrs}
     assert by_source == holders  # every bead merged-requested once, by the polecat that held it
     for address in holders.values():
