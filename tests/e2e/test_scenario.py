@@ -203,7 +203,8 @@ def test_nudge_to_a_busy_polecat_waits_for_the_turn_boundary_then_seance(make_to
     agent = sling(town, fix)
     town.wait(lambda: "sleep 4" in stub.sent_commands(), "the polecat to start its slow command", 30)
     result = town.gt("nudge", agent, "Overseer says: remember the changelog")
-    assert "queued" in (result.stdout + result.stderr).lower(), result.stdout + result.stderr
+    # Layered state saw the turn in progress (UserPromptSubmit hook, no Stop yet), so the nudge waits.
+    assert "queued" in result.stdout and "working" in result.stdout, result.stdout + result.stderr
 
     wait_for_done(town, fix, timeout=90)
     town.wait(lambda: bool(turns_from(stub, "remember the changelog")), "the nudge to reach the model", 30)
@@ -220,6 +221,8 @@ def test_nudge_to_a_busy_polecat_waits_for_the_turn_boundary_then_seance(make_to
     assert kinds.index("nudge.queued") < kinds.index("done") < kinds.index("nudge.delivered"), kinds
     town.wait(lambda: "Nudge received" in town.peek(agent),
               "the polecat's answer to the nudge on its screen", 20)
+    town.wait(lambda: next(r for r in town.request("status") if r["address"] == agent)["state"] == "idle",
+              "the polecat to be idle again after answering", 30)
 
     starts = [e for e in town.events() if e.get("kind") == "session.start" and e.get("address") == agent]
     conversation = starts[-1].get("conversation_id") or starts[-1].get("session_id")
