@@ -55,6 +55,14 @@ def search_path(town: TownPaths | None = None, rig: str | None = None) -> list[t
     return dirs
 
 
+def _is_file(path: Path) -> bool:
+    """`path.is_file()`, but False (not OSError) for names the OS refuses, e.g. longer than NAME_MAX."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 class FormulaLibrary:
     """Finds, parses and caches formulas along a search path; its `load` is the loader cook() uses."""
 
@@ -80,12 +88,12 @@ class FormulaLibrary:
         """Path of formula `name` (or `name` itself when it is a formula file path); NotFound otherwise."""
         if name.endswith(".toml") or os.sep in name:
             path = Path(name)
-            if path.is_file():
+            if _is_file(path):
                 return path
             raise NotFound(f"formula file {name} not found")
         for _, directory in self.dirs:
             path = directory / f"{name}{SUFFIX}"
-            if path.is_file():
+            if _is_file(path):
                 return path
         searched = ", ".join(str(d) for _, d in self.dirs)
         raise NotFound(f"formula {name!r} not found (searched {searched})")
