@@ -165,6 +165,7 @@ def make_town(claude_env: dict[str, str], tmp_path: Path, diagnostics: Diagnosti
     towns: list[Town] = []
 
     def factory(env: dict[str, str] | None = None) -> Town:
+        """Install the town (with `env`, default the pre-seeded one) and register its diagnostics."""
         environment = env or claude_env
         town = Town.install(tmp_path / "town", environment)
         town.add_rig("calc", make_calc_project(tmp_path / "calc-src", environment))

@@ -62,6 +62,7 @@ class TmuxPane:
         self.argv, self.cwd, self.env, self.cols, self.rows = list(argv), cwd, dict(env), cols, rows
 
     def _tmux(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run a tmux command against this pane's private server."""
         return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], env=self.env, text=True,
                               capture_output=True, timeout=15)
 

@@ -144,6 +144,7 @@ def scripted(steps: Sequence[ToolUse], final: str, delay_for: Callable[[int], fl
     """Run fixed tool calls after the latest prompt, one per request, then end the turn with `final`."""
 
     def policy(body: dict[str, Any]) -> Reply:
+        """The next scripted step, or the final text."""
         conv = read_conversation(body)
         done = len(conv.calls_since_prompt(len(conv.prompts) - 1)) if conv.prompts else 0
         if done < len(steps):

@@ -89,6 +89,8 @@ class StubApi:
         stub = self
 
         class Handler(_Handler):
+            """The handler bound to this stub."""
+
             owner = stub
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -172,6 +174,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Silence the default stderr access log (the JSONL log has everything)."""
 
     def _body(self) -> Any:
+        """The request body, parsed as JSON when it is JSON."""
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         if not raw:
@@ -182,6 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
             return raw.decode("utf-8", "replace")
 
     def _json(self, status: int, payload: Any) -> None:
+        """A complete JSON response."""
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -214,6 +218,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {})
 
     def _messages(self, body: dict[str, Any]) -> None:
+        """Answer a Messages request: a short title for side requests, else whatever the policy says."""
         try:
             reply = Reply([Text("Scripted session")]) if is_side_request(body) else self.owner.policy(body)
         except Exception as exc:  # a policy bug must show up in the report, not hang the CLI
@@ -231,6 +236,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, message)
 
     def _message(self, reply: Reply) -> dict[str, Any]:
+        """The reply as a complete Messages API message object."""
         content: list[dict[str, Any]] = []
         for block in reply.blocks:
             if isinstance(block, Text):
@@ -276,5 +282,6 @@ class _Handler(BaseHTTPRequestHandler):
         self._event("message_stop", {"type": "message_stop"})
 
     def _event(self, name: str, data: dict[str, Any]) -> None:
+        """One server-sent event, flushed at once (the CLI renders as it streams)."""
         self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
         self.wfile.flush()

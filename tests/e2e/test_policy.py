@@ -19,25 +19,30 @@ def body(*messages: dict[str, Any]) -> dict[str, Any]:
 
 
 def user(*blocks: Any) -> dict[str, Any]:
+    """A user message."""
     return {"role": "user", "content": list(blocks)}
 
 
 def call(tool_id: str, tool: ToolUse) -> dict[str, Any]:
+    """An assistant message with one tool call."""
     return {"role": "assistant", "content": [{"type": "tool_use", "id": tool_id, "name": tool.name,
                                               "input": tool.input}]}
 
 
 def result(tool_id: str, text: str) -> dict[str, Any]:
+    """A user message carrying a tool result."""
     return user({"type": "tool_result", "tool_use_id": tool_id, "content": text, "is_error": False})
 
 
 def policy() -> GasTownPolicy:
+    """A town policy with one task: fix add()."""
     return GasTownPolicy(tasks=[Task("failing add test", [ToolUse("Edit", {"file_path": "calc.py",
                                                                              "old_string": "a - b",
                                                                              "new_string": "a + b"})])])
 
 
 def test_conversation_separates_prompts_from_hook_context() -> None:
+    """Typed prompts, hook output (system entry) and the cwd are told apart."""
     conv = read_conversation(body(
         user(REMINDER, {"type": "text", "text": BEACON}),
         {"role": "system", "content": "SessionStart:startup hook success: role polecat"}))
@@ -48,6 +53,7 @@ def test_conversation_separates_prompts_from_hook_context() -> None:
 
 
 def test_polecat_walks_hook_change_tests_commit_done() -> None:
+    """The polecat script, step by step, with Read inserted before Edit and absolute paths."""
     p = policy()
     msgs: list[dict[str, Any]] = [user(REMINDER, {"type": "text", "text": BEACON})]
     outputs = {"gt hook": HOOK_OUT}
@@ -65,6 +71,7 @@ def test_polecat_walks_hook_change_tests_commit_done() -> None:
 
 
 def test_polecat_resumes_where_it_stopped_and_redoes_a_call_without_result() -> None:
+    """After a resume the script continues at the first unfinished step."""
     p = policy()
     msgs = [user(REMINDER, {"type": "text", "text": BEACON}),
             call("t0", bash("gt hook")), result("t0", HOOK_OUT),
@@ -73,6 +80,7 @@ def test_polecat_resumes_where_it_stopped_and_redoes_a_call_without_result() -> 
 
 
 def test_seance_question_is_answered_from_the_earlier_conversation() -> None:
+    """A question after finished work gets the séance answer naming the bead."""
     msgs = [user(REMINDER, {"type": "text", "text": BEACON}),
             call("t0", bash("gt hook")), result("t0", HOOK_OUT),
             call("t1", bash('git add -A && git commit -q -m "fix (ca-abc12)"')), result("t1", ""),
@@ -84,6 +92,7 @@ def test_seance_question_is_answered_from_the_earlier_conversation() -> None:
 
 
 def test_mayor_answers_with_text() -> None:
+    """The Mayor only talks."""
     beacon = "[GAS TOWN] mayor <- overseer • 2026-11-24T10:00 • cold-start\nRun `gt prime`."
     reply = GasTownPolicy()(body(user({"type": "text", "text": beacon})))
     assert isinstance(reply.blocks[0], Text) and "Mayor" in reply.blocks[0].text

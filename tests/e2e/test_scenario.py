@@ -53,6 +53,7 @@ def has_merge_request(town: Town, bead_id: str) -> bool:
     from gastown_tui.convoys.landing import merge_requests, mr_meta
 
     def check(ledger: Any) -> bool:
+        """Any merge request (open or merged) whose source issue is the bead."""
         return any(mr_meta(mr).get("source_issue") == bead_id for mr in merge_requests(ledger, include_closed=True))
 
     return town.read(check)
@@ -82,11 +83,6 @@ def sling(town: Town, bead_id: str, target: str = "calc") -> str:
     match = re.search(r" to (\S+/polecats/\S+)", out)
     assert match, f"unexpected sling output {out!r}"
     return match.group(1)
-
-
-def polecat_of(town: Town, bead_id: str) -> str:
-    """The address of the agent the bead is hooked to (or was assigned to)."""
-    return str(bead(town, bead_id).assignee or "")
 
 
 def turns_from(stub: StubApi, marker: str) -> list[Any]:
