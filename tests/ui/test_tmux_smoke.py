@@ -1,12 +1,13 @@
 """Smoke test: the real `gastown demo` (real town, git, PTYs, scripted agents, engine) driven in tmux.
 
-At 80×24 and 200×60: sling (refused target, then a rig), zoom and unzoom, nudge (refused empty message, then
+At 80×24 with 16 colours and 200×60 with 256, keyboard only: sling (refused target, then a rig), zoom and unzoom, nudge (refused empty message, then
 sent), and quit (declined once, then confirmed). Checks are on the captured screen text (`capture-pane -p`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -51,6 +52,10 @@ class Tmux:
         """The visible screen as text."""
         return self._tmux("capture-pane", "-p")
 
+    def screen_with_escapes(self) -> str:
+        """The visible screen with SGR escapes (to check the colour depth in use)."""
+        return self._tmux("capture-pane", "-p", "-e")
+
     def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 60.0) -> str:
         """Poll the screen until `check` is true; fail with the last screen otherwise."""
         deadline = time.monotonic() + timeout
@@ -72,20 +77,25 @@ def crowd_row(screen: str) -> str:
     return next((line[:24] for line in screen.splitlines() if "Greet a cr" in line[:40]), "")
 
 
-@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
-def test_demo_in_tmux(size: tuple[int, int], tmp_path: Path) -> None:
+@pytest.mark.parametrize("size,term", [((80, 24), "xterm"), ((200, 60), "xterm-256color")],
+                         ids=["80x24-16colours", "200x60-256colours"])
+def test_demo_in_tmux(size: tuple[int, int], term: str, tmp_path: Path) -> None:
     width, height = size
-    env = dict(os.environ, GASTOWN_TUI_CONFIG=str(tmp_path / "none.toml"), TERM="xterm-256color",
-               TEXTUAL_ANIMATIONS="none")
-    env.pop("GT_TOWN", None)
+    # TERM=xterm without COLORTERM: Rich/Textual fall back to the 16 standard colours
+    env = dict(os.environ, GASTOWN_TUI_CONFIG=str(tmp_path / "none.toml"), TERM=term, TEXTUAL_ANIMATIONS="none")
+    for key in ("GT_TOWN", "COLORTERM"):
+        env.pop(key, None)
     marker = tmp_path / "exit_code"
     gastown = f"{sys.executable} -c 'from gastown_tui.cli.main import gastown_main; gastown_main()'"
-    command = f"cd {REPO_ROOT} && {gastown} demo --dir {tmp_path / 'demo'}; echo $? > {marker}; sleep 60"
+    command = (f"cd {REPO_ROOT} && TERM={term} {gastown} demo --dir {tmp_path / 'demo'}; echo $? > {marker}; "
+               "sleep 60")
     tmux = Tmux(width, height, command, env)
     try:
         # the demo slings two beads at start: two polecats show up working
         tmux.wait_for(lambda s: "Gas Town" in s and "Friendlier g" in s, "the dashboard", 60)
         tmux.wait_for(lambda s: "nux" in s and "slit" in s, "two polecats", 90)
+        if term == "xterm":  # 16 colours only: no 256-colour or true-colour SGR anywhere on screen
+            assert not re.search(r"\[[0-9;]*[34]8;[25];", tmux.screen_with_escapes())
 
         # sling: move to the last tracked bead (Greet a crowd), refuse an unknown target, then sling to the rig
         tmux.keys("Down", "Down", "Down", "Down")
