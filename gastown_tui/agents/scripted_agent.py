@@ -74,9 +74,11 @@ def run_commands(script: str, where: Path) -> bool:
     """Run the bead's fenced commands with bash in `where`, output to the screen; True on success."""
     for line in script.strip().splitlines():
         print(f"  $ {line}", flush=True)
-    done = subprocess.run(["bash", "-c", script], cwd=where, text=True, capture_output=True, timeout=COMMAND_TIMEOUT)
-    for line in (done.stdout + done.stderr).splitlines()[-20:]:
-        print(f"  {line}", flush=True)
+    try:  # output goes straight to the terminal, so long commands show progress live
+        done = subprocess.run(["bash", "-c", script], cwd=where, stdin=subprocess.DEVNULL, timeout=COMMAND_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        say(f"commands still running after {COMMAND_TIMEOUT}s: stopped")
+        return False
     if done.returncode != 0:
         say(f"commands failed with exit status {done.returncode}")
         return False
