@@ -95,8 +95,8 @@ def _pour(ledger: Any, town: TownPaths, bead_id: str, formula: str, vars: dict[s
     from gastown_tui.formulas import FormulaLibrary, burn, find_molecule, pour, search_path
 
     stale = find_molecule(ledger, str(address))
-    if stale is not None:
-        burn(ledger, stale, actor=actor)
+    if stale is not None and (ledger.get(stale).metadata or {}).get("attached_to") == bead_id:
+        burn(ledger, stale, actor=actor)  # an unfinished molecule from an earlier sling of this same bead
     values = {"issue": bead_id, "rig": address.rig, **vars}
     mol = pour(ledger, formula, values, attach_to=bead_id, actor=actor,
                library=FormulaLibrary(search_path(town, address.rig or None)))
@@ -152,8 +152,9 @@ def sling(town: TownPaths, ledger: Any, bead: str, target: str | None = None, *,
         result.convoy = _ensure_convoy(ledger, bead_id, actor)
         with ledger.transaction():
             meta = dict(ledger.get(bead_id).metadata or {})
-            meta.update(worker=str(address), branch=result.branch, molecule=result.molecule, formula=chosen or "",
-                        rig=address.rig, vars=dict(vars or {}))
+            # `attached_molecule`, not `molecule`: formulas reads `molecule` on step beads only
+            meta.update(worker=str(address), branch=result.branch, attached_molecule=result.molecule,
+                        formula=chosen or "", rig=address.rig, vars=dict(vars or {}))
             ledger.update(bead_id, metadata=meta, actor=actor)
     except GastownError:
         clear_hook(ledger, address, actor=actor)
