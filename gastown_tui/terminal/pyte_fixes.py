@@ -183,7 +183,7 @@ class FixedScreen(EditingMixin, ModesMixin, pyte.Screen):
 
     # -- scrolling and history ---------------------------------------------------------------------------
     def _push_history(self, row: Row) -> Row | None:
-        """Keep a row that left the top of the main screen (trimmed in place: it is never drawn on again).
+        """Keep a row that left the top of the main screen (as is: it is never drawn on again).
 
         Returns the raw row the bounded history dropped, if any, so the caller can reuse it as the new blank
         line: during a flood that saves three allocations per line and much of the garbage collector's work.
@@ -193,7 +193,7 @@ class FixedScreen(EditingMixin, ModesMixin, pyte.Screen):
             return None
         self.scrolled_off += 1
         dropped = history.popleft() if len(history) == history.maxlen else None
-        history.append(row.trim())
+        history.append(row)
         self._raw_history = min(self._raw_history + 1, len(history))
         return dropped if isinstance(dropped, Row) else None
 
@@ -247,7 +247,7 @@ class FixedScreen(EditingMixin, ModesMixin, pyte.Screen):
         if row is None:
             row = blank_row(BLANK, self.columns)
         else:
-            row.reset(self.columns)
+            row.recycle(self.columns)
         buf.append(row)
         if len(self.dirty) < lines:
             self.dirty.update(range(lines))

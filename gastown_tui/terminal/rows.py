@@ -2,8 +2,9 @@
 
 Writing a run of text is then two C-level slice assignments (the characters straight from the string, the style
 repeated) instead of one cell object per character, which is what made per-cell emulators slow. Cells are built
-only when a row is read (the widget reads dirty rows only). Scrollback lines are kept as trimmed rows and, once the
-session is idle, compacted to a string plus style runs (about 3x smaller).
+only when a row is read (the widget reads dirty rows only). Scrollback lines are kept as they left the screen (no
+copy; when the scrollback is full the dropped row is blanked and reused) and, once the session is idle, compacted
+to a string plus style runs, blank tail dropped (several times smaller).
 """
 
 from __future__ import annotations
@@ -25,38 +26,40 @@ class Row:
         self.styles = styles
         self.extent = extent
 
-    def reset(self, n: int) -> None:
-        """Make this row ``n`` plain blanks again (recycling a row the scrollback dropped)."""
-        spaces = _BLANKS.get(n)
-        if spaces is None:
-            spaces = _BLANKS[n] = [" "] * n
-        self.chars[:] = spaces
-        self.styles[:] = _BLANK_STYLES.get(n) or _BLANK_STYLES.setdefault(n, [BLANK] * n)
+    def recycle(self, n: int) -> None:
+        """Blank this row again (the scrollback dropped it), touching only the columns ever written."""
+        e = min(self.extent, n)
+        if len(self.chars) == n and len(self.styles) == n:
+            self.chars[:e] = _spaces(n)[:e]
+            self.styles[:e] = [BLANK] * e
+        else:
+            self.chars[:] = _spaces(n)
+            self.styles[:] = [BLANK] * n
         self.extent = 0
 
-    def trim(self) -> Row:
-        """Cut the blank tail in place (used when the row leaves the screen for the scrollback)."""
+    def used(self) -> int:
+        """Columns up to the last one that is not a plain blank."""
         chars, styles = self.chars, self.styles
         n = min(self.extent, len(chars))
         while n and chars[n - 1] == " " and styles[n - 1] == BLANK:
             n -= 1
-        if n < len(chars):  # copy rather than truncate: a truncated list keeps its full capacity
-            self.chars = chars[:n]
-            self.styles = styles[:n]
-        self.extent = n
-        return self
+        return n
 
 
 _BLANKS: dict[int, list[str]] = {}
-_BLANK_STYLES: dict[int, list[Cell]] = {}
+
+
+def _spaces(n: int) -> list[str]:
+    """A shared template of ``n`` spaces (copied, never mutated)."""
+    spaces = _BLANKS.get(n)
+    if spaces is None:
+        spaces = _BLANKS[n] = [" "] * n
+    return spaces
 
 
 def blank_row(style: Cell, n: int) -> Row:
     """A row of ``n`` spaces in ``style`` (extent 0 only for the plain blank)."""
-    spaces = _BLANKS.get(n)
-    if spaces is None:
-        spaces = _BLANKS[n] = [" "] * n
-    return Row(spaces[:], [style] * n, 0 if style is BLANK else n)
+    return Row(_spaces(n)[:], [style] * n, 0 if style is BLANK else n)
 
 
 class CompactLine:
@@ -73,19 +76,21 @@ HistoryLine = Union[Row, CompactLine]
 
 
 def compact(row: Row) -> CompactLine:
-    """Compress a trimmed row."""
-    chars = row.chars
+    """Compress a history row (its blank tail is dropped)."""
+    n = row.used()
+    chars = row.chars[:n]
     text: str | list[str] = "".join(chars)
     if len(text) != len(chars) or "" in chars:  # stubs or multi-code-point clusters: keep the list
-        text = list(chars)
-    runs = tuple((style, sum(1 for _ in group)) for style, group in groupby(row.styles))
+        text = chars
+    runs = tuple((style, sum(1 for _ in group)) for style, group in groupby(row.styles[:n]))
     return CompactLine(text, runs)
 
 
 def line_parts(line: HistoryLine) -> tuple[list[str], list[Cell]]:
     """Characters and styles of a history line, whatever its form."""
     if isinstance(line, Row):
-        return line.chars, line.styles
+        n = line.used()
+        return line.chars[:n], line.styles[:n]
     styles: list[Cell] = []
     for style, count in line.runs:
         styles.extend([style] * count)
@@ -95,7 +100,7 @@ def line_parts(line: HistoryLine) -> tuple[list[str], list[Cell]]:
 def line_text(line: HistoryLine) -> str:
     """The text of a history line."""
     if isinstance(line, Row):
-        return "".join(line.chars)
+        return "".join(line.chars[: line.used()])
     return line.text if isinstance(line.text, str) else "".join(line.text)
 
 
