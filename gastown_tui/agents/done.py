@@ -46,15 +46,19 @@ class DoneResult:
 
 
 def _finish_done_step(ledger: Any, address: Address) -> None:
-    """Close the molecule's `done` step if that is where the agent is (the formula's last step)."""
+    """Close what is left of the attached molecule: the work is handed in, so its remaining steps (at least the
+    formula's last, `done`) are finished here and the molecule completes instead of lingering open."""
     try:
         from gastown_tui.formulas import current_step, find_molecule, step_done
     except ImportError:
         return
     mol = find_molecule(ledger, str(address))
-    step = current_step(ledger, mol, str(address)) if mol else None
-    if mol and step is not None and step.step_id == "done":
-        step_done(ledger, mol, step.bead_id, actor=str(address), reason="gt done")
+    for _ in range(200):  # a bound, not an expected count: each pass closes one step
+        step = current_step(ledger, mol, str(address)) if mol else None
+        if mol is None or step is None:
+            return
+        reason = "gt done" if step.step_id == "done" else "closed by gt done"
+        step_done(ledger, mol, step.bead_id, actor=str(address), reason=reason)
 
 
 def _mr_prefix(town: TownPaths, rig: str, fallback: str) -> str:

@@ -120,3 +120,20 @@ def test_dog_runs_its_job_in_its_own_directory_and_done_closes_it(town, ledger, 
     assert closed.close_reason == "done by dogs/alpha"
     where = (town.root / "dogs" / "alpha" / "where.txt").read_text().strip()
     assert where == str((town.root / "dogs" / "alpha").resolve())
+
+
+def test_done_completes_the_attached_molecule(town, ledger) -> None:
+    from gastown_tui.formulas import molecule_status
+
+    bead = ledger.create("Hand-made work", prefix="ap")
+    slung = json.loads(cli(town, "sling", bead.id, "app", "--json").stdout)  # no engine: start queued
+    worktree = town.rig("app").polecat("nux")
+    (worktree / "manual.txt").write_text("done by hand\n")  # uncommitted: gt done must commit it
+    done = cli(town, "done", "--json", agent="app/polecats/nux")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["committed_stray_work"] and result["merge_request"]
+    mol = molecule_status(ledger, slung["molecule"])
+    assert mol.status == "closed" and all(step.state == "done" for step in mol.steps)
+    again = cli(town, "done", agent="app/polecats/nux")
+    assert again.returncode != 0 and "nothing is on" in again.stderr
