@@ -128,6 +128,8 @@ def sling(town: TownPaths, ledger: Any, bead: str, target: str | None = None, *,
           formula: str | None = None, vars: dict[str, str] | None = None, runtime: str | None = None,
           force: bool = False, start: bool = True) -> SlingResult:
     """Hook `bead` onto an agent, pour its molecule, ensure a convoy, prepare the worktree and start the agent."""
+    if "/polecats/" in actor:
+        raise InvalidInput("polecats cannot sling work; mail the mayor or escalate instead")
     bead_id = ledger.resolve(bead)
     work = ledger.get(bead_id)
     if work.status in ("closed", "tombstone"):

@@ -42,6 +42,9 @@ def test_unknown_agent_rig_and_bead(town, ledger) -> None:
     assert "severity" in result.stderr
     result = cli(town, "done", agent="app/polecats/nux")
     _clean(result)
+    result = cli(town, "sling", bead.id, "app", agent="app/polecats/nux")
+    _clean(result)
+    assert "polecats cannot sling" in result.stderr
     assert ledger.get(bead.id).status == "open"  # nothing was hooked by any failed command
 
 
