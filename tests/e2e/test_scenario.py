@@ -188,6 +188,33 @@ def test_startup_dialogs_are_answered_by_the_engine(make_town: Callable[..., Tow
     # No bypass warning to answer: the engine's --settings file sets skipDangerousModePermissionPrompt.
 
 
+def test_bypass_warning_is_answered_by_the_engine(make_town: Callable[..., Town], stub: StubApi,
+                                                  unseeded_claude_env: dict[str, str]) -> None:
+    """Without the settings file that skips it, Claude shows the Bypass Permissions warning; the engine accepts."""
+    stub.policy = GasTownPolicy(tasks=CALC_TASKS)
+    town = make_town(unseeded_claude_env)
+    town.allow_dialogs(["trust", "api-key", "bypass-permissions", "connect"])
+    # No --settings: the town's hook file is what sets skipDangerousModePermissionPrompt, so drop it here.
+    town.set_runtime("claude", settings_flag=[])
+    town.start_engine()
+    fix = create_bead(town, FIX_TITLE, "Make add() return a + b.")
+    agent = sling(town, fix)
+
+    def stuck() -> bool:
+        """Claude is logged out, or still shows the warning well after the engine answered it."""
+        screen = town.peek(agent)
+        answered = [e["ts"] for e in town.events() if e.get("dialog") == "bypass-permissions"]
+        return "Not logged in" in screen or ("Bypass Permissions mode" in screen and bool(answered)
+                                             and time.time() - answered[-1] > 10)
+
+    town.wait(lambda: has_merge_request(town, fix) or stuck(), "gt done after trust, API-key and bypass dialogs", 60)
+    dialogs = [e.get("dialog") for e in town.events() if e.get("kind") == "agent.dialog"]
+    assert {"trust", "api-key", "bypass-permissions"} <= set(dialogs), dialogs
+    assert has_merge_request(town, fix), "a start-up dialog was not answered as intended:\n" + town.peek(agent)
+    settings = json.loads((Path(unseeded_claude_env["HOME"]) / ".claude.json").read_text())
+    assert settings.get("bypassPermissionsModeAccepted") is True, sorted(settings)
+
+
 def test_nudge_to_a_busy_polecat_waits_for_the_turn_boundary_then_seance(make_town: Callable[..., Town],
                                                               stub: StubApi) -> None:
     """A nudge sent while Claude runs a slow tool is queued and delivered after the turn, uninterrupted; then

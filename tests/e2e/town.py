@@ -132,6 +132,15 @@ class Town:
             text = re.sub(rf"(?m)^{name} = \d+$", f"{name} = 86400", text)
         toml.write_text(text)
 
+    def set_runtime(self, name: str, **fields: Any) -> None:
+        """Override fields of a runtime preset in town.toml (`[runtimes.<name>]`)."""
+        import tomlkit
+
+        toml = self.root / "town.toml"
+        doc = tomlkit.parse(toml.read_text())
+        doc.setdefault("runtimes", tomlkit.table())[name] = fields
+        toml.write_text(tomlkit.dumps(doc))
+
     def allow_dialogs(self, names: list[str]) -> None:
         """Let the engine answer these start-up dialogs (town.toml `[agents] dialogs`)."""
         toml = self.root / "town.toml"
