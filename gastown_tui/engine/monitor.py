@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from gastown_tui import events as feed
 from gastown_tui.agents.nudges import drain_nudges, format_nudge
 from gastown_tui.agents.registry import update_agent
+from gastown_tui.agents.screen_rules import classify_screen
 from gastown_tui.engine.delivery import type_into
 from gastown_tui.engine.events import AgentStateChanged, NudgeDelivered
 from gastown_tui.errors import GastownError
@@ -83,10 +84,7 @@ class SessionMonitor:
 
     def _answer_dialog(self, session: "AgentSession") -> None:
         """Send the answer keys of a recognised start-up dialog if the town allows it (at most every few s)."""
-        display = session.display()
-        from gastown_tui.agents.screen_rules import classify_screen
-
-        screen = classify_screen(session.rules, display) if session.rules else None
+        screen = classify_screen(session.rules, session.display()) if session.rules else None
         dialog = screen.dialog if screen else None
         if dialog is None or dialog.name not in self.engine.allowed_dialogs:
             return

@@ -21,7 +21,7 @@ from gastown_tui.agents.state import HookSignal, Verdict, decide
 from gastown_tui.engine.events import SessionExited, SessionOutput, SessionStarted
 from gastown_tui.errors import Conflict
 from gastown_tui.records import Address, parse_address
-from gastown_tui.terminal import PtySession
+from gastown_tui.terminal import PtySession, TerminalScreen
 
 if TYPE_CHECKING:
     from gastown_tui.engine.engine import Engine
@@ -60,8 +60,8 @@ class AgentSession:
         return self.pty.alive
 
     @property
-    def screen(self):  # noqa: ANN201 - TerminalScreen; the UI renders it
-        """The session's TerminalScreen."""
+    def screen(self) -> TerminalScreen:
+        """The session's TerminalScreen (the UI renders it)."""
         return self.pty.screen
 
     def display(self) -> list[str]:

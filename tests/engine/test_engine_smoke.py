@@ -7,9 +7,8 @@ import stat
 
 import pytest
 
-from gastown_tui.agents.registry import ensure_agent, update_agent
+from gastown_tui.agents.registry import ensure_agent
 from gastown_tui.engine import Engine
-from gastown_tui.engine.client import EngineNotRunning, request
 from gastown_tui.errors import Conflict
 from gastown_tui.records import parse_address
 from tests.agents.conftest import async_wait_until
