@@ -24,12 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Protocol, runtime_checkable
 
-from rich.cells import cell_len
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -40,141 +35,15 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
+from widgets.terminal_keys import encode_key, mouse_event_bytes, paste_bytes
+from widgets.terminal_render import CellLike, ModesLike, ScreenSource, cells_to_strip
+
 RELEASE_KEY = "ctrl+backslash"
 """The chord that gives focus back (Escape belongs to the agent)."""
 
-_CSI_KEYS = {"up": "A", "down": "B", "right": "C", "left": "D", "home": "H", "end": "F"}
-_TILDE_KEYS = {"insert": 2, "delete": 3, "pageup": 5, "pagedown": 6, "f5": 15, "f6": 17, "f7": 18, "f8": 19,
-               "f9": 20, "f10": 21, "f11": 23, "f12": 24}
-_SS3_F = {"f1": "P", "f2": "Q", "f3": "R", "f4": "S"}
-_SIMPLE = {"enter": b"\r", "tab": b"\t", "shift+tab": b"\x1b[Z", "backspace": b"\x7f", "escape": b"\x1b",
-           "ctrl+h": b"\x08", "ctrl+space": b"\x00", "ctrl+@": b"\x00", "shift+enter": b"\x1b\r",
-           "ctrl+backslash": b"\x1c", "ctrl+right_square_bracket": b"\x1d", "ctrl+circumflex_accent": b"\x1e",
-           "ctrl+underscore": b"\x1f", "ctrl+minus": b"\x1f", "ctrl+backspace": b"\x08"}
-_MODS = {"shift": 1, "alt": 2, "meta": 2, "ctrl": 4}
 
-
-def encode_key(key: str, character: str | None, app_cursor: bool = False) -> bytes | None:
-    """xterm bytes for a Textual key (None: nothing to send). Shift+Enter sends ESC CR, Claude Code's newline."""
-    if key in _SIMPLE:
-        return _SIMPLE[key]
-    *mods, base = key.split("+")
-    if base in _CSI_KEYS or base in _TILDE_KEYS or base in _SS3_F:
-        code = 1 + sum(_MODS.get(m, 0) for m in mods)
-        if base in _TILDE_KEYS:
-            n = _TILDE_KEYS[base]
-            return f"\x1b[{n};{code}~".encode() if code > 1 else f"\x1b[{n}~".encode()
-        final = _CSI_KEYS.get(base) or _SS3_F[base]
-        if code > 1:
-            return f"\x1b[1;{code}{final}".encode()
-        if base in _SS3_F or (app_cursor and base in _CSI_KEYS):
-            return f"\x1bO{final}".encode()
-        return f"\x1b[{final}".encode()
-    if mods == ["ctrl"] and len(base) == 1 and base.isalpha():
-        return bytes([ord(base.lower()) - 96])
-    if mods and mods[0] == "alt":  # alt+x: ESC prefix, then the key without alt
-        rest = encode_key("+".join(mods[1:] + [base]), character, app_cursor)
-        if rest is None and (character or len(base) == 1):
-            rest = (character or base).encode()
-        return b"\x1b" + rest if rest is not None else None
-    if character and character.isprintable():
-        return character.encode()
-    return None
-
-
-def paste_bytes(text: str, bracketed: bool) -> bytes:
-    """Pasted text as the child expects it: newlines as CR, framed when bracketed paste is on."""
-    body = text.replace("\r\n", "\r").replace("\n", "\r")
-    if not bracketed:
-        return body.encode()
-    return b"\x1b[200~" + body.replace("\x1b[201~", "").encode() + b"\x1b[201~"
-
-
-def mouse_event_bytes(button: int, x: int, y: int, press: bool) -> bytes:
-    """An SGR (1006) mouse report; x and y are 0-based cell coordinates."""
-    return f"\x1b[<{button};{x + 1};{y + 1}{'M' if press else 'm'}".encode()
-
-
-
-class CellLike(Protocol):
-    """One cell as the view needs it (colours are Rich colour strings or "default")."""
-
-    char: str
-    fg: str
-    bg: str
-    bold: bool
-    italic: bool
-    underline: bool
-    reverse: bool
-    strikethrough: bool
-    dim: bool
-    blink: bool
-    width: int
-
-
-class ModesLike(Protocol):
-    """The mode flags the view acts on."""
-
-    bracketed_paste: bool
-    app_cursor_keys: bool
-    mouse_tracking: bool
-    mouse_sgr: bool
-
-
-@runtime_checkable
-class ScreenSource(Protocol):
-    """What the view reads from a terminal screen."""
-
-    cols: int
-    rows: int
-    scrollback_lines: int
-    scrolled_off: int
-
-    def row(self, y: int) -> Sequence[CellLike]: ...
-    def history_row(self, index: int) -> Sequence[CellLike]: ...
-    def take_dirty(self) -> set[int]: ...
-    @property
-    def cursor(self) -> tuple[int, int, bool]: ...
-    @property
-    def modes(self) -> ModesLike: ...
-
-
-@lru_cache(maxsize=4096)
-def _glyph(char: str, width: int) -> str:
-    """Text that really covers ``width`` columns in Rich (a VS16 cluster tmux keeps 1 wide loses its VS16)."""
-    if not char:
-        return ""
-    if cell_len(char) == width:
-        return char
-    base = char[0]
-    return base if cell_len(base) == width else " " * width
-
-
-@lru_cache(maxsize=2048)
-def _style(fg: str, bg: str, bold: bool, italic: bool, underline: bool, reverse: bool, strike: bool,
-           dim: bool, blink: bool) -> Style:
-    """Rich style for a cell's attributes (Textual downgrades colours on 16-colour terminals)."""
-    return Style(color=None if fg == "default" else fg, bgcolor=None if bg == "default" else bg,
-                 bold=bold or None, italic=italic or None, underline=underline or None, reverse=reverse or None,
-                 strike=strike or None, dim=dim or None, blink=blink or None)
-
-
-def cells_to_strip(cells: Sequence[CellLike], cursor_x: int = -1) -> Strip:
-    """Merge runs of equally styled cells into segments; the cursor cell is drawn reversed."""
-    segments: list[Segment] = []
-    run: list[str] = []
-    run_key: tuple[object, ...] | None = None
-    for x, c in enumerate(cells):
-        key = (c.fg, c.bg, c.bold, c.italic, c.underline, c.reverse != (x == cursor_x), c.strikethrough,
-               c.dim, c.blink)
-        if key != run_key:
-            if run:
-                segments.append(Segment("".join(run), _style(*run_key)))  # type: ignore[misc]
-            run, run_key = [], key
-        run.append(_glyph(c.char, c.width))
-    if run:
-        segments.append(Segment("".join(run), _style(*run_key)))  # type: ignore[misc]
-    return Strip(segments, len(cells))
+__all__ = ["RELEASE_KEY", "TerminalView", "ScreenSource", "CellLike", "ModesLike", "cells_to_strip",
+           "encode_key", "paste_bytes", "mouse_event_bytes"]
 
 
 class TerminalView(Widget, can_focus=True):
