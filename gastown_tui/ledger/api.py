@@ -16,7 +16,7 @@ from gastown_tui.events import default_actor, emit
 from gastown_tui.ledger import ids as idmod
 from gastown_tui.ledger import readiness, schema, store, sync
 from gastown_tui.ledger.jsonl import load_beads
-from gastown_tui.ledger.model import COLUMNS, Bead, ImportReport, now_iso, to_unix
+from gastown_tui.ledger.model import COLUMNS, Bead, ImportReport, check_text, check_title, now_iso, to_unix
 from gastown_tui.ledger.writes import WritesMixin
 from gastown_tui.records import TOWN_PREFIX
 from gastown_tui.town.paths import TownPaths
@@ -110,8 +110,10 @@ class Ledger(WritesMixin):
                assignee: str | None = None, labels: tuple[str, ...] | list[str] = (), ephemeral: bool = False,
                metadata: dict[str, Any] | None = None, actor: str | None = None, **more_fields: Any) -> Bead:
         """Create a bead (hash id, `<parent>.N` child id, or explicit `id`) with its labels and parent edge."""
-        if not isinstance(title, str) or not title.strip() or len(title) > 500:
-            raise InvalidInput("title must be 1-500 characters")
+        check_title(title)
+        for name, value in (("description", description), ("assignee", assignee), ("labels", labels),
+                            ("metadata", metadata), ("actor", actor), ("id", id), *more_fields.items()):
+            check_text(name, value)
         issue_type = schema.validate_type(issue_type)
         status = schema.validate_status(status)
         priority = schema.validate_priority(priority)
@@ -179,8 +181,8 @@ class Ledger(WritesMixin):
     @staticmethod
     def _label(label: str) -> str:
         """Labels are non-empty, single-line, at most 100 characters."""
-        label = (label or "").strip()
-        if not label or len(label) > 100 or "\n" in label:
+        label = check_text("label", (label or "").strip())
+        if not label or len(label) > 100 or "\n" in label or "\x00" in label:
             raise InvalidInput(f"invalid label {label!r}: 1-100 characters, one line")
         return label
 

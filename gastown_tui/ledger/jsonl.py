@@ -50,6 +50,8 @@ def _check(raw: Any) -> dict[str, Any]:
     title = raw.get("title")
     if not isinstance(title, str) or not 1 <= len(title) <= 500:
         raise ValueError("'title' must be a string of 1-500 characters")
+    if "\x00" in title:
+        raise ValueError("'title' contains a NUL character")
     for key, validator in (("status", validate_status), ("issue_type", validate_type)):
         if key in raw:
             try:
@@ -99,8 +101,12 @@ def import_records(conn: sqlite3.Connection, path: Path, records: list[tuple[int
     """
     prefixes = idmod.known_prefixes(conn)
     touched: list[str] = []
-    for _number, raw in records:
-        line_hash = sha256(encode(ordered(raw)).encode())
+    for number, raw in records:
+        try:
+            line_hash = sha256(encode(ordered(raw)).encode())
+        except UnicodeEncodeError:  # a \udcxx escape decodes to a lone surrogate: it could never be exported
+            report.errors.append(f"{path}:{number}: text is not valid Unicode (lone surrogate escape)")
+            continue
         bead_id = raw["id"]
         row = conn.execute("SELECT content_hash, updated_unix FROM issues WHERE id = ?", (bead_id,)).fetchone()
         incoming_unix = to_unix(raw.get("updated_at")) or 0.0

@@ -55,6 +55,36 @@ def to_unix(stamp: str | None) -> float | None:
     return moment.timestamp()
 
 
+def check_text(name: str, value: Any) -> Any:
+    """Refuse strings (also nested in dicts/lists) that are not valid Unicode: they could never be exported."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            from gastown_tui.errors import InvalidInput
+
+            raise InvalidInput(f"{name} is not valid Unicode text (lone surrogate)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(name, key)
+            check_text(name, item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            check_text(name, item)
+    return value
+
+
+def check_title(title: Any) -> str:
+    """A title is 1-500 characters of valid text without NUL (SQLite's length() stops at NUL)."""
+    from gastown_tui.errors import InvalidInput
+
+    if not isinstance(title, str) or not title.strip() or len(title) > 500:
+        raise InvalidInput("title must be 1-500 characters")
+    if "\x00" in title:
+        raise InvalidInput("title must not contain NUL characters")
+    return check_text("title", title)
+
+
 def ordered(obj: dict[str, Any]) -> dict[str, Any]:
     """`obj` with keys in beads order, unknown keys last in sorted order."""
     return {k: obj[k] for k in sorted(obj, key=lambda k: (_KEY_RANK.get(k, len(KEY_ORDER)), k))}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from gastown_tui.errors import Conflict, InvalidInput, NotFound
 from gastown_tui.ledger import deps as depmod
 from gastown_tui.ledger import queries, readiness
-from gastown_tui.ledger.model import Bead, Comment, now_iso, to_unix
+from gastown_tui.ledger.model import Bead, Comment, check_text, check_title, now_iso, to_unix
 from gastown_tui.ledger.reads import ReadsMixin
 from gastown_tui.ledger.schema import (CYCLE_CHECKED_DEP_TYPES, DONE_STATUSES, validate_dep_type, validate_priority,
                                        validate_status, validate_type)
@@ -37,14 +37,15 @@ class WritesMixin(ReadsMixin):
             extra = json.loads(row["extra"]) if row["extra"] else {}
             extra_changed = False
             for key, value in fields.items():
+                check_text(key, value)
                 if key == "status":
                     value = validate_status(value)
                 elif key == "priority":
                     value = validate_priority(value)
                 elif key == "issue_type":
                     value = validate_type(value)
-                elif key == "title" and (not isinstance(value, str) or not value.strip() or len(value) > 500):
-                    raise InvalidInput("title must be 1-500 characters")
+                elif key == "title":
+                    check_title(value)
                 elif key == "metadata":
                     value = None if value is None else json.dumps(value)
                 elif key in ("labels", "dependencies", "comments", "id", "prefix", "ephemeral", "is_blocked"):
@@ -206,7 +207,8 @@ class WritesMixin(ReadsMixin):
         """Add a comment (UUID id, so comments made in different clones never collide)."""
         if not text or not text.strip():
             raise InvalidInput("comment text is empty")
-        author = self._actor(author)
+        check_text("comment", text)
+        author = check_text("author", self._actor(author))
         with self.transaction() as conn:
             self._require(conn, bead_id)
             seq = conn.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM comments WHERE issue_id = ?",

@@ -289,3 +289,23 @@ def test_export_refused_inside_a_transaction(ledger: Ledger, town: TownPaths) ->
             ledger.create("not yet committed")
             ledger.export_jsonl()
     assert not town.jsonl_for_prefix("hq").exists()
+
+
+def test_text_that_cannot_be_stored_or_exported_is_refused(ledger: Ledger, town: TownPaths) -> None:
+    for bad in ("\x00 starts with NUL", "bad \udcff title"):
+        with pytest.raises(InvalidInput):
+            ledger.create(bad)
+    with pytest.raises(InvalidInput):
+        ledger.create("ok", description="bad \udcff")
+    bead = ledger.create("ok")
+    with pytest.raises(InvalidInput):
+        ledger.comment(bead.id, "bad \udcff")
+    with pytest.raises(InvalidInput):
+        ledger.update(bead.id, metadata={"k": "bad \udcff"})
+    path = town.root / "incoming.jsonl"
+    path.write_text('{"id":"x-1","title":"\\u0000x"}\n{"id":"x-2","title":"a\\udcffb"}\n{"id":"x-3","title":"ok"}\n')
+    report = ledger.import_jsonl(path)
+    assert report.errors[0] == f"{path}:1: 'title' contains a NUL character"
+    assert report.errors[1].startswith(f"{path}:2: text is not valid Unicode")
+    assert ledger.exists("x-3") and not ledger.exists("x-1") and not ledger.exists("x-2")
+    ledger.export_jsonl()
