@@ -107,6 +107,20 @@ def cmd_commit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    """Move a damaged state.db aside and rebuild it from `.beads/*.jsonl` and git HEAD (never opens the old one)."""
+    from gastown_tui.ledger.recovery import rebuild_from_jsonl
+    from gastown_tui.town.paths import find_town
+
+    report = rebuild_from_jsonl(find_town(), force=args.force)
+    if args.json:
+        print_json({"moved_to": str(report.moved_to) if report.moved_to else None, "problem": report.problem,
+                    "beads": report.beads, "from_git": report.from_git, "errors": report.errors})
+    else:
+        print(report.summary())
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add `ledger` and its sub-commands."""
     ledger = subparsers.add_parser("ledger", help="export, import and commit the bead ledger")
@@ -119,6 +133,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("files", nargs="*")
     add_json_flag(p)
     p.set_defaults(func=cmd_import)
+    p = sub.add_parser("rebuild", help="move a damaged state.db aside and rebuild it from .beads/*.jsonl and git")
+    p.add_argument("--force", action="store_true", help="rebuild even if the store passes its integrity check")
+    add_json_flag(p)
+    p.set_defaults(func=cmd_rebuild)
     p = sub.add_parser("commit", help="export and git-commit .beads/")
     p.add_argument("-m", "--message", default="ledger: update beads")
     add_json_flag(p)

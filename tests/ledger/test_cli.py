@@ -103,3 +103,15 @@ def test_bad_input_is_one_line_error(town: TownPaths, args: tuple[str, ...], nee
         assert gt(town, "bd", "create", bead_id, "--id", bead_id).returncode == 0
     assert gt(town, "bd", "dep", "add", "hq-abc1", "hq-abc2").returncode == 0
     assert_one_line_error(gt(town, *args), *needles)
+
+
+def test_ledger_rebuild_restores_a_corrupt_store_from_jsonl(town: TownPaths) -> None:
+    made = gt(town, "bd", "create", "survives", "--silent").stdout.strip()
+    assert run_cli("ledger", "export", cwd=town.root, prog="gastown").returncode == 0
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(town.state_db) + suffix).unlink(missing_ok=True)
+    town.state_db.write_bytes(b"this is not a database" * 100)
+    assert_one_line_error(gt(town, "bd", "list"), "damaged")
+    rebuilt = run_cli("ledger", "rebuild", cwd=town.root, prog="gastown")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert made in gt(town, "bd", "show", made).stdout
