@@ -28,14 +28,21 @@ def _snippet(text: str) -> str:
 
 
 def _accepted(session: "AgentSession", snippet: str, hook_before: float, output_before: float | None) -> bool:
-    """True if the agent visibly took the input: hook turn started, screen shows it, or it says it is working."""
+    """True if the agent visibly took the input after Enter.
+
+    Runtimes with turn hooks must show it through their own UserPromptSubmit (or a busy screen): the echo of
+    typed text alone proves nothing, it is there before Enter. Others: new output after Enter with the text shown.
+    """
     if session.hook is not None and session.hook.ts > hook_before and session.hook.event == "user-prompt-submit":
         return True
-    if snippet and any(snippet in line for line in session.display()):
-        last = session.pty.last_output_at
-        return last is not None and (output_before is None or last > output_before)
     verdict = session.compute(time.time())
-    return verdict.state == "working" and verdict.source in ("hook", "screen")
+    if verdict.state == "working" and verdict.source == "screen":
+        return True
+    if session.plan.runtime.has_turn_hooks:
+        return False
+    last = session.pty.last_output_at
+    moved = last is not None and (output_before is None or last > output_before)
+    return moved and (not snippet or any(snippet in line for line in session.display()))
 
 
 async def type_into(session: "AgentSession", text: str) -> tuple[bool, int]:
@@ -43,13 +50,13 @@ async def type_into(session: "AgentSession", text: str) -> tuple[bool, int]:
     clean = sanitize(text).strip("\n")
     snippet = _snippet(clean)
     hook_before = session.hook.ts if session.hook is not None else 0.0
-    output_before = session.pty.last_output_at
     if "\n" in clean:
         session.pty.paste(clean)
     else:
         session.pty.write(clean.encode())
     await asyncio.sleep(PASTE_SETTLE_SECONDS)
     for attempt in (1, 2):
+        output_before = session.pty.last_output_at  # after the echo of the typed text
         session.pty.write(ENTER)
         deadline = time.monotonic() + VERIFY_SECONDS
         while time.monotonic() < deadline:

@@ -31,6 +31,7 @@ def test_nudge_to_busy_agent_waits_for_turn_boundary(town, ledger, engine_proc) 
     wait_until(lambda: "nudge received: [nudge from overseer] please also update the README"
                in cli(town, "peek", "app/polecats/nux").stdout, 60)
 
+    wait_until(lambda: any(e.kind == "nudge.delivered" for e in iter_events(town.events)), 20)
     events = list(iter_events(town.events))
     stop = min(e.ts for e in events if e.kind == "agent.hook" and e.data.get("event") == "stop"
                and e.data.get("address") == "app/polecats/nux")
