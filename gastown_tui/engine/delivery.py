@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 ENTER = b"\r"
 PASTE_SETTLE_SECONDS = 0.3   # let the agent's input widget take the paste before Enter
-VERIFY_SECONDS = 3.0
+VERIFY_SECONDS = 5.0     # a hook runtime reports its turn through `gt hookevent` (a process start) + a feed poll
 POLL_SECONDS = 0.1
 
 
