@@ -128,6 +128,7 @@ class Ledger(WritesMixin):
                 bead_id = idmod.validate_explicit_id(id)
                 if conn.execute("SELECT 1 FROM issues WHERE id = ?", (bead_id,)).fetchone():
                     raise Conflict(f"bead {bead_id} already exists")
+                idmod.forget_counts(conn)  # an explicit id changes how many ids its stem holds
                 if not bead_id.startswith(prefix + "-"):
                     candidates = sorted({*idmod.known_prefixes(conn), self.default_prefix}, key=lambda p: -len(p))
                     prefix = idmod.prefix_of(bead_id, candidates)

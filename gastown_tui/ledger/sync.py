@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from gastown_tui.errors import LedgerError
-from gastown_tui.ledger import jsonl, readiness
+from gastown_tui.ledger import ids, jsonl, readiness
 from gastown_tui.ledger.model import ImportReport
 from gastown_tui.town.paths import TownPaths
 
@@ -65,6 +65,7 @@ def import_file(conn: sqlite3.Connection, path: Path, *, prefix_hint: str | None
     touched = jsonl.import_records(conn, path, good, report, prefix_hint)
     if touched:
         readiness.refresh_all(conn)
+        ids.forget_counts(conn)
     if record_hash and not report.errors:
         _record(conn, path, jsonl.sha256(data))
     return report

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from gastown_tui.errors import Conflict, InvalidInput, NotFound
 from gastown_tui.ledger import deps as depmod
+from gastown_tui.ledger import ids as idmod
 from gastown_tui.ledger import queries, readiness
 from gastown_tui.ledger.model import Bead, Comment, check_text, check_title, now_iso, to_unix
 from gastown_tui.ledger.reads import ReadsMixin
@@ -235,6 +236,7 @@ class WritesMixin(ReadsMixin):
                                                     (bead_id,))}
         conn.executemany("DELETE FROM dependencies WHERE depends_on_id = ?", [(b,) for b in bead_ids])
         conn.executemany("DELETE FROM issues WHERE id = ?", [(b,) for b in bead_ids])
+        idmod.forget_counts(conn)
         readiness.refresh(conn, affected - set(bead_ids))
 
     def gc_wisps(self: "Ledger", older_than_seconds: float) -> int:

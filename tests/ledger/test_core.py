@@ -309,3 +309,13 @@ def test_text_that_cannot_be_stored_or_exported_is_refused(ledger: Ledger, town:
     assert report.errors[1].startswith(f"{path}:2: text is not valid Unicode")
     assert ledger.exists("x-3") and not ledger.exists("x-1") and not ledger.exists("x-2")
     ledger.export_jsonl()
+
+
+def test_id_length_grows_with_the_number_of_ids(ledger: Ledger) -> None:
+    with ledger.transaction():  # 200 existing top-level ids: past the 3-character threshold (~163)
+        for n in range(200):
+            ledger.create(f"bulk {n}", id=f"hq-{n:04d}")
+    assert len(ledger.create("next").id) == len("hq-") + 4
+    for bead in ledger.list(limit=None)[:150]:
+        ledger.delete(bead.id)
+    assert len(ledger.create("after deletes").id) == len("hq-") + 3
