@@ -18,6 +18,7 @@ from stub_api import Reply, Text, ToolUse
 BEAD_ID = re.compile(r"\b([a-z][a-z0-9]{1,7}-[a-z0-9]{3,12}(?:\.\d+)*)\b")
 CWD_LINE = re.compile(r"Primary working directory: (\S+)")
 SEANCE_PREFIX = "Séance answer:"
+GT_RETRIES = 3
 REMINDER = "<system-reminder>"
 
 
@@ -261,6 +262,12 @@ class GasTownPolicy:
         # Work is counted over the whole conversation so a resumed session carries on instead of restarting;
         # a call that never got a result (killed mid-call) or was interrupted is simply issued again.
         finished = [c for c in conv.calls if c.result is not None and "interrupted" not in (c.result or "")[:200]]
+        # A failed `gt` command is tried again (as an agent would), a few times, then reported; failing project
+        # tests are not retried (the other bead's bug can make them fail on this branch).
+        failed_gt = [c for c in finished if c.is_error and c.command.startswith("gt ")]
+        if len(failed_gt) >= GT_RETRIES:
+            return text_reply(f"`{failed_gt[-1].command}` keeps failing:\n{failed_gt[-1].result}")
+        finished = [c for c in finished if not (c.is_error and c.command.startswith("gt "))]
         prefix = [bash("gt hook", "Show the work on my hook")]
         if self.slow_command:
             prefix.append(bash(self.slow_command, "Wait for the build"))

@@ -96,3 +96,21 @@ def test_mayor_answers_with_text() -> None:
     beacon = "[GAS TOWN] mayor <- overseer • 2026-11-24T10:00 • cold-start\nRun `gt prime`."
     reply = GasTownPolicy()(body(user({"type": "text", "text": beacon})))
     assert isinstance(reply.blocks[0], Text) and "Mayor" in reply.blocks[0].text
+
+
+def test_failed_gt_done_is_retried_then_reported() -> None:
+    """A failing `gt done` is issued again, and after three failures the polecat reports instead of looping."""
+    p = policy()
+    msgs: list[dict[str, Any]] = [user(REMINDER, {"type": "text", "text": BEACON})]
+    commands = []
+    for n in range(12):
+        block = p(body(*msgs)).blocks[0]
+        if isinstance(block, Text):
+            break
+        command = block.input.get("command", block.name)
+        commands.append(command)
+        failed = command == "gt done"
+        msgs += [call(f"t{n}", block), user({"type": "tool_result", "tool_use_id": f"t{n}", "is_error": failed,
+                                             "content": "Exit code 1" if failed else HOOK_OUT})]
+    assert commands.count("gt done") == 3 and commands[-1] == "gt done", commands
+    assert isinstance(block, Text) and "keeps failing" in block.text
