@@ -51,3 +51,15 @@ def test_mail_to_bad_addresses_is_refused(town) -> None:
         assert result.returncode != 0, bad
         assert words in result.stderr, (bad, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_running_recipient_is_nudged_about_new_mail(town, ledger, engine_proc) -> None:
+    from tests.agents.conftest import agent_rows, wait_until
+
+    bead = ledger.create("Quick", prefix="ap", description="```sh\necho q > q.txt\n```")
+    assert cli(town, "sling", bead.id, "app").returncode == 0
+    wait_until(lambda: ledger.list(labels=["gt:merge-request"]), 60)
+    wait_until(lambda: agent_rows(town)["app/polecats/nux"]["state"] == "idle", 30)
+    sent = json.loads(cli(town, "mail", "send", "app/polecats/nux", "-s", "Review notes", "--json").stdout)
+    wait_until(lambda: f"New mail from overseer: Review notes (gt mail read {sent['id']})"
+               in cli(town, "peek", "app/polecats/nux").stdout, 30)
