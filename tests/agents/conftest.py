@@ -29,12 +29,16 @@ def make_source(path: Path) -> Path:
 
 
 def make_town(root: Path, source: Path, *, runtime: str = "scripted", rig: str = "app") -> TownPaths:
-    """`gastown install` + `gastown rig add` through the library, then set the default runtime."""
-    from gastown_tui.town import add_rig, install_town, load_town_config
+    """A town made the way a user makes one: `gastown install` + `gastown rig add` (real CLI), then the default
+    runtime set in town.toml (comments kept)."""
+    from gastown_tui.town import load_town_config
+    from tests.conftest import run_cli
 
-    result = install_town(root, name="testtown")
-    town = result.town
-    add_rig(town, rig, str(source), prefix="ap")
+    for args in (("install", str(root), "--name", "testtown"), ("--town", str(root), "rig", "add", rig,
+                                                                  str(source), "--prefix", "ap")):
+        result = run_cli(*args, prog="gastown")
+        assert result.returncode == 0, result.stderr
+    town = TownPaths(root)
     config = load_town_config(town)
     config.set("default_runtime", runtime)
     config.save()
