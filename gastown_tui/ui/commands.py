@@ -24,7 +24,7 @@ class ActionsProvider(Provider):
             if (binding.id or "").startswith("jump-"):
                 continue
             keys = key_label(app.keymap.get(binding.id or "", binding.key))
-            entries.append((binding.description, binding.action, f"{binding.tooltip}  [{keys}]"))
+            entries.append((binding.description, binding.action, f"{binding.tooltip} · key {keys}"))
         return entries
 
     async def discover(self) -> Hits:

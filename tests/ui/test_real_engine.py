@@ -18,7 +18,7 @@ from gastown_tui.ui.panels.terminals import PaneTerminal, TerminalDeck
 pytestmark = pytest.mark.slow
 
 
-async def until(check: Callable[[], object], what: str, timeout: float = 60.0) -> None:
+async def until(check: Callable[[], object], what: str, timeout: float = 120.0) -> None:
     """Let the app and engine run until `check()` is truthy."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -50,7 +50,7 @@ async def test_sling_from_the_ui_starts_a_live_agent(tmp_path: Path, monkeypatch
                     "the polecat's pane")
         screen = port.screen("greeter/polecats/nux")
         await until(lambda: any("scripted" in line for line in screen.display), "the agent's output")
-        await until(lambda: port.ledger.get(bead).status != "hooked", "the work to move on", 90)
+        await until(lambda: port.ledger.get(bead).status != "hooked", "the work to move on", 180)
         assert port.live_sessions() >= 1
         await pilot.press("q")
         await pilot.pause()

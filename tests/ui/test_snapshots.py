@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, TextArea
 
 from gastown_tui.ui.app import GastownApp
 from tests.conftest import REPO_ROOT
@@ -182,6 +182,33 @@ async def test_nudge_dialog(make_app: AppFactory) -> None:
         await pilot.press("enter")
         await settle(pilot)
         shoot(app, "nudge_dialog")
+
+
+async def test_command_palette(make_app: AppFactory) -> None:
+    """Ctrl+P lists every action with its key; typing filters (here: 'patrol')."""
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"patrol")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        shoot(app, "command_palette")
+
+
+async def test_compose_dialog(make_app: AppFactory) -> None:
+    """Compose mail to the mayor, with a multi-line body."""
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        app.screen.query_one("#field-to", Input).value = "mayor"
+        app.screen.query_one("#field-subject", Input).value = "Convoy status"
+        app.screen.query_one("#field-body", TextArea).text = "How close is hq-cv1?\nAnything blocked?"
+        await settle(pilot)
+        shoot(app, "compose_dialog")
 
 
 async def test_error_toast(make_app: AppFactory, engine: FakeEngine) -> None:

@@ -92,54 +92,54 @@ def test_demo_in_tmux(size: tuple[int, int], term: str, tmp_path: Path) -> None:
     tmux = Tmux(width, height, command, env)
     try:
         # the demo slings two beads at start: two polecats show up working
-        tmux.wait_for(lambda s: "Gas Town" in s and "Friendlier g" in s, "the dashboard", 60)
-        tmux.wait_for(lambda s: "nux" in s and "slit" in s, "two polecats", 90)
+        tmux.wait_for(lambda s: "Gas Town" in s and "Friendlier g" in s, "the dashboard", 120)
+        tmux.wait_for(lambda s: "nux" in s and "slit" in s, "two polecats", 180)
         if term == "xterm":  # 16 colours only: no 256-colour or true-colour SGR anywhere on screen
             assert not re.search(r"\[[0-9;]*[34]8;[25];", tmux.screen_with_escapes())
 
         # sling: move to the last tracked bead (Greet a crowd), refuse an unknown target, then sling to the rig
         tmux.keys("Down", "Down", "Down", "Down")
         tmux.keys("s")
-        tmux.wait_for(lambda s: "Sling a bead" in s, "the sling dialog", 10)
+        tmux.wait_for(lambda s: "Sling a bead" in s, "the sling dialog", 30)
         tmux.type("nobody")
         tmux.keys("Enter")
-        tmux.wait_for(lambda s: "Unknown target 'nobody'" in s, "the inline refusal", 10)
+        tmux.wait_for(lambda s: "Unknown target 'nobody'" in s, "the inline refusal", 30)
         tmux.keys("C-u")
-        tmux.wait_for(lambda s: "▊  nobody" not in s, "the target field to clear", 10)
+        tmux.wait_for(lambda s: "▊  nobody" not in s, "the target field to clear", 30)
         tmux.type("greeter")
-        tmux.wait_for(lambda s: "▊  greeter " in s, "the typed target", 10)
+        tmux.wait_for(lambda s: "▊  greeter " in s, "the typed target", 30)
         tmux.keys("Enter")
-        tmux.wait_for(lambda s: "Sling a bead" not in s, "the dialog to close", 10)
+        tmux.wait_for(lambda s: "Sling a bead" not in s, "the dialog to close", 30)
         # the success toast names the target; the bead's row leaves the ready state (○) in the convoy tree
-        tmux.wait_for(lambda s: "→ greeter" in s or "already" in s, "the sling result", 30)
-        tmux.wait_for(lambda s: crowd_row(s) and "○" not in crowd_row(s), "the slung bead to start", 90)
+        tmux.wait_for(lambda s: "→ greeter" in s or "already" in s, "the sling result", 60)
+        tmux.wait_for(lambda s: crowd_row(s) and "○" not in crowd_row(s), "the slung bead to start", 180)
 
         # zoom the current pane to the full screen and back
         tmux.keys("z")
-        zoomed = tmux.wait_for(lambda s: "Friendlier g" not in s, "the zoomed pane", 10)
+        zoomed = tmux.wait_for(lambda s: "Friendlier g" not in s, "the zoomed pane", 30)
         assert any(word in zoomed.splitlines()[0] for word in ("working", "idle", "stuck")), zoomed  # pane title
         tmux.keys("z")
-        tmux.wait_for(lambda s: "Friendlier g" in s, "the dashboard again", 10)
+        tmux.wait_for(lambda s: "Friendlier g" in s, "the dashboard again", 30)
 
         # nudge: refused while empty, then sent to the selected agent
         tmux.keys("n")
-        tmux.wait_for(lambda s: "Nudge an agent" in s, "the nudge dialog", 10)
+        tmux.wait_for(lambda s: "Nudge an agent" in s, "the nudge dialog", 30)
         tmux.keys("Enter")
-        tmux.wait_for(lambda s: "Message is empty" in s, "the empty-message refusal", 10)
+        tmux.wait_for(lambda s: "Message is empty" in s, "the empty-message refusal", 30)
         tmux.type("please check your mail")
-        tmux.wait_for(lambda s: "please check your mail" in s, "the typed message", 10)
+        tmux.wait_for(lambda s: "please check your mail" in s, "the typed message", 30)
         tmux.keys("Enter")
-        tmux.wait_for(lambda s: "Nudge an agent" not in s, "the nudge dialog to close", 10)
+        tmux.wait_for(lambda s: "Nudge an agent" not in s, "the nudge dialog to close", 30)
 
         # quit: decline once, then confirm; the app exits cleanly
         tmux.keys("q")
-        tmux.wait_for(lambda s: "Quit and stop them?" in s, "the quit confirmation", 10)
+        tmux.wait_for(lambda s: "Quit and stop them?" in s, "the quit confirmation", 30)
         tmux.keys("n")
-        tmux.wait_for(lambda s: "Quit and stop them?" not in s, "the confirmation to close", 10)
+        tmux.wait_for(lambda s: "Quit and stop them?" not in s, "the confirmation to close", 30)
         tmux.keys("q")
-        tmux.wait_for(lambda s: "Quit and stop them?" in s, "the quit confirmation again", 10)
+        tmux.wait_for(lambda s: "Quit and stop them?" in s, "the quit confirmation again", 30)
         tmux.keys("y")
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while not marker.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         assert marker.exists(), tmux.screen()

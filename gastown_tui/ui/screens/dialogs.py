@@ -33,7 +33,8 @@ def sling_dialog(bead_id: str, targets: Sequence[str], target: str = "", *, blin
     return FormDialog(
         "Sling a bead onto an agent's hook",
         [Field("bead", "Bead", bead_id, "bead id"),
-         Field("target", "Target (agent or rig)", target, "e.g. demo or demo/polecats/nux", suggestions=targets)],
+         Field("target", "Target (agent or rig)", target, "e.g. " + " or ".join(list(targets)[:2]) if targets
+               else "no rigs or agents yet", suggestions=targets)],
         all_of(require("bead", "target"), known("target", targets, "target")),
         ok_label="Sling", blink=blink, id="sling-dialog")
 

@@ -67,6 +67,9 @@ class FormDialog(ModalScreen[Values | None]):
                     yield box
             yield Label("", id="form-error")
             with Horizontal(id="form-buttons"):
+                multiline = any(spec.multiline for spec in self.fields)
+                yield Static("Ctrl+S submits · Esc cancels" if multiline else "Enter submits · Esc cancels",
+                             id="form-hint")
                 yield Button(self.ok_label, variant="primary", id="form-ok")
                 yield Button("Cancel", id="form-cancel")
 
