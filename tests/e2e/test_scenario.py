@@ -77,6 +77,12 @@ def pid_alive(pid: int) -> bool:
         return False
 
 
+def exits(town: Town, agent: str) -> list[Any]:
+    """Exit statuses of the agent's sessions so far (from the feed)."""
+    return [e.get("exit_status") for e in town.events() if e.get("kind") == "session.exit"
+            and e.get("address") == agent]
+
+
 def sling(town: Town, bead_id: str, target: str = "calc") -> str:
     """`gt sling BEAD TARGET`; returns the address of the agent that got it."""
     out = town.gt("sling", bead_id, target).stdout
@@ -201,15 +207,17 @@ def test_bypass_warning_is_answered_by_the_engine(make_town: Callable[..., Town]
     agent = sling(town, fix)
 
     def stuck() -> bool:
-        """Claude is logged out, or still shows the warning well after the engine answered it."""
+        """Claude exited ("No, exit" chosen), is logged out (key declined), or still shows the warning."""
         screen = town.peek(agent)
         answered = [e["ts"] for e in town.events() if e.get("dialog") == "bypass-permissions"]
-        return "Not logged in" in screen or ("Bypass Permissions mode" in screen and bool(answered)
-                                             and time.time() - answered[-1] > 10)
+        return (exits(town, agent) != [] or "Not logged in" in screen
+                or ("Bypass Permissions mode" in screen and bool(answered) and time.time() - answered[-1] > 10))
 
     town.wait(lambda: has_merge_request(town, fix) or stuck(), "gt done after trust, API-key and bypass dialogs", 60)
     dialogs = [e.get("dialog") for e in town.events() if e.get("kind") == "agent.dialog"]
     assert {"trust", "api-key", "bypass-permissions"} <= set(dialogs), dialogs
+    assert not exits(town, agent), (f"Claude Code exited (status {exits(town, agent)}) after the engine answered "
+                                    f"the bypass warning: 'No, exit' was chosen. Last screen:\n{town.peek(agent)}")
     assert has_merge_request(town, fix), "a start-up dialog was not answered as intended:\n" + town.peek(agent)
     settings = json.loads((Path(unseeded_claude_env["HOME"]) / ".claude.json").read_text())
     assert settings.get("bypassPermissionsModeAccepted") is True, sorted(settings)
