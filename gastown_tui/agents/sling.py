@@ -185,3 +185,30 @@ def sling_formula(town: TownPaths, ledger: Any, formula: str, target: str | None
                          description=f"Run formula {formula}.", metadata={"formula": formula})
     return sling(town, ledger, bead.id, target, actor=actor, formula=formula, vars=vars, runtime=runtime,
                  force=force)
+
+
+def parse_vars(pairs: list[str] | None) -> dict[str, str]:
+    """Parse repeated `--var k=v` arguments."""
+    out = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(f"--var needs key=value, got {pair!r}")
+        out[key.strip()] = value
+    return out
+
+
+def is_formula_name(town: TownPaths, ledger: Any, word: str) -> bool:
+    """True if `word` is not a bead but names a formula (so `gt sling WORD` slings the formula)."""
+    try:
+        ledger.resolve(word)
+        return False
+    except GastownError:
+        pass
+    try:
+        from gastown_tui.formulas import FormulaLibrary, search_path
+
+        FormulaLibrary(search_path(town)).load(word)
+        return True
+    except Exception:  # noqa: BLE001 - not a formula either: sling then reports the unknown bead
+        return False

@@ -21,31 +21,18 @@ def _out(args: argparse.Namespace, value: Any, text: str) -> None:
         print(text)
 
 
-def _vars(pairs: list[str] | None) -> dict[str, str]:
-    """Parse repeated --var k=v."""
-    from gastown_tui.errors import InvalidInput
-
-    out = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise InvalidInput(f"--var needs key=value, got {pair!r}")
-        out[key.strip()] = value
-    return out
-
-
 def cmd_sling(args: argparse.Namespace) -> int:
     """gt sling BEAD|FORMULA [TARGET]."""
     from gastown_tui.agents.context import town_and_ledger
     from gastown_tui.agents.identity import actor_name
-    from gastown_tui.agents.sling import sling, sling_formula
+    from gastown_tui.agents.sling import is_formula_name, parse_vars, sling, sling_formula
 
     with town_and_ledger() as (town, ledger):
-        kwargs = dict(actor=actor_name(), formula=args.formula, vars=_vars(args.var), runtime=args.runtime,
+        kwargs = dict(actor=actor_name(), formula=args.formula, vars=parse_vars(args.var), runtime=args.runtime,
                       force=args.force)
         if args.on:
             result = sling(town, ledger, args.on, args.target, **{**kwargs, "formula": args.work})
-        elif _looks_like_formula(town, ledger, args.work):
+        elif is_formula_name(town, ledger, args.work):
             kwargs.pop("formula")
             result = sling_formula(town, ledger, args.work, args.target, **kwargs)
         else:
@@ -55,24 +42,6 @@ def cmd_sling(args: argparse.Namespace) -> int:
     _out(args, result.to_dict(), f"slung {result.bead_id} to {result.address}"
          + (f" on {result.branch}" if result.branch else "") + f" ({how})")
     return 0
-
-
-def _looks_like_formula(town: Any, ledger: Any, word: str) -> bool:
-    """True if `word` is not a bead but names a formula."""
-    from gastown_tui.errors import GastownError
-
-    try:
-        ledger.resolve(word)
-        return False
-    except GastownError:
-        pass
-    try:
-        from gastown_tui.formulas import FormulaLibrary, search_path
-
-        FormulaLibrary(search_path(town)).load(word)
-        return True
-    except Exception:  # noqa: BLE001 - not a formula either: let sling report the unknown bead
-        return False
 
 
 def cmd_hook(args: argparse.Namespace) -> int:
@@ -256,9 +225,19 @@ def cmd_escalate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add(subparsers: argparse._SubParsersAction, name: str, help: str, func: Any, *, json: bool = True
+         ) -> argparse.ArgumentParser:
+    """One sub-command with its handler (and the standard --json flag)."""
+    parser = subparsers.add_parser(name, help=help)
+    if json:
+        add_json_flag(parser)
+    parser.set_defaults(func=func)
+    return parser
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the agent commands."""
-    p = subparsers.add_parser("sling", help="hook work onto an agent and start it")
+    p = _add(subparsers, "sling", "hook work onto an agent and start it", cmd_sling)
     p.add_argument("work", help="bead id, or a formula name")
     p.add_argument("target", nargs="?", help="rig name (a polecat is chosen) or agent address")
     p.add_argument("--formula", help="workflow formula to pour (default mol-polecat-work for polecats)")
@@ -266,68 +245,48 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--var", action="append", help="formula variable k=v (repeatable)")
     p.add_argument("--runtime", help="agent runtime for this agent (claude, codex, scripted, ...)")
     p.add_argument("--force", action="store_true", help="take the bead from its current holder")
-    add_json_flag(p)
-    p.set_defaults(func=cmd_sling)
 
-    p = subparsers.add_parser("hook", help="show, attach or clear the work on your hook")
+    p = _add(subparsers, "hook", "show, attach or clear the work on your hook", cmd_hook)
     p.add_argument("action", nargs="?", choices=["show", "attach", "clear"], default="show")
     p.add_argument("bead", nargs="?")
     p.add_argument("--agent", help="whose hook (default: $GT_AGENT)")
     p.add_argument("--force", action="store_true")
-    add_json_flag(p)
-    p.set_defaults(func=cmd_hook)
 
-    p = subparsers.add_parser("prime", help="print role context, hooked work and unread mail")
+    p = _add(subparsers, "prime", "print role context, hooked work and unread mail", cmd_prime)
     p.add_argument("--hook", action="store_true", help="SessionStart mode: read the hook JSON on stdin")
     p.add_argument("--agent", help="whose context (default: $GT_AGENT)")
-    add_json_flag(p)
-    p.set_defaults(func=cmd_prime)
 
-    p = subparsers.add_parser("nudge", help="send a message to an agent's session when it is idle")
+    p = _add(subparsers, "nudge", "send a message to an agent's session when it is idle", cmd_nudge)
     p.add_argument("agent")
     p.add_argument("message", nargs="*", help="the message (default: read stdin)")
-    add_json_flag(p)
-    p.set_defaults(func=cmd_nudge)
 
-    p = subparsers.add_parser("handoff", help="hand your hook to a fresh session")
+    p = _add(subparsers, "handoff", "hand your hook to a fresh session", cmd_handoff)
     p.add_argument("agent", nargs="?", help="whose session (default: $GT_AGENT)")
     p.add_argument("-m", "--message", help="notes for your successor")
-    add_json_flag(p)
-    p.set_defaults(func=cmd_handoff)
 
-    p = subparsers.add_parser("done", help="push your branch, open a merge request, release your hook")
+    p = _add(subparsers, "done", "push your branch, open a merge request, release your hook", cmd_done)
     p.add_argument("-m", "--message", help="notes for the merge request")
     p.add_argument("--agent", help=argparse.SUPPRESS)
-    add_json_flag(p)
-    p.set_defaults(func=cmd_done)
 
-    p = subparsers.add_parser("seance", help="list predecessor sessions or ask one a question")
+    p = _add(subparsers, "seance", "list predecessor sessions or ask one a question", cmd_seance)
     p.add_argument("agent", nargs="?", help="whose sessions (default: $GT_AGENT)")
     p.add_argument("--talk", metavar="ID", help="session id (or prefix) to ask")
     p.add_argument("-p", "--prompt", help="the question for --talk")
-    add_json_flag(p)
-    p.set_defaults(func=cmd_seance)
 
-    p = subparsers.add_parser("peek", help="show the recent screen of an agent")
+    p = _add(subparsers, "peek", "show the recent screen of an agent", cmd_peek)
     p.add_argument("agent")
     p.add_argument("-n", "--lines", type=int, default=40)
-    add_json_flag(p)
-    p.set_defaults(func=cmd_peek)
 
-    p = subparsers.add_parser("agents", help="list agents and their state; explain why")
+    p = _add(subparsers, "agents", "list agents and their state; explain why", cmd_agents)
     p.add_argument("action", nargs="?", choices=["list", "explain"], default="list")
     p.add_argument("name", nargs="?")
-    add_json_flag(p)
-    p.set_defaults(func=cmd_agents)
 
-    p = subparsers.add_parser("escalate", help="raise an issue to the Overseer")
+    p = _add(subparsers, "escalate", "raise an issue to the Overseer", cmd_escalate)
     p.add_argument("-s", "--severity", required=True, help="CRITICAL, HIGH or MEDIUM")
     p.add_argument("message", nargs="+")
     p.add_argument("-m", "--body", help="details")
     p.add_argument("--bead", help="the bead this is about")
-    add_json_flag(p)
-    p.set_defaults(func=cmd_escalate)
 
-    p = subparsers.add_parser("hookevent", help="internal: called by runtime hooks (SessionStart, Stop, ...)")
+    p = _add(subparsers, "hookevent", "internal: called by runtime hooks (SessionStart, Stop, ...)", cmd_hookevent,
+             json=False)
     p.add_argument("event", help="session-start, user-prompt-submit, stop, notification (or Claude's names)")
-    p.set_defaults(func=cmd_hookevent)
