@@ -159,6 +159,14 @@ def test_convoy_of_two_beads_lands_on_main_with_real_claude_code(make_town: Call
 
     # The Mayor's real Claude Code session shows the scripted answer.
     assert "Mayor here." in town.peek("mayor/")
+    # A nudge to the idle Mayor is typed in at once; two lines go as one bracketed paste, i.e. one prompt.
+    before = len(stub.main_turns())
+    result = town.gt("nudge", "mayor", "Convoy landed.\nPlease tell the Overseer.")
+    assert "delivered" in result.stdout and "not verified" not in result.stdout, result.stdout
+    town.wait(lambda: any("Please tell the Overseer." in p for b in stub.main_turns()[before:]
+                          for p in read_conversation(b).prompts[-1:]), "the Mayor's nudge at the stub", 30)
+    prompt = next(read_conversation(b).prompts[-1] for b in stub.main_turns()[before:])
+    assert prompt.endswith("Convoy landed.\nPlease tell the Overseer."), prompt
 
     # Each polecat followed the protocol through real tool calls, seen by the stub.
     for bead_id in (fix, feature):
