@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DIALOG_RETRY_SECONDS = 3.0
+DIALOG_FIRST_KEY_SECONDS = 0.3   # let the dialog's input handler attach after it is drawn
+DIALOG_KEY_GAP_SECONDS = 0.5
 
 
 class SessionMonitor:
@@ -92,8 +94,17 @@ class SessionMonitor:
         if now - session.answered_dialogs.get(dialog.name, 0.0) < DIALOG_RETRY_SECONDS:
             return
         session.answered_dialogs[dialog.name] = now
-        for keys in dialog.answer:
-            session.write(keys.encode())
+        # Keys go one at a time with a pause: a TUI like Claude's (Ink) handles "Down" and "Enter" arriving in one
+        # read with the old selection still active, so a burst would choose the default ("No, exit").
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        for i, keys in enumerate(dialog.answer):
+            if loop is None:
+                session.write(keys.encode())
+            else:
+                loop.call_later(DIALOG_FIRST_KEY_SECONDS + i * DIALOG_KEY_GAP_SECONDS, session.write, keys.encode())
         feed.emit(self.engine.paths.events, "agent.dialog", actor="engine", address=str(session.address),
                   dialog=dialog.name)
 
