@@ -26,3 +26,18 @@ def town_and_ledger(*, beat: bool = True) -> Iterator[tuple[TownPaths, Any]]:
         yield town, ledger
     finally:
         ledger.shutdown()
+
+
+def record_heartbeat() -> None:
+    """Heartbeat for any `gt` command run by an agent (cli/main.py may call this once per command); a no-op for the
+    Overseer, and never an error: a failed heartbeat must not fail the command."""
+    address = address_from_env()
+    if address is None:
+        return
+    try:
+        from gastown_tui.ledger import Ledger
+
+        with Ledger.open(find_town()) as ledger:
+            heartbeat(ledger, address)
+    except Exception:  # noqa: BLE001 - best effort by design
+        pass
