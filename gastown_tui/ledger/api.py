@@ -224,10 +224,13 @@ class Ledger(WritesMixin):
         Must not run inside an open transaction: files cannot be rolled back, so a later rollback would leave
         beads in the JSONL that the store never committed (and the next import would resurrect them).
         """
-        if self.store.depth:
-            raise LedgerError("export_jsonl() cannot run inside a transaction; call it after the transaction ends")
-        with self.transaction() as conn:
-            return sync.export(conn, self.paths, full=full)
+        # Take the (re-entrant) store lock first: another thread's open transaction then makes us wait instead of
+        # looking like our own, and only a transaction opened by this thread trips the check.
+        with self.store.lock:
+            if self.store.depth:
+                raise LedgerError("export_jsonl() cannot run inside a transaction; call it after the transaction ends")
+            with self.transaction() as conn:
+                return sync.export(conn, self.paths, full=full)
 
     def import_jsonl(self, path: Path | str, *, prefix: str | None = None) -> ImportReport:
         """Import a JSONL file (good lines land in one transaction; bad ones are listed in the report)."""

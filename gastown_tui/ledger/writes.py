@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 _READINESS_FIELDS = ("status",)
 
 
+# Open wisps with these labels hold undelivered intent; GC never drops them however old they are.
+GC_KEEP_OPEN_LABELS = ("gt:message", "gt:pending-op", "gt:nudge")
+
 class WritesMixin(ReadsMixin):
     """Mutating half of the Ledger API."""
 
@@ -240,18 +243,22 @@ class WritesMixin(ReadsMixin):
         readiness.refresh(conn, affected - set(bead_ids))
 
     def gc_wisps(self: "Ledger", older_than_seconds: float) -> int:
-        """Delete wisps that are closed or untouched for `older_than_seconds`; returns how many went.
+        """Delete wisps untouched for `older_than_seconds`; returns how many went.
 
-        A closed wisp whose parent is a still-open wisp (a step of an in-flight patrol molecule) is kept until
-        its molecule closes or ages out, so progress through a running molecule stays visible.
+        Age is the only trigger, so a finished patrol run or merge request stays visible (history) until it ages
+        out. Open wisps that carry undelivered intent (mail, queued engine operations) are never collected, and a
+        wisp whose parent is a still-active wisp (a step of an in-flight molecule) waits for its molecule.
         """
         cutoff = self.now() - older_than_seconds
+        keep_open = ", ".join("?" for _ in GC_KEEP_OPEN_LABELS)
         with self.transaction() as conn:
             doomed = [r[0] for r in conn.execute(
-                "SELECT i.id FROM issues i WHERE i.ephemeral = 1 AND (i.updated_unix < ? OR (i.status = 'closed' "
+                "SELECT i.id FROM issues i WHERE i.ephemeral = 1 AND i.updated_unix < ? "
+                f"AND (i.status = 'closed' OR NOT EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = i.id "
+                f"AND l.label IN ({keep_open}))) "
                 "AND NOT EXISTS (SELECT 1 FROM dependencies d JOIN issues p ON p.id = d.depends_on_id "
                 "WHERE d.issue_id = i.id AND d.type = 'parent-child' AND p.ephemeral = 1 AND p.status != 'closed' "
-                "AND p.updated_unix >= ?)))", (cutoff, cutoff))]
+                "AND p.updated_unix >= ?)", (cutoff, *GC_KEEP_OPEN_LABELS, cutoff))]
             if doomed:
                 self._delete_ids(conn, doomed)
             return len(doomed)

@@ -210,12 +210,20 @@ def test_wisps_never_exported_and_gc(ledger: Ledger, town: TownPaths) -> None:
     ledger.export_jsonl()
     text = town.jsonl_for_prefix("hq").read_text()
     assert keep.id in text and "wisp" not in text
-    assert ledger.gc_wisps(3600) == 2
-    assert not ledger.exists(old.id) and not ledger.exists(done.id)
-    assert ledger.exists(fresh.id) and ledger.exists(step.id)  # closed step of a running molecule stays
+    mail = ledger.create("unread mail", ephemeral=True, labels=["gt:message"])
+    with ledger.transaction() as conn:  # age the mail too: unread mail is never collected
+        conn.execute("UPDATE issues SET updated_unix = updated_unix - 7200 WHERE id = ?", (mail.id,))
+    assert ledger.gc_wisps(3600) == 1
+    assert not ledger.exists(old.id)
+    assert ledger.exists(done.id)  # closed but recent: kept as history until it ages out
+    assert ledger.exists(fresh.id) and ledger.exists(step.id) and ledger.exists(mail.id)
     assert ledger.store.conn.execute("SELECT COUNT(*) FROM labels WHERE issue_id = ?", (old.id,)).fetchone()[0] == 0
     ledger.close(mol.id)
-    assert ledger.gc_wisps(3600) == 2
+    with ledger.transaction() as conn:  # the molecule and its steps age out together
+        conn.execute("UPDATE issues SET updated_unix = updated_unix - 7200 WHERE ephemeral = 1 AND id != ?",
+                     (mail.id,))
+    assert ledger.gc_wisps(3600) == 4
+    assert ledger.exists(mail.id)
 
 
 def test_export_import_roundtrip_and_dirty_tracking(ledger: Ledger, town: TownPaths) -> None:
@@ -319,3 +327,38 @@ def test_id_length_grows_with_the_number_of_ids(ledger: Ledger) -> None:
     for bead in ledger.list(limit=None)[:150]:
         ledger.delete(bead.id)
     assert len(ledger.create("after deletes").id) == len("hq-") + 3
+
+
+def test_export_waits_for_another_threads_transaction(ledger: Ledger) -> None:
+    """A transaction open in one thread makes export in another thread wait, not fail."""
+    import threading
+
+    ledger.create("before")
+    inside = threading.Event()
+    release = threading.Event()
+    errors: list[BaseException] = []
+
+    def hold() -> None:
+        with ledger.transaction():
+            ledger.create("written while export waits")
+            inside.set()
+            release.wait(5)
+
+    def export() -> None:
+        try:
+            ledger.export_jsonl()
+        except BaseException as exc:  # noqa: BLE001 - the test reports whatever escaped
+            errors.append(exc)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert inside.wait(5)
+    exporter = threading.Thread(target=export)
+    exporter.start()
+    exporter.join(0.3)
+    assert exporter.is_alive()  # blocked behind the open transaction
+    release.set()
+    holder.join(5)
+    exporter.join(5)
+    assert not errors
+    assert "written while export waits" in ledger.paths.jsonl_for_prefix("hq").read_text()
