@@ -73,7 +73,7 @@ def convoy_status(ledger: Any, convoy_id: str, *, open_mrs: dict[str, list[Any]]
     """Compute the status of one convoy (pass `open_mrs`/`ready_ids` to share the queries across convoys)."""
     convoy = get_convoy(ledger, convoy_id)
     open_mrs = open_mrs_by_source(ledger) if open_mrs is None else open_mrs
-    ready_ids = {b.id for b in ledger.ready()} if ready_ids is None else ready_ids
+    ready_ids = set(ledger.ready_ids()) if ready_ids is None else ready_ids
     status = ConvoyStatus(id=convoy.id, title=convoy.title, status=convoy.status,
                           created_at=str(field_of(convoy, "created_at", "")),
                           closed_at=field_of(convoy, "closed_at"))
