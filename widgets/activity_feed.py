@@ -42,8 +42,8 @@ class ActivityFeed(RichLog):
     def format_entry(entry: FeedEntry) -> Text:
         """One feed line: time, actor, kind, text."""
         style = KIND_STYLES.get(entry.kind.split(".")[0], "")
-        text = Text.assemble((f"{entry.when} ", "dim"), (f"{entry.actor:<12.12} ", "bold"), (f"{entry.kind:<14.14} ", style),
-                             entry.text)
+        text = Text.assemble((f"{entry.when} ", "dim"), (f"{entry.actor:<16.16} ", "bold"),
+                             (f"{entry.kind:<16.16} ", style), entry.text)
         text.no_wrap = True
         return text
 

@@ -72,8 +72,9 @@ class GastownApp(ActionsMixin, App[None]):
             with Vertical(id="left"):
                 yield ConvoyTree(id="convoys")
                 yield AgentList(id="agents")
-            # Default layout by width: a 2×2 grid needs room; on narrow screens one pane is more useful.
-            layout = self.initial_layout or ("2x2" if self.size.width >= 120 else "1")
+            # Default layout by width: a grid only where panes stay wide enough to read an agent's screen.
+            width = self.size.width
+            layout = self.initial_layout or ("2x2" if width >= 160 else "2x1" if width >= 120 else "1")
             yield TerminalDeck(self.port.screen, self.write_to_agent, layout=layout, id="deck")
             with TabbedContent(id="right", initial="graph"):
                 with TabPane("Graph", id="graph"):

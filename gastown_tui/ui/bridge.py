@@ -41,7 +41,7 @@ def feed_entry(raw: Any, fmt: TimeFormat) -> FeedEntry:
     inner = getattr(raw, "event", raw)
     kind = str(getattr(inner, "kind", type(inner).__name__))
     ts = getattr(inner, "ts", None)
-    actor = str(getattr(inner, "actor", "") or "")
+    actor = str(getattr(inner, "actor", "") or "").replace("/polecats/", "/").replace("/crew/", "/").rstrip("/")
     data = getattr(inner, "data", None) or {}
     text = getattr(inner, "text", None) or data.get("text") or data.get("summary") or data.get("message") or ""
     if not text and data:

@@ -222,7 +222,7 @@ async def test_reply_to_selected_mail(make_app: AppFactory, engine: FakeEngine) 
 
 
 async def test_zoom_split_cycle_and_jump(make_app: AppFactory, engine: FakeEngine) -> None:
-    app = make_app()
+    app = make_app(layout="2x2")
     async with app.run_test(size=SIZE) as pilot:
         deck = app.query_one(TerminalDeck)
         await pilot.pause()
@@ -255,7 +255,7 @@ async def test_zoom_split_cycle_and_jump(make_app: AppFactory, engine: FakeEngin
 
 
 async def test_jump_in_split_focuses_visible_pane(make_app: AppFactory) -> None:
-    app = make_app()
+    app = make_app(layout="2x2")
     async with app.run_test(size=SIZE) as pilot:
         deck = app.query_one(TerminalDeck)
         await pilot.pause()
@@ -267,7 +267,7 @@ async def test_jump_in_split_focuses_visible_pane(make_app: AppFactory) -> None:
 
 
 async def test_focus_type_and_release_terminal(make_app: AppFactory, engine: FakeEngine) -> None:
-    app = make_app()
+    app = make_app(layout="2x2")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")
         await pilot.press("i")
