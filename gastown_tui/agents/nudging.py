@@ -4,6 +4,7 @@ used when no engine runs (queue in the ledger, or read the recorded state / tran
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -38,7 +39,6 @@ def nudge(town: TownPaths, ledger: Any, target: str, message: str, *, sender: st
 def handoff(town: TownPaths, ledger: Any, address: Address, notes: str) -> dict[str, Any]:
     """Pin handoff notes, then have the engine restart the session with the same hook (or queue the restart)."""
     from gastown_tui.engine.client import EngineNotRunning, request
-    import os
 
     get_agent(ledger, address)
     work = hooked_bead(ledger, address)

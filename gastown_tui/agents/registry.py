@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from gastown_tui.errors import NotFound
+from gastown_tui.errors import Ambiguous, NotFound
 from gastown_tui.records import LABEL_AGENT, Address, parse_address
 
 AGENT_TYPE = "agent"
@@ -86,7 +86,7 @@ def find_agent(ledger: Any, text: str) -> Address:
     """Resolve what a user typed (an address, or a bare polecat/crew name if unique) to a known agent's address."""
     text = text.strip()
     if "/" in text or text in ("overseer", "mayor", "deacon"):
-        address = parse_address(text if text != "mayor" and text != "deacon" else text + "/")
+        address = parse_address(text + "/" if text in ("mayor", "deacon") else text)
         get_agent(ledger, address)
         return address
     matches = [agent_address(b) for b in list_agents(ledger) if agent_meta(b).get("name") == text]
@@ -94,6 +94,4 @@ def find_agent(ledger: Any, text: str) -> Address:
         return matches[0]
     if not matches:
         raise NotFound(f"unknown agent {text!r} (try `gt agents` for the list)")
-    from gastown_tui.errors import Ambiguous
-
     raise Ambiguous(f"agent name {text!r} is ambiguous: {', '.join(sorted(map(str, matches)))}")
