@@ -104,7 +104,7 @@ def _status(args: argparse.Namespace) -> int:
     with _ledger() as ledger:
         ids = [ledger.resolve(args.convoy)] if args.convoy else [c.id for c in list_convoys(ledger)]
         open_mrs = open_mrs_by_source(ledger)
-        ready = {b.id for b in ledger.ready()}
+        ready = set(ledger.ready_ids())
         statuses = [convoy_status(ledger, cid, open_mrs=open_mrs, ready_ids=ready) for cid in ids]
     if args.json:
         print_json([s.to_dict() for s in statuses] if not args.convoy else statuses[0].to_dict())
