@@ -28,7 +28,12 @@ def escalate(town: TownPaths, ledger: Any, severity: str, message: str, *, sende
     text = body or message
     if bead:
         text += f"\n\nBead: {bead}"
-    created = ledger.create(f"[{level}] {subject}", prefix=TOWN_PREFIX, description=text, issue_type="message",
+    title = f"[{level}] {subject}"
+    for open_one in ledger.list(labels=[LABEL_ESCALATION], assignee="overseer"):
+        if open_one.title == title and (open_one.metadata or {}).get("sender") == sender:
+            ledger.comment(open_one.id, f"raised again by {sender}", author=sender)
+            return str(open_one.id)  # an agent retrying the same failure raises it once, not every time
+    created = ledger.create(title, prefix=TOWN_PREFIX, description=text, issue_type="message",
                             assignee="overseer", priority=SEVERITIES[level],
                             labels=[LABEL_MESSAGE, LABEL_ESCALATION, f"severity:{level.lower()}", f"from:{sender}",
                                     "source:agent"],

@@ -63,3 +63,13 @@ def test_running_recipient_is_nudged_about_new_mail(town, ledger, engine_proc) -
     sent = json.loads(cli(town, "mail", "send", "app/polecats/nux", "-s", "Review notes", "--json").stdout)
     wait_until(lambda: f"New mail from overseer: Review notes (gt mail read {sent['id']})"
                in cli(town, "peek", "app/polecats/nux").stdout, 30)
+
+
+def test_escalation_reaches_the_overseer_once(town) -> None:
+    first = cli(town, "escalate", "-s", "HIGH", "tests fail on main", "--json", agent="app/polecats/nux")
+    assert first.returncode == 0, first.stderr
+    again = cli(town, "escalate", "-s", "HIGH", "tests fail on main", "--json", agent="app/polecats/nux")
+    assert json.loads(again.stdout)["id"] == json.loads(first.stdout)["id"]
+    inbox = json.loads(cli(town, "mail", "inbox", "--json").stdout)
+    assert [m["subject"] for m in inbox] == ["[HIGH] tests fail on main"]
+    assert inbox[0]["from"] == "app/polecats/nux"
