@@ -37,6 +37,7 @@ RATE_FILE = "bench-rate"
 STREAMER = r'''
 import os, select, sys, time, tty
 rate_file = sys.argv[1]
+plain = sys.argv[2:] == ["plain"]  # no status line: the log scrolls the whole screen (into scrollback)
 try:
     tty.setraw(0)  # keys arrive one by one and the kernel does not echo them: the program draws them
 except Exception:
@@ -56,7 +57,8 @@ while True:
         current = os.get_terminal_size(1)
         if current != size:  # (re)claim row 1 as the status line; the log scrolls below it
             size = current
-            out(1, b"\x1b[2J\x1b[2;%dr\x1b[%d;1H" % (size.lines, size.lines))
+            if not plain:
+                out(1, b"\x1b[2J\x1b[2;%dr\x1b[%d;1H" % (size.lines, size.lines))
     ready, _, _ = select.select([0], [], [], max(0.0, min(next_tick, next_poll) - now))
     if ready:
         data = os.read(0, 64)
@@ -84,9 +86,9 @@ while True:
 '''
 
 
-def streamer_argv(rate_file: Path) -> list[str]:
-    """argv of one streamer (used by tmux; the town runtime gets the same program)."""
-    return [sys.executable, "-c", STREAMER, str(rate_file)]
+def streamer_argv(rate_file: Path, *, plain: bool = False) -> list[str]:
+    """argv of one streamer (the town runtime and tmux get the same program); `plain`: no status line."""
+    return [sys.executable, "-c", STREAMER, str(rate_file), *(["plain"] if plain else [])]
 
 
 def set_rate(town_root: Path, bytes_per_s: float) -> None:

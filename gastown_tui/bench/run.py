@@ -1,0 +1,157 @@
+"""`gastown bench`: run the sub-benchmarks and print one table whose ratios are all measured in this run.
+
+Not part of the test suite. `--quick` uses small sizes (about a minute); the full run uses the sizes the targets are
+stated for (30 agents at ~20 KB/s each, 10k and 100k beads, a 40 MB terminal log) and takes several minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big each sub-benchmark runs."""
+
+    log_mb: float
+    pyte_mb: float
+    agents: int
+    beads: int
+    seconds: float
+    keys: int
+    ledger_sizes: tuple[int, ...]
+    sessions: int
+    session_seconds: float
+
+
+QUICK = Sizes(log_mb=4, pyte_mb=0.5, agents=6, beads=1000, seconds=2, keys=15, ledger_sizes=(2000,), sessions=6,
+              session_seconds=2)
+FULL = Sizes(log_mb=40, pyte_mb=2, agents=30, beads=10_000, seconds=10, keys=100, ledger_sizes=(10_000, 100_000),
+             sessions=30, session_seconds=10)
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    what: str
+    value: str
+    compare: str = ""
+    ratio: str = ""
+    note: str = ""
+
+
+def machine() -> str:
+    """One line: CPUs, RAM, Python, OS."""
+    try:
+        with open("/proc/meminfo") as handle:
+            kb = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
+        ram = f"{kb / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        ram = "RAM unknown"
+    return (f"nproc {os.cpu_count()}, {ram}, Python {platform.python_version()}, {platform.system()} "
+            f"{platform.release()}, {platform.machine()}")
+
+
+def _fmt(value: float | None, unit: str, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f} {unit}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
+
+
+def terminal_rows(sizes: Sizes) -> list[Row]:
+    """Feed throughput of our TerminalScreen vs stock pyte and vs tmux on the same coloured log."""
+    from gastown_tui.bench import terminal_bench as tb
+
+    data = tb.coloured_log(int(sizes.log_mb * 1e6))
+    ours = tb.bench_ours(data)
+    pyte_screen = tb.bench_pyte(data[: int(sizes.pyte_mb * 1e6)], history=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "coloured.log"
+        path.write_bytes(data)
+        tmux = tb.bench_tmux(path, len(data))
+    size = f"{len(data) / 1e6:.0f} MB coloured log, {tb.COLS}x{tb.ROWS}"
+    return [Row("terminal feed: ours vs stock pyte", _fmt(ours, "MB/s", 2), f"pyte {_fmt(pyte_screen, 'MB/s', 2)}",
+                _ratio(ours, pyte_screen), f"{size}; CPU time; pyte on a {sizes.pyte_mb:g} MB prefix"),
+            Row("terminal feed: ours vs tmux", _fmt(ours, "MB/s", 2), f"tmux {_fmt(tmux, 'MB/s', 2)}",
+                _ratio(ours, tmux), "tmux: wall time of `cat` in a detached pane (tmux is C)")]
+
+
+def tui_rows(sizes: Sizes) -> list[Row]:
+    """First paint, bytes/s to the terminal (idle, active) and key-to-screen latency: the app vs tmux."""
+    from gastown_tui.bench import tui_bench
+
+    app, tmux = tui_bench.run_all(sizes.agents, sizes.beads, sizes.seconds, sizes.keys)
+    n = sizes.agents
+    tmux_p50, tmux_p99 = (tmux.p(50), tmux.p(99)) if tmux else (None, None)
+    count = f"{len(app.latencies_ms)}/{app.keys_sent} keys"
+    rows = [
+        Row(f"key-to-screen p50 ({n} agents x 20 KB/s)", _fmt(app.p(50), "ms"), f"tmux {_fmt(tmux_p50, 'ms', 2)}",
+            "", f"2x2 layout, 200x60 outer PTY; {count}"),
+        Row(f"key-to-screen p99 ({n} agents x 20 KB/s)", _fmt(app.p(99), "ms"), "target <= 50 ms",
+            _ratio(app.p(99), 50.0), f"tmux p99 {_fmt(tmux_p99, 'ms', 2)}"),
+        Row(f"bytes/s to own terminal, {n} idle", _fmt(app.idle_bps, "B/s", 0),
+            f"tmux {_fmt(tmux.idle_bps if tmux else None, 'B/s', 0)}", "", "target: near 0"),
+        Row(f"bytes/s to own terminal, {n} active", _fmt(app.active_bps, "B/s", 0),
+            f"tmux {_fmt(tmux.active_bps if tmux else None, 'B/s', 0)}",
+            _ratio(app.active_bps, tmux.active_bps if tmux else None), "4 panes visible in both"),
+        Row(f"first paint ({n} agents, {sizes.beads:,} beads)", _fmt(app.first_paint_s, "s", 2), "target <= 1.5 s",
+            _ratio(app.first_paint_s, 1.5), "spawn of `gastown tui` -> footer on screen"),
+    ]
+    for note in app.notes + (tmux.notes if tmux else []):
+        rows.append(Row("  (problem)", "", "", "", note.splitlines()[0]))
+    return rows
+
+
+def scale_rows(sizes: Sizes) -> list[Row]:
+    """`ready` and a `gt` call at each ledger size, and memory per session."""
+    from gastown_tui.bench.ledger_bench import TARGETS_MS
+    from gastown_tui.bench.scale_bench import ledger_rows, session_memory
+
+    rows = []
+    for r in ledger_rows(list(sizes.ledger_sizes)):
+        if r.what == "import JSONL":
+            continue
+        target = TARGETS_MS.get((r.what, r.beads))
+        label = {"gt bd show": "wall time of one `gt bd show`"}.get(r.what, f"`ready` ({r.what.split(' ', 1)[-1]})"
+                                                                       if r.what != "ready" else "`ready` (limit 100)")
+        rows.append(Row(f"{label} at {r.beads:,} beads", _fmt(r.ms, "ms"),
+                        f"target <= {target:.0f} ms" if target else "", _ratio(r.ms, target), r.note))
+    heap, rss, lines = session_memory(sizes.sessions, sizes.session_seconds)
+    rows.append(Row("memory per live session", _fmt(heap / 1e6, "MB", 2), f"RSS {_fmt(rss / 1e6, 'MB', 2)}", "",
+                    f"{sizes.sessions} sessions x 20 KB/s for {sizes.session_seconds:g} s, {lines} scrollback lines"
+                    " each; engine side only"))
+    return rows
+
+
+def run(quick: bool, out: TextIO = sys.stdout) -> int:
+    """Run every sub-benchmark and print the table."""
+    sizes = QUICK if quick else FULL
+    print(f"gastown bench ({'quick' if quick else 'full'}) -- {machine()}", file=out, flush=True)
+    rows: list[Row] = []
+    steps: list[tuple[str, Callable[[Sizes], list[Row]]]] = [("terminal", terminal_rows), ("tui", tui_rows),
+                                                              ("scale", scale_rows)]
+    for name, step in steps:
+        start = time.perf_counter()
+        try:
+            rows += step(sizes)
+        except Exception as exc:  # noqa: BLE001 - one broken sub-benchmark must not hide the others
+            rows.append(Row(f"{name} benchmark", "FAILED", "", "", f"{type(exc).__name__}: {exc}"))
+        print(f"  {name}: {time.perf_counter() - start:.0f} s", file=out, flush=True)
+    widths = [max(len(getattr(r, f)) for r in rows + [Row("measurement", "value", "compared with", "ratio")])
+              for f in ("what", "value", "compare", "ratio")]
+    header = Row("measurement", "value", "compared with", "ratio", "note")
+    for r in [header, *rows]:
+        print(f"{r.what:<{widths[0]}}  {r.value:>{widths[1]}}  {r.compare:<{widths[2]}}  {r.ratio:>{widths[3]}}  "
+              f"{r.note}".rstrip(), file=out)
+    return 0
