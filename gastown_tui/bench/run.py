@@ -123,8 +123,8 @@ def scale_rows(sizes: Sizes) -> list[Row]:
         if r.what == "import JSONL":
             continue
         target = TARGETS_MS.get((r.what, r.beads))
-        label = {"gt bd show": "wall time of one `gt bd show`"}.get(r.what, f"`ready` ({r.what.split(' ', 1)[-1]})"
-                                                                       if r.what != "ready" else "`ready` (limit 100)")
+        label = {"gt bd show": "wall time of one `gt bd show`", "ready": "`ready` (limit 100)",
+                 "ready (full list)": "`ready` (full list)"}.get(r.what, r.what)
         rows.append(Row(f"{label} at {r.beads:,} beads", _fmt(r.ms, "ms"),
                         f"target <= {target:.0f} ms" if target else "", _ratio(r.ms, target), r.note))
     heap, rss, lines = session_memory(sizes.sessions, sizes.session_seconds)
