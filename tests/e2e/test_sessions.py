@@ -52,7 +52,8 @@ def test_nudge_to_a_busy_polecat_waits_for_the_turn_boundary_then_seance(make_to
     conversation = starts[-1].get("conversation_id") or starts[-1].get("session_id")
     assert conversation in town.gt("seance", agent).stdout
     before = len(stub.main_turns())
-    answer = town.gt("seance", agent, "--talk", conversation, "-p", "What did you work on?", timeout=60).stdout
+    # The Overseer's form (gastown.md §2.7): the session id alone names the predecessor; no agent, no GT_AGENT.
+    answer = town.gt("seance", "--talk", conversation, "-p", "What did you work on?", timeout=60).stdout
     assert answer.startswith(SEANCE_PREFIX) and fix in answer and "1 commit(s)" in answer, answer
     # The fork asked through the stub with the whole earlier conversation in front of the question.
     asked = read_conversation(stub.main_turns()[before])
