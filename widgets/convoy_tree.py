@@ -12,7 +12,8 @@ from textual.widgets import Tree
 __all__ = ["ConvoyInfo", "ConvoyTree", "TrackedBead"]
 
 STATUS_GLYPHS: dict[str, str] = {
-    "open": "○", "ready": "○", "blocked": "■", "in_progress": "◐", "hooked": "◐", "working": "◐", "merging": "⇄",
+    "open": "○", "ready": "○", "blocked": "■", "in_progress": "◐", "hooked": "◐", "working": "◐",
+    "merging": "⇄",
     "closed-unmerged": "◌", "closed": "✓", "done": "✓", "landed": "✓",
 }
 """Glyph per bead status so status reads without colour."""

@@ -39,7 +39,8 @@ class DagLayout:
         return len(self.layers[0]) if self.layers else 0
 
 
-def _layers_by_longest_path(ids: Sequence[str], preds: dict[str, list[str]], succs: dict[str, list[str]]) -> dict[str, int]:
+def _layers_by_longest_path(ids: Sequence[str], preds: dict[str, list[str]],
+                            succs: dict[str, list[str]]) -> dict[str, int]:
     """Layer of each node = 1 + the deepest predecessor (Kahn order); nodes on a cycle land after the rest."""
     indegree = {node: len(preds[node]) for node in ids}
     queue = [node for node in ids if indegree[node] == 0]

@@ -145,7 +145,8 @@ class DagView(ScrollView, can_focus=True):
         if self.cursor is None or not self._dag_layout.layers:
             return None
         x, y = self.cursor
-        slot = self._dag_layout.layers[x][y] if x < len(self._dag_layout.layers) and y < self._dag_layout.height else None
+        layers = self._dag_layout.layers
+        slot = layers[x][y] if x < len(layers) and y < self._dag_layout.height else None
         return slot or None
 
     def select_node(self, node_id: str) -> None:

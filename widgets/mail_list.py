@@ -117,7 +117,8 @@ class MailList(Vertical):
         if item is None:
             body.update("No message selected." if not self._items else "")
             return
-        header = Text.assemble(("From: ", "dim"), item.sender, "\n", ("Subject: ", "dim"), (item.subject, "bold"), "\n\n")
+        header = Text.assemble(("From: ", "dim"), item.sender, "\n", ("Subject: ", "dim"), (item.subject, "bold"),
+                               "\n\n")
         body.update(header + Text(item.body))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

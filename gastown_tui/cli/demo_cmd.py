@@ -41,5 +41,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--keep", action="store_true", help="keep the temporary demo town after quitting")
     p.add_argument("--no-sling", action="store_true", help="do not sling the first beads at start")
     p.add_argument("--layout", choices=["1", "2x1", "2x2", "3x3"], default=None,
-                   help="initial terminal layout (default: 2x2 on wide screens, 1 below 120 columns)")
+                   help="initial terminal layout (default by width: 1 below 120 columns, 2x1 below 160, else 2x2)")
     p.set_defaults(func=cmd_demo)

@@ -17,5 +17,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     """Add the `tui` command."""
     p = subparsers.add_parser("tui", help="open the TUI for a town")
     p.add_argument("--layout", choices=["1", "2x1", "2x2", "3x3"], default=None,
-                   help="initial terminal layout (default: 2x2 on wide screens, 1 below 120 columns)")
+                   help="initial terminal layout (default by width: 1 below 120 columns, 2x1 below 160, else 2x2)")
     p.set_defaults(func=cmd_tui)

@@ -75,8 +75,8 @@ class ActionsMixin(_Base):
 
         def done(values: Values | None) -> None:
             if values:
-                self.run_command("Nudge", self.port.nudge, values["agent"], values["message"],
-                                 success=f"Nudge queued for {values['agent']}")
+                # the engine reports delivery (or why it queued) as its own event, shown as a toast
+                self.run_command("Nudge", self.port.nudge, values["agent"], values["message"])
 
         self.push_screen(nudge_dialog(self.selected_agent or "", self._agents(), blink=self.blink), done)
 

@@ -18,7 +18,7 @@ from gastown_tui.ui.actions import ActionsMixin
 from gastown_tui.ui.bindings import APP_BINDINGS, read_keymap
 from gastown_tui.ui.bridge import Bridge, TimeFormat, local_hms
 from gastown_tui.ui.commands import ActionsProvider, AgentsProvider
-from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, SessionEnded, TownChanged
+from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, Notice, SessionEnded, TownChanged
 from gastown_tui.ui.panels.status import StatusHeader
 from gastown_tui.ui.panels.tables import MergeQueueTable, PatrolsTable
 from gastown_tui.ui.panels.terminals import TerminalDeck
@@ -180,6 +180,11 @@ class GastownApp(ActionsMixin, App[None]):
     def mail_notice(self, message: MailNotice) -> None:
         """A toast for new Overseer mail."""
         self.notify(message.subject, title=f"Mail from {message.sender}" if message.sender else "New mail")
+
+    @on(Notice)
+    def notice(self, message: Notice) -> None:
+        """A short toast from the engine (nudge queued/delivered …)."""
+        self.notify(message.text, title=message.title, severity=message.severity)  # type: ignore[arg-type]
 
     @on(SessionEnded)
     def session_ended(self, message: SessionEnded) -> None:

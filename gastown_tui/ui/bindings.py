@@ -83,7 +83,8 @@ def read_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
     known = {binding.id for binding in APP_BINDINGS}
     keymap = {str(k): v for k, v in table.items() if k in known and isinstance(v, str)}
     problems = [f"{path}: unknown binding id {k!r}" for k in table if k not in known]
-    problems += [f"{path}: keymap.{k} must be a string" for k, v in table.items() if k in known and not isinstance(v, str)]
+    problems += [f"{path}: keymap.{k} must be a string" for k, v in table.items()
+                 if k in known and not isinstance(v, str)]
     return keymap, problems
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from textual.app import App
 from textual.message import Message
 
-from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, SessionEnded, TownChanged
+from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, Notice, SessionEnded, TownChanged
 from gastown_tui.ui.port import TownPort
 from widgets.activity_feed import FeedEntry
 
@@ -63,6 +63,13 @@ def translate(event: object, fmt: TimeFormat = local_hms) -> list[Message]:
         if name == "MailArrived" and (not to or to.startswith("overseer")):
             notices.append(MailNotice(str(getattr(event, "sender", "") or ""), str(getattr(event, "subject", ""))))
         return [*notices, TownChanged()]
+    if name == "NudgeQueued":
+        reason = str(getattr(event, "reason", "") or "")
+        return [Notice("Nudge queued", f"{_address(event)}: {reason}" if reason else _address(event)), TownChanged()]
+    if name == "NudgeDelivered":
+        verified = bool(getattr(event, "verified", True))
+        return [Notice("Nudge delivered" if verified else "Nudge sent, not confirmed", _address(event),
+                       "information" if verified else "warning"), TownChanged()]
     if name in ("SessionExited", "SessionEnded", "SessionDied"):
         return [SessionEnded(_address(event), str(getattr(event, "status", "") or "")), TownChanged()]
     return [TownChanged()]

@@ -49,3 +49,12 @@ class SessionEnded(Message):
 
     address: str
     status: str = ""
+
+
+@dataclass
+class Notice(Message):
+    """Something the Overseer should see briefly (a toast), e.g. a nudge queued or delivered."""
+
+    title: str
+    text: str
+    severity: str = "information"

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from gastown_tui.events import Event
 from gastown_tui.ui.app import GastownApp
 from gastown_tui.ui.bindings import APP_BINDINGS, load_keymap, read_keymap
 from gastown_tui.ui.bridge import translate
-from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, TownChanged
+from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, Notice, TownChanged
 from gastown_tui.ui.screens.form import FormDialog
 from tests.ui.fake_engine import FakeEngine
 
@@ -58,6 +60,18 @@ def test_translate_maps_domain_events() -> None:
     assert [type(m) for m in translate(AgentStateChanged("x"))] == [TownChanged]
 
 
+@dataclass
+class NudgeQueued:
+    address: str
+    nudge_id: str
+    reason: str = ""
+
+
+def test_nudge_events_become_notices() -> None:
+    notice = translate(NudgeQueued("greeter/polecats/nux", "hq-1", "agent is working (hook)"))[0]
+    assert isinstance(notice, Notice) and notice.text == "greeter/polecats/nux: agent is working (hook)"
+
+
 def test_output_messages_coalesce_per_agent() -> None:
     a1, a2, b = AgentOutput("a"), AgentOutput("a"), AgentOutput("b")
     assert a2.can_replace(a1) and not b.can_replace(a1)
@@ -101,7 +115,8 @@ def test_load_keymap_reads_user_config(tmp_path: Path) -> None:
     assert read_keymap(tmp_path / "missing.toml") == ({}, [])
 
 
-async def test_keymap_remaps_by_id(make_app: AppFactory, engine: FakeEngine, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_keymap_remaps_by_id(make_app: AppFactory, engine: FakeEngine, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[keymap]\nsling = "ctrl+l"\n')
     monkeypatch.setenv("GASTOWN_TUI_CONFIG", str(config))

@@ -1,6 +1,7 @@
 """Smoke test: the real `gastown demo` (real town, git, PTYs, scripted agents, engine) driven in tmux.
 
-At 80×24 with 16 colours and 200×60 with 256, keyboard only: sling (refused target, then a rig), zoom and unzoom, nudge (refused empty message, then
+At 80×24 with 16 colours and 200×60 with 256, keyboard only:
+sling (refused target, then a rig), zoom and unzoom, nudge (refused empty message, then
 sent), and quit (declined once, then confirmed). Checks are on the captured screen text (`capture-pane -p`).
 """
 

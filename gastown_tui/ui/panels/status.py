@@ -11,7 +11,7 @@ from gastown_tui.ui.port import TownSnapshot
 
 
 def status_text(town: str, snap: TownSnapshot) -> Text:
-    """One line: ⛽ town │ ● working ○ idle ? waiting ! stuck ✗ dead │ ◆ convoys │ ⇄ queue │ ✉ unread."""
+    """One line: town │ agents by state (working, idle, waiting, stuck, dead) │ convoys │ queue │ unread."""
     states = Counter(agent.state for agent in snap.agents)
     open_convoys = sum(1 for convoy in snap.convoys if convoy.status != "closed")
     queued = sum(1 for mr in snap.merge_queue if mr.status not in ("merged",))

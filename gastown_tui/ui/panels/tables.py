@@ -32,8 +32,8 @@ class MergeQueueTable(DataTable[Text | str]):
         self._rows = rows
         self.clear()
         for position, row in enumerate(rows, start=1):
-            self.add_row(str(position), row.rig, Text(row.bead, "cyan"), Text(row.status, MR_STYLES.get(row.status, "")),
-                         row.branch, key=row.id)
+            status = Text(row.status, MR_STYLES.get(row.status, ""))
+            self.add_row(str(position), row.rig, Text(row.bead, "cyan"), status, row.branch, key=row.id)
 
 
 def relative(seconds: float) -> str:

@@ -52,7 +52,8 @@ def seance_dialog(agent: str, agents: Sequence[str], *, blink: bool = True) -> F
     """Séance: ask an agent's predecessor session a question."""
     return FormDialog(
         "Séance: ask the predecessor session",
-        [Field("agent", "Agent", agent, suggestions=agents), Field("question", "Question", "", "what do you want to know")],
+        [Field("agent", "Agent", agent, suggestions=agents),
+         Field("question", "Question", "", "what do you want to know")],
         all_of(require("agent"), known("agent", agents, "agent"), require("question")),
         ok_label="Ask", blink=blink, id="seance-dialog")
 
