@@ -64,3 +64,20 @@ def test_queued_nudge_without_engine_is_drained_by_hook(town, ledger) -> None:
     assert "[nudge from overseer] hello later" in hook.stdout
     again = cli(town, "hookevent", "user-prompt-submit", agent="app/polecats/nux", input="{}")
     assert "hello later" not in again.stdout  # drained once
+
+
+def test_stale_nudges_expire_instead_of_arriving(town, ledger) -> None:
+    import time
+
+    from gastown_tui.agents.nudges import NUDGE_TTL_SECONDS, drain_nudges, queue_nudge
+    from gastown_tui.records import parse_address
+
+    address = parse_address("app/crew/max")
+    old = queue_nudge(ledger, address, "old news", sender="overseer")
+    later = time.time() + NUDGE_TTL_SECONDS + 60
+    fresh = queue_nudge(ledger, address, "fresh", sender="overseer")
+    assert [n.text for n in drain_nudges(ledger, address, actor="test")] == ["old news", "fresh"]
+    again_old = queue_nudge(ledger, address, "stale", sender="overseer")
+    assert drain_nudges(ledger, address, actor="test", now=later) == []
+    assert ledger.get(again_old).close_reason == "expired"
+    assert ledger.get(old).close_reason == ledger.get(fresh).close_reason == "delivered"
