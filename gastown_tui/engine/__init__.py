@@ -30,6 +30,7 @@ EngineStatus(running, detail). Every event has `.to_dict()`.
 
 Control socket client: `gastown_tui.engine.client.request(paths, op, **args)`; ops: ping, status, spawn, restart,
 kill, nudge, peek, sling-start, explain, typing. EngineNotRunning when nobody listens.
+`client.subscribe(paths, output=False)` streams every bus event as a dict (a UI in another process attaches here).
 """
 
 from __future__ import annotations

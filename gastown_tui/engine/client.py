@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from gastown_tui import errors
@@ -57,3 +58,20 @@ def engine_running(paths: TownPaths) -> bool:
     except errors.GastownError:
         return False
     return True
+
+
+def subscribe(paths: TownPaths, *, output: bool = False, timeout: float | None = None) -> Iterator[dict[str, Any]]:
+    """Yield the engine's bus events (as dicts with `type`) until the engine stops or the caller stops iterating."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        try:
+            sock.connect(str(paths.engine_sock))
+        except OSError as exc:
+            raise EngineNotRunning(f"the engine is not running for {paths.root} ({exc.strerror or exc})") from None
+        sock.sendall((json.dumps({"op": "subscribe", "output": output}) + "\n").encode())
+        with sock.makefile("rb") as lines:
+            for line in lines:
+                yield json.loads(line)["event"]
+    finally:
+        sock.close()

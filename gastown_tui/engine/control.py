@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +19,17 @@ from gastown_tui.errors import GastownError
 
 log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
+Stream = Callable[[dict[str, Any]], AsyncIterator[dict[str, Any]]]
 MAX_REQUEST_BYTES = 1 << 20
 
 
 class ControlServer:
     """Serves requests on a unix socket by dispatching `op` to a handler."""
 
-    def __init__(self, path: Path, handlers: dict[str, Handler]) -> None:
+    def __init__(self, path: Path, handlers: dict[str, Handler], streams: dict[str, Stream] | None = None) -> None:
         self.path = path
         self.handlers = handlers
+        self.streams = streams or {}  # ops that answer with a line per item until the client hangs up
         self._server: asyncio.AbstractServer | None = None
 
     async def start(self) -> None:
@@ -61,6 +63,12 @@ class ControlServer:
                 line = await reader.readline()
                 if not line:
                     break
+                stream = self._stream_for(line)
+                if stream is not None:
+                    async for item in stream:
+                        writer.write((json.dumps({"ok": True, "event": item}, default=str) + "\n").encode())
+                        await writer.drain()
+                    break
                 response = await self._answer(line)
                 writer.write((json.dumps(response, default=str) + "\n").encode())
                 await writer.drain()
@@ -68,6 +76,16 @@ class ControlServer:
             pass
         finally:
             writer.close()
+
+    def _stream_for(self, line: bytes) -> AsyncIterator[dict[str, Any]] | None:
+        """The async iterator for a streaming op (e.g. `subscribe`), or None for an ordinary request."""
+        try:
+            request = json.loads(line)
+        except ValueError:
+            return None
+        if not isinstance(request, dict) or request.get("op") not in self.streams:
+            return None
+        return self.streams[str(request.pop("op"))](request)
 
     async def _answer(self, line: bytes) -> dict[str, Any]:
         """Decode, dispatch and wrap one request."""

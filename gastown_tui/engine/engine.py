@@ -86,7 +86,7 @@ class Engine:
         if self._control:
             from gastown_tui.engine.control import ControlServer
 
-            self._server = ControlServer(self.paths.engine_sock, self._ops.handlers())
+            self._server = ControlServer(self.paths.engine_sock, self._ops.handlers(), self._ops.streams())
             await self._server.start()
         self.running = True
         self.monitor.nudges_waiting = {a for a in self._agents_with_nudges()}

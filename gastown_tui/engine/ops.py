@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from gastown_tui.errors import InvalidInput
@@ -32,6 +32,27 @@ class ControlOps:
         return {"ping": self.ping, "status": self.status, "spawn": self.spawn, "restart": self.restart,
                 "kill": self.kill, "nudge": self.nudge, "peek": self.peek, "sling-start": self.sling_start,
                 "explain": self.explain, "typing": self.typing}
+
+    def streams(self) -> dict[str, Any]:
+        """Streaming ops: `subscribe` sends every bus event as a line (a UI in another process attaches here)."""
+        return {"subscribe": self.subscribe}
+
+    async def subscribe(self, args: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """Yield bus events as dicts until the client disconnects; SessionOutput only with `output: true`."""
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=10_000)
+        with_output = bool(args.get("output"))
+
+        def push(event: Any) -> None:
+            if (with_output or type(event).__name__ != "SessionOutput") and not queue.full():
+                queue.put_nowait(event.to_dict())
+
+        unsubscribe = self.engine.bus.subscribe(push)
+        try:
+            yield {"type": "Subscribed", "pid": os.getpid()}
+            while True:
+                yield await queue.get()
+        finally:
+            unsubscribe()
 
     async def ping(self, _args: dict[str, Any]) -> dict[str, Any]:
         """Liveness and pid."""

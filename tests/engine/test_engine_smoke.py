@@ -46,3 +46,24 @@ async def test_spawn_shell_session_with_identity(town, ledger) -> None:
     finally:
         await engine.stop()
     assert not session.alive
+
+
+async def test_subscribe_streams_bus_events_over_the_socket(town, ledger) -> None:
+    import asyncio
+
+    from gastown_tui.engine.client import subscribe
+
+    engine = Engine(town, ledger=ledger, patrols=False)
+    await engine.start()
+    try:
+        stream = subscribe(town, timeout=10)
+        first = await asyncio.to_thread(next, stream)
+        assert first["type"] == "Subscribed"
+        town.mayor_dir.mkdir(exist_ok=True)
+        ensure_agent(ledger, parse_address("mayor/"), runtime="shell")
+        await engine.sessions.spawn("mayor/")
+        event = await asyncio.to_thread(next, stream)
+        assert event["type"] == "SessionStarted" and event["address"] == "mayor/"
+        stream.close()
+    finally:
+        await engine.stop()
