@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import subprocess
 import time
 import uuid
@@ -68,6 +69,8 @@ class TmuxPane:
 
     def start(self) -> TmuxPane:
         """Start the server and the pane at exactly cols×rows."""
+        if shutil.which("tmux") is None:
+            raise RuntimeError("tmux is needed for the fidelity comparison: apt-get install tmux (.ci/run does)")
         result = self._tmux("new-session", "-d", "-x", str(self.cols), "-y", str(self.rows), "-c", str(self.cwd),
                             *self.argv)
         if result.returncode != 0:
