@@ -114,6 +114,13 @@ def run(prog: str, argv: Sequence[str]) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a damaged store surfaces as sqlite3.DatabaseError from whichever query touches it
+        sqlite3 = sys.modules.get("sqlite3")
+        if sqlite3 is None or not isinstance(exc, sqlite3.DatabaseError):
+            raise
+        hint = "; rebuild it from .beads/*.jsonl" if "malformed" in str(exc) or "not a database" in str(exc) else ""
+        print(f"{prog}: error: ledger store error: {exc}{hint}", file=sys.stderr)
+        return 3
     except BrokenPipeError:
         return 0
 
