@@ -106,7 +106,8 @@ def tui_rows(sizes: Sizes) -> list[Row]:
             f"tmux {_fmt(tmux.active_bps if tmux else None, 'B/s', 0)}",
             _ratio(app.active_bps, tmux.active_bps if tmux else None), "4 panes visible in both"),
         Row(f"first paint ({n} agents, {sizes.beads:,} beads)", _fmt(app.first_paint_s, "s", 2), "target <= 1.5 s",
-            _ratio(app.first_paint_s, 1.5), "spawn of `gastown tui` -> footer on screen"),
+            _ratio(app.first_paint_s, 1.5), f"spawn of `gastown tui` -> footer on screen (first byte at "
+            f"{_fmt(app.first_output_s, 's', 2)})"),
     ]
     for note in app.notes + (tmux.notes if tmux else []):
         rows.append(Row("  (problem)", "", "", "", note.splitlines()[0]))

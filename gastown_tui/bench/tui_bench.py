@@ -258,6 +258,7 @@ class Result:
 
     name: str
     first_paint_s: float | None = None
+    first_output_s: float | None = None
     idle_bps: float = 0.0
     active_bps: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
@@ -277,6 +278,7 @@ def bench_app(town_root: Path, agents: int, seconds: float, samples: int) -> Res
                   _env(town_root)).start()
     try:
         result.first_paint_s = outer.wait_for("Sling", 60)  # the footer: the first full frame is on screen
+        result.first_output_s = outer.first_byte_at - outer.started_at if outer.first_byte_at else None
         _wait_sessions(town_root, agents, 60)
         time.sleep(3)  # let start-up settle (initial snapshots, first patrol ticks)
         set_rate(town_root, 0)
