@@ -43,6 +43,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Agent commands open the ledger through agents.context, which records the heartbeat itself.
+_SELF_HEARTBEAT = frozenset({"hookevent", "sling", "hook", "prime", "nudge", "handoff", "done", "seance", "peek",
+                             "agents", "escalate", "mail"})
+
+
 def _parser(prog: str, only: str | None) -> argparse.ArgumentParser:
     """Build the parser; with `only`, import and register just the module that owns that command."""
     parser = argparse.ArgumentParser(prog=prog, description="Gas Town: run coding agents, get merged work out.")
@@ -107,6 +112,11 @@ def run(prog: str, argv: Sequence[str]) -> int:
             return run(prog, ["tui"]) if "tui" in COMMANDS else 0
         parser.print_help()
         return 0 if command is None else 2
+    if os.environ.get("GT_AGENT") and command not in _SELF_HEARTBEAT:
+        # Any gt call by an agent is a sign of life for the witness; best effort, never fails the command.
+        from gastown_tui.agents.context import record_heartbeat
+
+        record_heartbeat()
     try:
         return int(handler(args) or 0)
     except GastownError as exc:
@@ -114,6 +124,8 @@ def run(prog: str, argv: Sequence[str]) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # before the generic handler below, which would re-raise it
+        return 0
     except Exception as exc:  # a damaged store surfaces as sqlite3.DatabaseError from whichever query touches it
         sqlite3 = sys.modules.get("sqlite3")
         if sqlite3 is None or not isinstance(exc, sqlite3.DatabaseError):
@@ -121,8 +133,6 @@ def run(prog: str, argv: Sequence[str]) -> int:
         hint = "; rebuild it from .beads/*.jsonl" if "malformed" in str(exc) or "not a database" in str(exc) else ""
         print(f"{prog}: error: ledger store error: {exc}{hint}", file=sys.stderr)
         return 3
-    except BrokenPipeError:
-        return 0
 
 
 def gastown_main() -> None:
