@@ -97,10 +97,26 @@ def _pour(ledger: Any, town: TownPaths, bead_id: str, formula: str, vars: dict[s
     stale = find_molecule(ledger, str(address))
     if stale is not None and (ledger.get(stale).metadata or {}).get("attached_to") == bead_id:
         burn(ledger, stale, actor=actor)  # an unfinished molecule from an earlier sling of this same bead
-    values = {"issue": bead_id, "rig": address.rig, **vars}
-    mol = pour(ledger, formula, values, attach_to=bead_id, actor=actor,
-               library=FormulaLibrary(search_path(town, address.rig or None)))
+    library = FormulaLibrary(search_path(town, address.rig or None))
+    # Offer the sling's context only as vars the formula declares: unknown vars are an error by design.
+    declared = _declared_vars(library, formula)
+    context = {"issue": bead_id, "rig": address.rig}
+    values = {k: v for k, v in context.items() if declared is None or k in declared}
+    values.update(vars)
+    mol = pour(ledger, formula, values, attach_to=bead_id, actor=actor, library=library)
     return str(mol.id)
+
+
+def _declared_vars(library: Any, formula: str) -> set[str] | None:
+    """Names of the vars `formula` declares (its `extends` included); None when it is not a formula file
+    (e.g. a persisted proto id, which keeps its own checks)."""
+    from gastown_tui.errors import GastownError
+    from gastown_tui.formulas import cook
+
+    try:
+        return set(cook(library.load(formula), None, loader=library.load).var_defs)
+    except GastownError:
+        return None
 
 
 def _ensure_convoy(ledger: Any, bead_id: str, actor: str) -> str:

@@ -137,3 +137,18 @@ def test_done_completes_the_attached_molecule(town, ledger) -> None:
     assert mol.status == "closed" and all(step.state == "done" for step in mol.steps)
     again = cli(town, "done", agent="app/polecats/nux")
     assert again.returncode != 0 and "nothing is on" in again.stderr
+
+
+def test_sling_with_a_formula_that_declares_no_issue_var(town, ledger) -> None:
+    """Sling offers `issue`/`rig` only to formulas that declare them; others pour with just their own vars."""
+    bead = ledger.create("design the login page", prefix="ap")
+    result = cli(town, "sling", bead.id, "app", "--formula", "shiny", "--var", "feature=login", "--json")
+    assert result.returncode == 0, result.stderr
+    mol_id = json.loads(result.stdout)["molecule"]
+    mol = ledger.get(mol_id)
+    assert mol.metadata["formula"] == "shiny" and mol.metadata["attached_to"] == bead.id
+    # an undeclared var given by the user is still refused, with nothing hooked
+    other = ledger.create("another", prefix="ap")
+    bad = cli(town, "sling", other.id, "app", "--formula", "shiny", "--var", "nosuch=1")
+    assert bad.returncode != 0 and "nosuch" in bad.stderr and "Traceback" not in bad.stderr
+    assert ledger.get(other.id).status == "open"
