@@ -185,9 +185,6 @@ def test_rebuild_refuses_a_healthy_store(bare_town: TownPaths) -> None:
     assert report.moved_to is not None and report.beads == 5
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (reported): jsonl._check accepts a title starting with NUL; the INSERT "
-                                       "then fails SQLite's CHECK (length() stops at NUL) with IntegrityError, so "
-                                       "one bad line makes every gt command crash instead of naming file:line")
 def test_jsonl_line_with_nul_title_is_a_line_error_not_a_crash(bare_town: TownPaths) -> None:
     seeded(bare_town)
     jsonl = bare_town.jsonl_for_prefix("hq")
@@ -197,7 +194,7 @@ def test_jsonl_line_with_nul_title_is_a_line_error_not_a_crash(bare_town: TownPa
                                  "updated_at": "2026-11-24T10:00:00Z"}) + "\n")
     proc = gt(bare_town, "bd", "list")
     assert "Traceback" not in proc.stderr, proc.stderr
-    assert f"{jsonl}:7:" in proc.stderr
+    assert f"{jsonl}:6:" in proc.stderr  # five seeded lines, then the bad one
 
 
 def test_corrupt_data_pages_give_one_line_and_rebuild_recovers(bare_town: TownPaths) -> None:
