@@ -52,23 +52,26 @@ BEADS: dict[str, tuple[str, str]] = {
         "Add a usage section to the README.",
         "printf '\\n## Usage\\n\\n    from greeter import greet\\n    greet(\"Ada\")\\n' >> README.md\n")),
     "shout": ("Shout the farewell", _work(
-        "Add `shout_farewell(name)` built on `farewell` (needs the farewell bead merged first).",
-        _append("greeter/__init__.py", '\n\ndef shout_farewell(name: str) -> str:\n    """Say goodbye, loudly."""\n'
-                                       "    return farewell(name).upper()\n")
-        + _write("tests/test_shout.py", "import unittest\n\nfrom greeter import shout_farewell\n\n\n"
+        "Add `greeter.shout.shout_farewell(name)` built on `farewell` (needs the farewell bead merged first).",
+        _write("greeter/shout.py", '"""Loud greetings."""\n\nfrom greeter import farewell\n\n\n'
+                                   'def shout_farewell(name: str) -> str:\n    """Say goodbye, loudly."""\n'
+                                   "    return farewell(name).upper()\n")
+        + _write("tests/test_shout.py", "import unittest\n\nfrom greeter.shout import shout_farewell\n\n\n"
                                         "class ShoutTest(unittest.TestCase):\n"
                                         "    def test_shout(self) -> None:\n"
                                         '        self.assertEqual(shout_farewell("Ada"), "GOODBYE, ADA!")\n'))),
     "crowd": ("Greet a crowd", _work(
-        "Add `greet_all(names)` returning one line per name, with a test.",
-        _append("greeter/__init__.py", '\n\ndef greet_all(names: list[str]) -> str:\n    """Greet everyone."""\n'
-                                       '    return "\\n".join(greet(n) for n in names)\n')
-        + _write("tests/test_crowd.py", "import unittest\n\nfrom greeter import greet_all\n\n\n"
+        "Add `greeter.crowd.greet_all(names)` returning one line per name, with a test.",
+        _write("greeter/crowd.py", '"""Greeting many people."""\n\nfrom greeter import greet\n\n\n'
+                                   'def greet_all(names: list[str]) -> str:\n    """Greet everyone."""\n'
+                                   '    return "\\n".join(greet(n) for n in names)\n')
+        + _write("tests/test_crowd.py", "import unittest\n\nfrom greeter.crowd import greet_all\n\n\n"
                                         "class CrowdTest(unittest.TestCase):\n"
                                         "    def test_crowd(self) -> None:\n"
                                         '        self.assertEqual(greet_all(["A", "B"]), "Hello, A!\\nHello, B!")\n'))),
 }
-"""key -> (title, description with the ```sh block the scripted agent runs)."""
+"""key -> (title, description with the ```sh block the scripted agent runs). Each bead touches its own files, so
+the refinery merges them in any order without conflicts."""
 
 DEPENDS: list[tuple[str, str]] = [("shout", "farewell")]
 """(bead, blocker): `shout` waits for `farewell`."""
