@@ -30,12 +30,13 @@ class Sizes:
     ledger_sizes: tuple[int, ...]
     sessions: int
     session_seconds: float
+    settle: float
 
 
 QUICK = Sizes(log_mb=4, pyte_mb=0.5, agents=6, beads=1000, seconds=2, keys=15, ledger_sizes=(2000,), sessions=6,
-              session_seconds=2)
+              session_seconds=2, settle=7)
 FULL = Sizes(log_mb=40, pyte_mb=2, agents=30, beads=10_000, seconds=10, keys=100, ledger_sizes=(10_000, 100_000),
-             sessions=30, session_seconds=10)
+             sessions=30, session_seconds=10, settle=12)
 
 
 @dataclass
@@ -91,7 +92,7 @@ def tui_rows(sizes: Sizes) -> list[Row]:
     """First paint, bytes/s to the terminal (idle, active) and key-to-screen latency: the app vs tmux."""
     from gastown_tui.bench import tui_bench
 
-    app, tmux = tui_bench.run_all(sizes.agents, sizes.beads, sizes.seconds, sizes.keys)
+    app, tmux = tui_bench.run_all(sizes.agents, sizes.beads, sizes.seconds, sizes.keys, sizes.settle)
     n = sizes.agents
     tmux_p50, tmux_p99 = (tmux.p(50), tmux.p(99)) if tmux else (None, None)
     count = f"{len(app.latencies_ms)}/{app.keys_sent} keys"

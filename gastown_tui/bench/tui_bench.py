@@ -270,7 +270,7 @@ class Result:
         return percentile(self.latencies_ms, q) if self.latencies_ms else None
 
 
-def bench_app(town_root: Path, agents: int, seconds: float, samples: int) -> Result:
+def bench_app(town_root: Path, agents: int, seconds: float, samples: int, settle: float = 12.0) -> Result:
     """The real app, `gastown tui --layout 2x2`, with every agent of the town running."""
     result = Result("gastown tui")
     code = "from gastown_tui.cli.main import gastown_main; gastown_main()"
@@ -280,9 +280,10 @@ def bench_app(town_root: Path, agents: int, seconds: float, samples: int) -> Res
         result.first_paint_s = outer.wait_for("Sling", 60)  # the footer: the first full frame is on screen
         result.first_output_s = outer.first_byte_at - outer.started_at if outer.first_byte_at else None
         _wait_sessions(town_root, agents, 60)
-        time.sleep(3)  # let start-up settle (initial snapshots, first patrol ticks)
         set_rate(town_root, 0)
-        time.sleep(1.5)
+        # Agents that printed at start-up turn from working to idle after a quiet spell; that repaint is a state
+        # change, not idle output, so wait it out before measuring steady idle.
+        time.sleep(settle)
         result.idle_bps = outer.rate(seconds)
         set_rate(town_root, 20_000)
         time.sleep(1.5)
@@ -351,11 +352,12 @@ def bench_tmux(town_root: Path, agents: int, seconds: float, samples: int) -> Re
     return result
 
 
-def run_all(agents: int, beads: int, seconds: float, samples: int) -> tuple[Result, Result | None]:
+def run_all(agents: int, beads: int, seconds: float, samples: int,
+            settle: float = 12.0) -> tuple[Result, Result | None]:
     """Build a town, measure the app, then tmux on the same streamers."""
     with tempfile.TemporaryDirectory(prefix="gt-tui-bench-") as tmp:
         town_root = build_town(Path(tmp), agents, beads)
-        app = bench_app(town_root, agents, seconds, samples)
+        app = bench_app(town_root, agents, seconds, samples, settle)
         tmux = bench_tmux(town_root, agents, seconds, samples)
     return app, tmux
 
