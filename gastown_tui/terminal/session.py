@@ -81,7 +81,8 @@ class PtySession:
         """Spawn the child and start watching its output."""
         self._loop = loop or asyncio.get_running_loop()
         if self.transcript_path is not None:
-            self.transcript_path.parent.mkdir(parents=True, exist_ok=True)
+            # 0700: transcripts hold everything the agent printed (tokens, paths, code); private to the user
+            self.transcript_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd = os.open(self.transcript_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             os.fchmod(fd, 0o600)  # also when the file already existed with wider permissions
             self._transcript = os.fdopen(fd, "ab", buffering=0)
