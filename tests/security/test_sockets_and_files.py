@@ -8,8 +8,6 @@ import socket
 import stat
 from pathlib import Path
 
-import pytest
-
 from tests.agents.conftest import agent_rows, cli, gated_bead, wait_until
 
 
@@ -69,13 +67,13 @@ def test_engine_listens_on_no_tcp_port(town, engine_proc) -> None:
         assert not socket_inodes(child) & listening_tcp_inodes(), child
 
 
-def assert_private(root: Path, *, skip: tuple[str, ...] = ()) -> list[Path]:
-    """Every dir under `root` 0700 or stricter, every file 0600 or stricter (except paths named in `skip`)."""
+def assert_private(root: Path) -> list[Path]:
+    """Every dir under `root` 0700 or stricter, every file 0600 or stricter; returns the paths seen."""
     seen = []
     bad = []
     for path in [root, *root.rglob("*")]:
         mode = stat.S_IMODE(path.lstat().st_mode)
-        if path.is_symlink() or path.relative_to(root).as_posix() in skip:
+        if path.is_symlink():
             continue
         if mode & 0o077:
             bad.append(f"{path.relative_to(root.parent)} {oct(mode)}")
@@ -97,15 +95,13 @@ def start_one_agent(town, ledger) -> None:  # noqa: ANN001
 def test_runtime_files_are_private(town, ledger, engine_proc) -> None:
     start_one_agent(town, ledger)
     runtime = town.runtime
-    seen = {p.relative_to(runtime).as_posix() for p in assert_private(runtime, skip=("transcripts",))}
+    seen = {p.relative_to(runtime).as_posix() for p in assert_private(runtime)}
     for expected in ("state.db", "state.db-wal", "engine.sock", "events.jsonl"):
         assert expected in seen, sorted(seen)
     assert any(p.startswith("transcripts/") for p in seen), sorted(seen)
     assert stat.S_ISSOCK(town.engine_sock.stat().st_mode)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (reported): terminal/session.py PtySession.start creates the transcripts "
-                                       "directory with the default mode (0755 under umask 022) instead of 0700")
 def test_transcripts_directory_is_private(town, ledger, engine_proc) -> None:
     start_one_agent(town, ledger)
     assert stat.S_IMODE(town.transcripts.stat().st_mode) & 0o077 == 0
