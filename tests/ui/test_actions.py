@@ -371,3 +371,24 @@ async def test_command_failure_shows_error_toast(make_app: AppFactory, engine: F
         errors = [n for n in app._notifications if n.severity == "error"]
         assert errors and "already has de-c3l" in errors[0].message and errors[0].title == "Sling failed"
         assert app.is_running
+
+
+async def test_new_session_gets_the_pane_size(make_app: AppFactory, engine: FakeEngine) -> None:
+    """A restarted session (new screen, same agent) is resized to its pane even though the pane did not change."""
+    from gastown_tui.terminal import TerminalScreen
+    from gastown_tui.ui.messages import TownChanged
+
+    app = make_app(layout="1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        deck = app.query_one(TerminalDeck)
+        address = deck.current_address
+        assert address is not None
+        body = deck.current_pane().body  # type: ignore[union-attr]
+        engine.calls.clear()
+        engine.screens[address] = TerminalScreen(100, 30)
+        app.post_message(TownChanged())
+        await pilot.pause()
+        await pilot.pause()
+        assert ("resize", (address, body.size.width, body.size.height)) in engine.calls
+        assert body.source is engine.screens[address]

@@ -73,6 +73,9 @@ class TerminalPane(Vertical):
         if address == self.address and isinstance(body, TerminalView) and source is not None:
             body.attach(source, writer)  # same agent, new session (restart, handoff)
             self.source = source
+            # The view keeps its size, so it posts no Resized: tell the new session the pane's size ourselves.
+            if body.size.width > 0 and body.size.height > 0:
+                body.post_message(TerminalView.Resized(body, body.size.width, body.size.height))
             return
         self.address, self.source = address, source
         old = self.query(".terminal-body")
