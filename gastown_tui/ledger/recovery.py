@@ -95,14 +95,15 @@ def _committed_jsonl(root: Path) -> dict[str, bytes]:
     """`.beads/*.jsonl` as committed at HEAD (empty if the town has no commits or no git)."""
     try:
         names = subprocess.run(["git", "ls-tree", "--name-only", "HEAD", "--", ".beads/"], cwd=root,
-                               capture_output=True, text=True, timeout=30)
+                               capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return {}
     out: dict[str, bytes] = {}
     for name in names.stdout.splitlines() if names.returncode == 0 else []:
         if not name.endswith(".jsonl"):
             continue
-        shown = subprocess.run(["git", "show", f"HEAD:{name}"], cwd=root, capture_output=True, timeout=30)
+        shown = subprocess.run(["git", "show", f"HEAD:{name}"], cwd=root, capture_output=True, timeout=30,
+                               check=False)
         if shown.returncode == 0:
             out[Path(name).name] = shown.stdout
     return out

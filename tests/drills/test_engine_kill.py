@@ -23,12 +23,12 @@ AGENTS = 30
 UNGATED = 10
 
 
-def starts(town) -> list:  # noqa: ANN001
+def starts(town) -> list:
     """Every session.start event so far."""
     return list(iter_events(town.events, {"session.start"}))
 
 
-def merge_requests(ledger) -> list:  # noqa: ANN001
+def merge_requests(ledger) -> list:
     """All merge-request beads, open or closed."""
     return ledger.list(labels=[LABEL_MERGE_REQUEST], include_closed=True)
 

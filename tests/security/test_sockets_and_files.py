@@ -82,7 +82,7 @@ def assert_private(root: Path) -> list[Path]:
     return seen
 
 
-def start_one_agent(town, ledger) -> None:  # noqa: ANN001
+def start_one_agent(town, ledger) -> None:
     """Sling a gated bead and wait until its polecat works (so transcripts and settings exist)."""
     os.umask(0o022)  # the usual umask: privacy must not depend on the user's
     bead = gated_bead(ledger, "Private work")
