@@ -69,8 +69,8 @@ def connect(db_path: Path) -> sqlite3.Connection:
         mode = retry_busy(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
     except sqlite3.DatabaseError as exc:  # not busy (retry_busy handles that): the file is not a usable database
         conn.close()
-        raise LedgerError(f"ledger store {db_path} is damaged ({exc}); rebuild it from .beads/*.jsonl "
-                          "(gastown_tui.ledger.recovery.rebuild_from_jsonl)") from exc
+        raise LedgerError(f"ledger store {db_path} is damaged ({exc}); rebuild it from .beads/*.jsonl with "
+                          "`gastown ledger rebuild`") from exc
     if str(mode).lower() != "wal":
         raise LedgerError(f"ledger store {db_path} refused WAL mode (got {mode})")
     conn.execute("PRAGMA foreign_keys = ON")
