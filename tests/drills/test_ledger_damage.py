@@ -139,9 +139,12 @@ def test_corrupt_store_is_detected_with_a_clear_error(bare_town: TownPaths) -> N
     corrupt_header(bare_town.state_db)
     assert check_store(bare_town.state_db) is not None
     line = assert_one_line_error(gt(bare_town, "bd", "list"))
-    assert "state.db" in line
+    assert "state.db" in line and "gastown ledger rebuild" in line
     with pytest.raises(LedgerError):
         Ledger.open(bare_town)
+    rebuilt = gt(bare_town, "ledger", "rebuild")  # the command the message names really does it
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert gt(bare_town, "bd", "list").returncode == 0
 
 
 def test_corrupt_store_is_rebuilt_from_jsonl_and_git(bare_town: TownPaths) -> None:
