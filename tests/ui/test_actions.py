@@ -284,6 +284,13 @@ async def test_focus_type_and_release_terminal(make_app: AppFactory, engine: Fak
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert app.focused is app.query_one("#agent-options")
+        await pilot.press("i")  # the terminal's own release chord works too
+        await pilot.pause()
+        assert app.focused is pane.body
+        await pilot.press("ctrl+backslash")
+        await pilot.pause()
+        assert app.focused is app.query_one("#agent-options")
+        assert not [c for c in engine.calls if c == ("write", (deck.current_address, b"\x1c"))]
 
 
 async def test_tabs(make_app: AppFactory) -> None:
