@@ -8,11 +8,14 @@ the last hook event (name + timestamp, the first layer of state detection), the 
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
-from gastown_tui.errors import Ambiguous, NotFound
+from gastown_tui.errors import Ambiguous, InvalidInput, NotFound
 from gastown_tui.records import LABEL_AGENT, Address, parse_address
+
+_log = logging.getLogger(__name__)
 
 AGENT_TYPE = "agent"
 # Status of agent beads: pinned keeps them out of `ready` and out of GC, as in beads for long-lived records.
@@ -72,8 +75,19 @@ def heartbeat(ledger: Any, address: Address, *, now: float | None = None) -> Non
 
 
 def list_agents(ledger: Any) -> list[Any]:
-    """Every agent bead (any status), sorted by address."""
-    beads = ledger.list(labels=[LABEL_AGENT], include_closed=True)
+    """Every agent bead (any status) whose address parses, sorted by address.
+
+    A bead labelled gt:agent by hand or by an imported ledger may name no valid address; it is skipped (and
+    logged) so one odd record never stops the engine from starting or the agent list from showing.
+    """
+    beads = []
+    for bead in ledger.list(labels=[LABEL_AGENT], include_closed=True):
+        try:
+            agent_address(bead)
+        except InvalidInput as exc:
+            _log.warning("ignoring agent record %s: %s", bead.id, exc.one_line())
+            continue
+        beads.append(bead)
     return sorted(beads, key=lambda b: agent_meta(b).get("address") or b.title)
 
 

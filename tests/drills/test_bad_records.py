@@ -3,15 +3,14 @@ agent address (a user's label, or a beads JSONL imported from elsewhere) is skip
 
 from __future__ import annotations
 
-import pytest
 
 from gastown_tui.engine import Engine
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (reported): Engine.start -> recover -> agents.registry.agent_address "
-                                       "raises InvalidInput for a gt:agent bead whose title is not an address, so "
-                                       "the engine (and the TUI: 'Engine failed to start') never comes up")
 async def test_engine_starts_despite_a_bogus_agent_record(town, ledger) -> None:
+    """A gt:agent bead naming no valid address is skipped, not fatal (it used to stop the engine starting)."""
+    from gastown_tui.agents.registry import list_agents
+
     ledger.create("Synthetic bead 11", prefix="ap", labels=["gt:agent"])
     engine = Engine(town, ledger=ledger, patrols=False, control=False)
     try:
@@ -19,3 +18,4 @@ async def test_engine_starts_despite_a_bogus_agent_record(town, ledger) -> None:
         assert engine.running
     finally:
         await engine.stop()
+    assert all(b.title != "Synthetic bead 11" for b in list_agents(ledger))
