@@ -46,10 +46,22 @@ def candidates(ledger: Any, rig: str) -> list[Address]:
     known = rig_polecats(ledger, rig)
     known_names = {a.name for a in known}
     free = [a for a in known if is_free(ledger, a)]
-    fresh = [Address("polecat", rig=rig, name=n) for n in polecat_names() if n not in known_names]
+    fresh = [Address("polecat", rig=rig, name=n) for n in _unused_names(known_names)]
     if not free and not fresh:
         raise Conflict(f"rig {rig!r} has no free polecat (all {len(known)} names are busy)")
     return free + fresh
+
+
+def _unused_names(taken: set[str], want: int = 8) -> list[str]:
+    """Up to `want` unused polecat names: the pool first, then numbered generations of it (nux2, nux3, ...),
+    so a rig never runs out of names however many polecats the capacity governor allows."""
+    pool = polecat_names()
+    out = [n for n in pool if n not in taken][:want]
+    generation = 2
+    while len(out) < want and generation < 1000:
+        out += [f"{n}{generation}" for n in pool if f"{n}{generation}" not in taken][: want - len(out)]
+        generation += 1
+    return out
 
 
 def prepare_worktree(town: TownPaths, address: Address, bead_id: str) -> tuple[Path, str]:
