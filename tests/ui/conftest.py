@@ -36,6 +36,8 @@ def make_app(engine: FakeEngine) -> Callable[..., GastownApp]:
     def factory(**kwargs: object) -> GastownApp:
         options: dict[str, object] = dict(now=lambda: NOW, time_format=utc_hms, keymap={}, blink=False)
         options.update(kwargs)
-        return GastownApp(engine, **options)  # type: ignore[arg-type]
+        app = GastownApp(engine, **options)  # type: ignore[arg-type]
+        app.animation_level = "none"  # TEXTUAL_ANIMATIONS is read at import time; this is what snapshots need
+        return app
 
     return factory
