@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from gastown_tui.cli.ledger_cmd import open_ledger
 from gastown_tui.cli.output import add_json_flag, print_json
 
 
@@ -40,17 +39,6 @@ def register(subparsers: Any) -> None:
     close.set_defaults(func=_close)
 
 
-@contextmanager
-def _ledger() -> Iterator[Any]:
-    """The town's open ledger."""
-    from gastown_tui.ledger import Ledger
-    from gastown_tui.town.paths import find_town
-
-    ledger = Ledger.open(find_town())
-    try:
-        yield ledger
-    finally:
-        ledger.shutdown()
 
 
 def _actor() -> str:
@@ -73,7 +61,7 @@ def _create(args: argparse.Namespace) -> int:
     """`convoy create`."""
     from gastown_tui.convoys import create_convoy
 
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         convoy = create_convoy(ledger, args.name, args.beads, actor=_actor(), notify=args.notify)
         info = _summary(ledger, convoy.id)
     if args.json:
@@ -87,7 +75,7 @@ def _add(args: argparse.Namespace) -> int:
     """`convoy add`."""
     from gastown_tui.convoys import add_to_convoy
 
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         convoy = add_to_convoy(ledger, args.convoy, args.beads, actor=_actor())
         info = _summary(ledger, convoy.id)
     if args.json:
@@ -101,7 +89,7 @@ def _status(args: argparse.Namespace) -> int:
     """`convoy status [CONVOY]`."""
     from gastown_tui.convoys import convoy_status, list_convoys, open_mrs_by_source, render_box
 
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         ids = [ledger.resolve(args.convoy)] if args.convoy else [c.id for c in list_convoys(ledger)]
         open_mrs = open_mrs_by_source(ledger)
         ready = set(ledger.ready_ids())
@@ -119,7 +107,7 @@ def _list(args: argparse.Namespace) -> int:
     """`convoy list`."""
     from gastown_tui.convoys import list_convoys
 
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         rows = [_summary(ledger, c.id) for c in list_convoys(ledger, include_closed=args.all)]
     if args.json:
         print_json(rows)
@@ -135,7 +123,7 @@ def _close(args: argparse.Namespace) -> int:
     """`convoy close`."""
     from gastown_tui.convoys import close_convoy
 
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         convoy = close_convoy(ledger, args.convoy, reason=args.reason, actor=_actor())
     if args.json:
         print_json({"id": convoy.id, "status": convoy.status, "close_reason": convoy.close_reason})

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from gastown_tui.cli.formula_cmd import add_var_flag, parse_vars
+from gastown_tui.cli.ledger_cmd import open_ledger
 from gastown_tui.cli.output import add_json_flag, print_json
 
 _MARK = {"done": "[x]", "in_progress": "[>]", "ready": "[ ]", "blocked": "[.]"}
@@ -67,15 +67,6 @@ def register(subparsers: Any) -> None:
     mol.set_defaults(func=lambda args: (mol.print_help(), 2)[1])
 
 
-@contextmanager
-def _ledger() -> Iterator[Any]:
-    from gastown_tui.ledger import Ledger
-    from gastown_tui.town.paths import find_town
-    ledger = Ledger.open(find_town())
-    try:
-        yield ledger
-    finally:
-        ledger.shutdown()
 
 
 def _step_text(step: Any) -> str:
@@ -93,7 +84,7 @@ def _print_step(step: Any, heading: str) -> None:
 def cmd_pour(args: argparse.Namespace) -> int:
     """Pour (or wisp) a molecule; `wisp gc` / `wisp list` are handled here too (the source slot names them)."""
     from gastown_tui.formulas import molecule as M
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         if args.ephemeral and args.source == "gc":
             removed = M.wisp_gc(ledger, args.age)
             print_json({"removed": removed}) if args.json else print(f"removed {removed} wisps older than {args.age}")
@@ -160,7 +151,7 @@ def _mol_of_step(ledger: Any, step: str | None, mol: str | None) -> str:
 def cmd_status(args: argparse.Namespace) -> int:
     """Print every step with its state and the progress counts."""
     from gastown_tui.formulas.walk import load_molecule, require_molecule
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         mol = load_molecule(ledger, require_molecule(ledger, args.mol))
     if args.json:
         print_json(mol.to_dict())
@@ -184,7 +175,7 @@ def cmd_current(args: argparse.Namespace) -> int:
     """Print the step in progress, else the next ready step."""
     from gastown_tui.formulas.walk import current_step, load_molecule, require_molecule
     from gastown_tui.events import default_actor
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         mol_id = require_molecule(ledger, args.mol)
         step = current_step(ledger, mol_id, default_actor())
         mol = load_molecule(ledger, mol_id)
@@ -201,7 +192,7 @@ def cmd_current(args: argparse.Namespace) -> int:
 def cmd_next(args: argparse.Namespace) -> int:
     """Print the ready steps; with --claim, claim the first one."""
     from gastown_tui.formulas.walk import claim_step, ready_steps, require_molecule
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         mol_id = require_molecule(ledger, args.mol)
         steps = ready_steps(ledger, mol_id)
         claimed = claim_step(ledger, mol_id, steps[0].bead_id) if args.claim and steps else None
@@ -219,7 +210,7 @@ def cmd_next(args: argparse.Namespace) -> int:
 def cmd_step_done(args: argparse.Namespace) -> int:
     """Close a step and print the steps it made ready."""
     from gastown_tui.formulas.walk import load_molecule, step_done
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         mol_id = _mol_of_step(ledger, args.step, args.mol)
         before = load_molecule(ledger, mol_id)
         target = before.step(args.step) if args.step else None
@@ -245,7 +236,7 @@ def cmd_step_done(args: argparse.Namespace) -> int:
 def cmd_step_claim(args: argparse.Namespace) -> int:
     """Claim a step (default: the current one) for the calling agent."""
     from gastown_tui.formulas.walk import claim_step
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         mol_id = _mol_of_step(ledger, args.step, args.mol)
         step = claim_step(ledger, mol_id, args.step)
     if args.json:
@@ -258,7 +249,7 @@ def cmd_step_claim(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     """List molecules with progress."""
     from gastown_tui.formulas.molecule import list_molecules
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         mols = list_molecules(ledger, include_closed=args.all)
     if args.json:
         print_json([m.to_dict() for m in mols])
@@ -272,7 +263,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_squash(args: argparse.Namespace) -> int:
     """Squash a molecule into a digest bead."""
     from gastown_tui.formulas.molecule import squash
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         digest = squash(ledger, ledger.resolve(args.mol), summary=args.summary)
     print_json({"mol": args.mol, "digest": digest}) if args.json else print(f"squashed {args.mol} -> {digest}")
     return 0
@@ -281,7 +272,7 @@ def cmd_squash(args: argparse.Namespace) -> int:
 def cmd_burn(args: argparse.Namespace) -> int:
     """Burn a molecule."""
     from gastown_tui.formulas.molecule import burn
-    with _ledger() as ledger:
+    with open_ledger() as ledger:
         mol_id = ledger.resolve(args.mol)
         burn(ledger, mol_id)
     print_json({"mol": mol_id, "burned": True}) if args.json else print(f"burned {mol_id}")
