@@ -58,6 +58,24 @@ def past_sessions(town: TownPaths, address: Address) -> list[PastSession]:
     return sorted(found.values(), key=lambda s: s.started)
 
 
+def owner_of_session(town: TownPaths, ident: str) -> Address:
+    """The agent whose recorded session (or conversation) id starts with `ident`, so `gt seance --talk ID`
+    works without naming the agent; NotFound / Ambiguous when the feed names none or several."""
+    from gastown_tui.records import parse_address
+
+    owners: set[str] = set()
+    for event in iter_events(town.events, {"session.start", "agent.hook"}):
+        data = event.data
+        ids = (str(data.get("session_id") or data.get("session") or ""), str(data.get("conversation_id") or ""))
+        if data.get("address") and any(i and i.startswith(ident) for i in ids):
+            owners.add(str(data["address"]))
+    if not owners:
+        raise NotFound(f"no session {ident!r} in the activity feed (see `gt seance AGENT`)")
+    if len(owners) > 1:
+        raise Ambiguous(f"session {ident!r} matches sessions of several agents: {', '.join(sorted(owners))}")
+    return parse_address(owners.pop())
+
+
 def find_session(town: TownPaths, address: Address, ident: str) -> PastSession:
     """The past session whose session id or conversation id starts with `ident`."""
     sessions = past_sessions(town, address)

@@ -164,10 +164,16 @@ def cmd_seance(args: argparse.Namespace) -> int:
     from gastown_tui.agents.context import town_and_ledger
     from gastown_tui.agents.identity import require_agent
     from gastown_tui.agents.registry import find_agent
-    from gastown_tui.agents.seance import past_sessions, talk
+    from gastown_tui.agents.identity import address_from_env
+    from gastown_tui.agents.seance import owner_of_session, past_sessions, talk
 
     with town_and_ledger() as (town, ledger):
-        address = find_agent(ledger, args.agent) if args.agent else require_agent(None)
+        if args.agent:
+            address = find_agent(ledger, args.agent)
+        elif args.talk and address_from_env() is None:
+            address = owner_of_session(town, args.talk)  # the Overseer asks by session id alone
+        else:
+            address = require_agent(None)
     if args.talk:
         from gastown_tui.errors import InvalidInput
         if not args.prompt:

@@ -34,6 +34,13 @@ def test_handoff_keeps_hook_and_seance_finds_predecessor(town, ledger, engine_pr
     assert talk.returncode == 0, talk.stderr
     assert f"séance with session {first}" in talk.stdout
     assert bead.id in talk.stdout and "what were you doing?" in talk.stdout
+    # The Overseer may name the session alone: its agent is found from the feed.
+    by_id = cli(town, "seance", "--talk", second[:8], "-p", "and then?")
+    assert by_id.returncode == 0, by_id.stderr
+    # the second session resumed the first one's conversation, so that conversation answers
+    assert "of app/polecats/nux" in by_id.stdout and bead.id in by_id.stdout and "and then?" in by_id.stdout
+    unknown = cli(town, "seance", "--talk", "zzzzzzzz", "-p", "anyone?")
+    assert unknown.returncode != 0 and "zzzzzzzz" in unknown.stderr and "Traceback" not in unknown.stderr
 
     (town.runtime / "go").touch()
     mrs = wait_until(lambda: ledger.list(labels=[LABEL_MERGE_REQUEST]), 60)
