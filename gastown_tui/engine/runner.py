@@ -16,6 +16,9 @@ async def _main(town: TownPaths, patrols: bool) -> None:
 
     engine = Engine(town, patrols=patrols)
     await engine.start()
+    from gastown_tui.gc_tuning import freeze_startup_heap
+
+    freeze_startup_heap()  # the ledger and sessions loaded at start live for the whole run: keep GC off them
     print(f"engine running for {town.root} (socket {town.engine_sock})", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

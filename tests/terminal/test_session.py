@@ -60,6 +60,12 @@ class LagMeter:
         assert self.worst_wall < 0.25, f"event loop stalled for {self.worst_wall * 1000:.0f} ms (wall clock)"
 
     def __enter__(self) -> LagMeter:
+        # The app and the engine freeze their start-up heap (gastown_tui.gc_tuning) so a full collection never
+        # walks it; do the same here, or the test would time pytest's own heap being collected (100-200 ms late
+        # in a full run), not the session host.
+        from gastown_tui.gc_tuning import freeze_startup_heap
+
+        freeze_startup_heap()
         self._task = asyncio.ensure_future(self._tick())
         return self
 
