@@ -204,6 +204,17 @@ def cmd_agents(args: argparse.Namespace) -> int:
     from gastown_tui.agents.nudging import agent_rows, explain
 
     with town_and_ledger() as (town, ledger):
+        if args.action == "start":
+            from gastown_tui.agents.identity import actor_name
+            from gastown_tui.agents.launch import start_agent
+            from gastown_tui.errors import InvalidInput
+            from gastown_tui.records import parse_address
+            if not args.name:
+                raise InvalidInput("gt agents start needs an ADDRESS (mayor/, <rig>/crew/<name>, dogs/<name>, ...)")
+            text = args.name + "/" if args.name in ("mayor", "deacon") else args.name
+            how, info = start_agent(town, ledger, parse_address(text), actor=actor_name(), runtime=args.runtime)
+            _out(args, {"address": text, "start": how, **info}, f"{text}: {how}")
+            return 0
         if args.action == "explain":
             from gastown_tui.errors import InvalidInput
             if not args.name:
@@ -284,8 +295,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-n", "--lines", type=int, default=40)
 
     p = _add(subparsers, "agents", "list agents and their state; explain why", cmd_agents)
-    p.add_argument("action", nargs="?", choices=["list", "explain"], default="list")
-    p.add_argument("name", nargs="?")
+    p.add_argument("action", nargs="?", choices=["list", "explain", "start"], default="list")
+    p.add_argument("name", nargs="?", help="agent (explain) or address to start (start)")
+    p.add_argument("--runtime", help="with start: runtime to use (default: town.toml default_runtime)")
 
     p = _add(subparsers, "escalate", "raise an issue to the Overseer", cmd_escalate)
     p.add_argument("-s", "--severity", required=True, help="CRITICAL, HIGH or MEDIUM")
