@@ -176,6 +176,8 @@ class Engine:
             try:
                 await self.sessions.spawn(address, topic="restart", resume=True, sender="engine")
                 started.append(str(address))
+                # A spawn never yields on its own: let the loop (a UI's frames and keys) run between agents.
+                await asyncio.sleep(0)
             except GastownError as exc:
                 feed.emit(self.paths.events, "session.spawn_failed", actor="engine", address=str(address),
                           error=exc.one_line())

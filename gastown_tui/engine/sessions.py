@@ -48,6 +48,7 @@ class AgentSession:
     beacon_sent: bool = False             # for runtimes that take no prompt argument
     answered_dialogs: dict[str, float] = field(default_factory=dict)
     _flush_pending: bool = False
+    _published_at: float = float("-inf")  # loop time of the last SessionOutput
 
     @property
     def session_id(self) -> str:
@@ -152,17 +153,33 @@ class AgentSessions:
         return None
 
     def _on_output(self, pty: PtySession, _data: bytes) -> None:
-        """Coalesce output notifications: one SessionOutput per session per flush interval."""
+        """Coalesce output notifications: at most one SessionOutput per session per flush interval.
+
+        Leading edge: output after a quiet interval (or the echo of a key) is announced at once; only output
+        inside the interval waits for it to end. A fixed delay here stacked on the PTY batch and the UI's frame.
+        """
         session = self._find(pty)
-        if session is None or session._flush_pending:
+        if session is None:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        wait = session._published_at + OUTPUT_FLUSH_SECONDS - now
+        if wait <= 0 or pty.echo_expected():
+            self._publish_output(session, now)
+            return
+        if session._flush_pending:
             return
         session._flush_pending = True
 
         def flush() -> None:
             session._flush_pending = False
-            self._engine.bus.publish(SessionOutput(str(session.address)))
+            self._publish_output(session, loop.time())
 
-        asyncio.get_running_loop().call_later(OUTPUT_FLUSH_SECONDS, flush)
+        loop.call_later(wait, flush)
+
+    def _publish_output(self, session: AgentSession, now: float) -> None:
+        session._published_at = now
+        self._engine.bus.publish(SessionOutput(str(session.address)))
 
     def _on_pty_exit(self, pty: PtySession) -> None:
         """Record the exit (feed + bus); the monitor turns it into state 'dead'."""

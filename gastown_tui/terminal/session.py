@@ -28,6 +28,7 @@ FEED_BUDGET = 0.008  # seconds of parsing per loop turn before yielding
 HIGH_WATER = 1 << 20  # stop reading above this much queued output (the child blocks: back-pressure)
 IDLE_COMPACT = 1.0  # seconds of quiet before the rest of the scrollback is compressed
 COMPACT_COST = 20e-6  # seconds to compress one history line (a pessimistic estimate, for budgeting)
+ECHO_WINDOW = 0.25  # seconds after a write during which output is treated as its echo and not batched
 
 
 def child_env(env: Mapping[str, str] | None) -> dict[str, str]:
@@ -69,10 +70,12 @@ class PtySession:
         self._pending_size = 0
         self._backlog = b""
         self._flush_handle: asyncio.Handle | None = None
+        self._flush_now = False  # the pending flush was scheduled with call_soon (not a batch timer)
         self._compact_handle: asyncio.Handle | None = None
         self._reading = False
         self._eof = False
         self._outbox = bytearray()
+        self.typed_at = -1.0  # time.monotonic() of the last write: output right after it is the echo
         self._transcript = None
         self._exited = asyncio.Event()
 
@@ -149,6 +152,7 @@ class PtySession:
         """Send bytes to the child (queued without blocking if the PTY is full)."""
         if not data or self._fd < 0 or self._eof:
             return
+        self.typed_at = time.monotonic()
         self._outbox += data
         self._drain_outbox()
 
@@ -217,9 +221,22 @@ class PtySession:
         self._pending_size += len(data)
         if self._pending_size + len(self._backlog) > HIGH_WATER:
             self._pause_reading()
-        if self._flush_handle is None:
-            assert self._loop is not None
+        assert self._loop is not None
+        if self.echo_expected():
+            # Someone is typing: show the echo now instead of waiting out the batch (the key-to-screen path).
+            if self._flush_handle is not None and not self._flush_now:
+                self._flush_handle.cancel()
+                self._flush_handle = None
+            if self._flush_handle is None:
+                self._flush_handle = self._loop.call_soon(self._flush)
+                self._flush_now = True
+        elif self._flush_handle is None:
             self._flush_handle = self._loop.call_later(self.batch_delay, self._flush)
+            self._flush_now = False
+
+    def echo_expected(self) -> bool:
+        """True shortly after input was written: the next output is probably its echo."""
+        return time.monotonic() - self.typed_at < ECHO_WINDOW
 
     def _flush(self) -> None:
         """Feed batched output to the screen in time-boxed slices, then notify."""
@@ -253,6 +270,7 @@ class PtySession:
             self._schedule_compaction()
         if self._backlog:
             self._flush_handle = self._loop.call_soon(self._flush)  # yield to the loop, continue next turn
+            self._flush_now = True
         elif self._eof:
             self._finish()
         elif self._pending_size < HIGH_WATER:

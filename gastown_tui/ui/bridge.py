@@ -86,6 +86,8 @@ class Bridge:
         """Messages posted so far (tests and benchmarks read it)."""
         self._town_pending = False
         self._output_pending: set[str] = set()
+        self.shown: Callable[[str], bool] = lambda _address: True
+        """Is this agent on screen? Output of the others is only fed to its screen, never posted to the app."""
 
     def attach(self) -> None:
         """Start receiving events."""
@@ -105,7 +107,7 @@ class Bridge:
                     continue
                 self._town_pending = True
             elif isinstance(message, AgentOutput):
-                if message.address in self._output_pending:
+                if message.address in self._output_pending or not self.shown(message.address):
                     continue
                 self._output_pending.add(message.address)
             self._app.post_message(message)

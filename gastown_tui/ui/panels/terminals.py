@@ -107,10 +107,10 @@ class TerminalPane(Vertical):
         return found.first() if found else None
 
     def paint(self) -> None:
-        """New output: repaint the dirty rows."""
-        body = self.body
-        if isinstance(body, TerminalView):
-            body.pull()
+        """New output: repaint the dirty rows (children, not a DOM query: this runs for every output batch)."""
+        for child in self.children:
+            if isinstance(child, TerminalView):
+                child.pull()
 
 
 class TerminalDeck(Container):
@@ -233,10 +233,14 @@ class TerminalDeck(Container):
                 self.post_message(self.PaneChanged(candidate))
                 return
 
+    def shows(self, address: str) -> bool:
+        """Is the agent in one of the visible panes? (The bridge asks before posting its output.)"""
+        return address in self._slots
+
     def output(self, address: str) -> None:
         """New output for an agent: repaint only if it is on screen."""
-        for pane in self.panes:
-            if pane.address == address:
+        for pane in self.children:
+            if isinstance(pane, TerminalPane) and pane.address == address:
                 pane.paint()
 
     def current_pane(self) -> TerminalPane | None:
