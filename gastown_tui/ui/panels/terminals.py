@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -12,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -21,6 +23,8 @@ from widgets.terminal_view import TerminalView
 LAYOUTS: dict[str, tuple[int, int]] = {"1": (1, 1), "2x1": (2, 1), "2x2": (2, 2), "3x3": (3, 3)}
 """Layout name -> (columns, rows) of panes."""
 LAYOUT_ORDER = ["1", "2x1", "2x2", "3x3"]
+BACKGROUND_FRAME = 0.1
+"""Seconds between repaints of visible panes that are not the current one (the current one repaints at once)."""
 
 
 class PaneTerminal(TerminalView):
@@ -57,6 +61,8 @@ class TerminalPane(Vertical):
         self.index = index
         self.address: str | None = None
         self.source: Any = None
+        self._painted_at = 0.0
+        self._paint_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         """Title and an empty body until an agent is shown."""
@@ -106,11 +112,26 @@ class TerminalPane(Vertical):
         found = self.query(".terminal-body")
         return found.first() if found else None
 
-    def paint(self) -> None:
-        """New output: repaint the dirty rows (children, not a DOM query: this runs for every output batch)."""
+    def paint(self, throttle: bool = False) -> None:
+        """New output: repaint the dirty rows (children, not a DOM query: this runs for every output batch).
+
+        `throttle`: at most one repaint per BACKGROUND_FRAME (the first at once, the last one never dropped).
+        """
+        if throttle:
+            if self._paint_timer is not None:
+                return  # a repaint is scheduled and will take these rows too
+            wait = self._painted_at + BACKGROUND_FRAME - time.monotonic()
+            if wait > 0:
+                self._paint_timer = self.set_timer(wait, self._timed_paint, name="pane-paint")
+                return
+        self._painted_at = time.monotonic()
         for child in self.children:
             if isinstance(child, TerminalView):
                 child.pull()
+
+    def _timed_paint(self) -> None:
+        self._paint_timer = None
+        self.paint()
 
 
 class TerminalDeck(Container):
@@ -238,10 +259,11 @@ class TerminalDeck(Container):
         return address in self._slots
 
     def output(self, address: str) -> None:
-        """New output for an agent: repaint only if it is on screen."""
+        """New output for an agent: repaint only if it is on screen; panes other than the current one at most
+        every BACKGROUND_FRAME (rendering streaming panes was most of the UI loop, and it delayed key echo)."""
         for pane in self.children:
             if isinstance(pane, TerminalPane) and pane.address == address:
-                pane.paint()
+                pane.paint(throttle=pane.index != self.current)
 
     def current_pane(self) -> TerminalPane | None:
         """The pane that keystrokes and zoom act on."""
