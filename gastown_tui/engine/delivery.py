@@ -19,6 +19,7 @@ ENTER = b"\r"
 PASTE_SETTLE_SECONDS = 0.3   # let the agent's input widget take the paste before Enter
 VERIFY_SECONDS = 5.0     # a hook runtime reports its turn through `gt hookevent` (a process start) + a feed poll
 POLL_SECONDS = 0.1
+TURN_EVENTS = ("user-prompt-submit", "stop")  # hook events that prove a turn started after our Enter
 
 
 def _snippet(text: str) -> str:
@@ -33,7 +34,9 @@ def _accepted(session: "AgentSession", snippet: str, hook_before: float, output_
     Runtimes with turn hooks must show it through their own UserPromptSubmit (or a busy screen): the echo of
     typed text alone proves nothing, it is there before Enter. Others: new output after Enter with the text shown.
     """
-    if session.hook is not None and session.hook.ts > hook_before and session.hook.event == "user-prompt-submit":
+    # A Stop newer than our Enter counts too: a fast turn's UserPromptSubmit and Stop can arrive in one feed
+    # poll, leaving only the Stop for us to see (seen with real Claude Code against an instant model).
+    if session.hook is not None and session.hook.ts > hook_before and session.hook.event in TURN_EVENTS:
         return True
     verdict = session.compute(time.time())
     if verdict.state == "working" and verdict.source == "screen":
