@@ -48,10 +48,8 @@ class DoneResult:
 def _finish_done_step(ledger: Any, address: Address) -> None:
     """Close what is left of the attached molecule: the work is handed in, so its remaining steps (at least the
     formula's last, `done`) are finished here and the molecule completes instead of lingering open."""
-    try:
-        from gastown_tui.formulas import current_step, find_molecule, step_done
-    except ImportError:
-        return
+    from gastown_tui.formulas import current_step, find_molecule, step_done
+
     mol = find_molecule(ledger, str(address))
     for _ in range(200):  # a bound, not an expected count: each pass closes one step
         step = current_step(ledger, mol, str(address)) if mol else None

@@ -57,11 +57,9 @@ class PrimeContext:
 
 
 def _molecule_step(ledger: Any, address: Address) -> tuple[str | None, dict[str, Any] | None]:
-    """The molecule attached to the hooked work and its current step (None if formulas are not available)."""
-    try:
-        from gastown_tui.formulas import current_step, find_molecule
-    except ImportError:
-        return None, None
+    """The molecule attached to the hooked work and its current step (None, None when there is none)."""
+    from gastown_tui.formulas import current_step, find_molecule
+
     mol = find_molecule(ledger, str(address))
     if mol is None:
         return None, None

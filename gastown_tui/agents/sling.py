@@ -120,11 +120,9 @@ def _declared_vars(library: Any, formula: str) -> set[str] | None:
 
 
 def _ensure_convoy(ledger: Any, bead_id: str, actor: str) -> str:
-    """The convoy tracking the bead (created if none); '' if the convoys package is unavailable."""
-    try:
-        from gastown_tui.convoys import ensure_convoy
-    except ImportError:
-        return ""
+    """The convoy tracking the bead (created if none)."""
+    from gastown_tui.convoys import ensure_convoy
+
     return str(ensure_convoy(ledger, bead_id, actor=actor))
 
 

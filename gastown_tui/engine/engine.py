@@ -139,16 +139,10 @@ class Engine:
             self._lock_fd = None
 
     async def _start_patrols(self) -> None:
-        """Register the patrols (if that package is installed) and start the scheduler."""
-        try:
-            from gastown_tui import patrols
-        except ImportError:
-            patrols = None  # type: ignore[assignment]
-        register = getattr(patrols, "register_patrols", None) if patrols else None
-        if register is not None:
-            result = register(self)
-            if asyncio.iscoroutine(result):
-                await result
+        """Register the patrols and start the scheduler."""
+        from gastown_tui.patrols import register_patrols
+
+        register_patrols(self)
         await self.scheduler.start()
 
     async def _loop(self) -> None:

@@ -3,6 +3,7 @@ the rest of the write API is in `writes.py` and graph/query helpers in `deps.py`
 
 from __future__ import annotations
 
+import logging
 import json
 import sqlite3
 import time
@@ -20,6 +21,8 @@ from gastown_tui.ledger.model import COLUMNS, Bead, ImportReport, check_text, ch
 from gastown_tui.ledger.writes import WritesMixin
 from gastown_tui.records import TOWN_PREFIX
 from gastown_tui.town.paths import TownPaths
+
+_log = logging.getLogger(__name__)
 
 # Keyword fields of create()/update() stored in their own column; any other keyword goes to `extra`.
 SETTABLE = tuple(c for c in COLUMNS if c not in ("id", "created_at", "updated_at", "ephemeral"))
@@ -99,8 +102,8 @@ class Ledger(WritesMixin):
         def send() -> None:
             try:
                 emit(events_file, kind, actor=actor, bead=bead_id, **data)
-            except OSError:
-                pass  # the write is committed; a feed line we could not append must not turn it into an error
+            except OSError as exc:  # the write is committed: a lost feed line must not turn it into an error
+                _log.warning("activity feed not appended (%s %s): %s", kind, bead_id, exc)
 
         self.store.after_commit(send)
 

@@ -9,6 +9,7 @@ an exception inside an inner block rolls back only that block, an exception esca
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import sqlite3
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from gastown_tui.errors import LedgerError
+
+_log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -149,6 +152,6 @@ class Store:
         with self.lock:
             try:
                 self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            except sqlite3.Error:
-                pass  # another process is mid-write; it or a later close will checkpoint
+            except sqlite3.Error as exc:  # another process is mid-write; it or a later close will checkpoint
+                _log.debug("WAL checkpoint skipped: %s", exc)
             self.conn.close()

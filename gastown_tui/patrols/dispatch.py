@@ -30,13 +30,9 @@ class LedgerDispatch:
         self.wake_fn = wake_fn
 
     def mail(self, to: str, subject: str, body: str, *, sender: str) -> str:
-        """Send mail through the mail package (falls back to writing the message bead itself)."""
-        try:
-            from gastown_tui.mail import send  # noqa: PLC0415
-        except ImportError:
-            bead = self.ledger.create(subject[:500], prefix=TOWN_PREFIX, description=body, issue_type="message",
-                                      assignee=to, labels=[LABEL_MESSAGE, f"from:{sender}"], actor=sender)
-            return str(bead.id)
+        """Send mail through the mail package."""
+        from gastown_tui.mail import send  # noqa: PLC0415
+
         return str(send(self.ledger, to, subject[:200], body, sender=sender, events_file=self.ledger.paths.events).id)
 
     def escalate(self, subject: str, body: str, *, severity: str = "medium", source: str = "patrol",

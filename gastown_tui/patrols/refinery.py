@@ -7,6 +7,7 @@ anything else goes back to its polecat (rework) or to the Overseer (escalation),
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from typing import Any
 
@@ -20,6 +21,8 @@ from gastown_tui.patrols.merge_queue import MergeRequest, claim, park, queue, re
 from gastown_tui.patrols.rework import send_back
 from gastown_tui.patrols.runs import Run
 from gastown_tui.town.paths import RigPaths
+
+_log = logging.getLogger(__name__)
 
 STEPS = ["scan-queue", "rebase", "run-gates", "merge", "rework"]
 BATCH_SIZE = 5
@@ -209,8 +212,9 @@ class RefineryPatrol:
                     ledger.close(source.id, reason="merged", actor=self.actor)
         try:
             gitops.delete_branch(self.paths, mr.branch)
-        except GastownError:
-            pass  # still checked out in the polecat's worktree; witness cleanup deletes it once merged
+        except GastownError as exc:  # still checked out in the polecat's worktree: witness cleanup deletes it
+            _log.info("branch %s kept for now (%s); the witness deletes it with the worktree", mr.branch,
+                     exc.one_line())
         self._emit("merge.merged", mr=mr.id, bead=mr.source_issue, branch=mr.branch, sha=sha)
 
     def _escalate_mr(self, mr: MergeRequest, kind: str, detail: str, *, severity: str = "medium") -> None:

@@ -8,12 +8,15 @@ rounds the bead is escalated: bouncing the same work forever is not completion.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from gastown_tui.errors import Conflict, GastownError, InvalidInput, NotFound
 from gastown_tui.events import emit
 from gastown_tui.patrols.context import PatrolContext
 from gastown_tui.patrols.merge_queue import MAX_REWORKS, MergeRequest, park, refinery_address, set_meta
+
+_log = logging.getLogger(__name__)
 
 
 def send_back(ctx: PatrolContext, mr: MergeRequest, why: str, detail: str) -> str:
@@ -43,8 +46,9 @@ def send_back(ctx: PatrolContext, mr: MergeRequest, why: str, detail: str) -> st
         ctx.dispatch.mail(worker, f"REWORK_REQUEST: {mr.source_issue} ({why})", body, sender=actor)
         try:
             ctx.dispatch.wake(worker, source.id)
-        except GastownError:
-            pass  # the witness restarts or nudges it on its next patrol
+        except GastownError as exc:  # the witness restarts or nudges it on its next patrol
+            _log.info("could not wake %s for rework of %s (%s); the witness will", worker, source.id,
+                      exc.one_line())
         outcome = f"re-hooked to {worker}"
     else:
         try:
@@ -56,24 +60,20 @@ def send_back(ctx: PatrolContext, mr: MergeRequest, why: str, detail: str) -> st
     try:
         emit(ctx.events, "merge.rework", actor=actor, rig=mr.rig, mr=mr.id, bead=mr.source_issue, why=why,
              outcome=outcome)
-    except OSError:
-        pass
+    except OSError as exc:
+        _log.warning("feed line for rework of %s not written: %s", mr.id, exc)
     return outcome
 
 
 def _rehook(ledger: Any, bead_id: str, worker: str, actor: str) -> bool:
     """Put the bead back on its worker's hook; False if that agent took other work meanwhile."""
-    try:
-        from gastown_tui.agents.hooks import hook_bead  # noqa: PLC0415
-        from gastown_tui.records import parse_address  # noqa: PLC0415
+    from gastown_tui.agents.hooks import hook_bead  # noqa: PLC0415
+    from gastown_tui.records import parse_address  # noqa: PLC0415
 
+    try:
         hook_bead(ledger, bead_id, parse_address(worker), actor=actor)
-        return True
-    except ImportError:
-        pass
-    except NotFound:
-        pass  # no agent record (older data): set the hook fields directly below
+    except NotFound:  # no agent record (older data): hook the bead by its own fields
+        ledger.update(bead_id, status="hooked", assignee=worker, actor=actor)
     except (Conflict, InvalidInput):
         return False
-    ledger.update(bead_id, status="hooked", assignee=worker, actor=actor)
     return True

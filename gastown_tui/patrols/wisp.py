@@ -43,11 +43,9 @@ def find_open_run(ledger: Any, name: str) -> Any | None:
 
 
 def _pour_with_formulas(ledger: Any, formula: str, variables: dict[str, str], actor: str) -> Any | None:
-    """Pour the wisp through the formulas package when it is available; None to fall back."""
-    try:  # lazy: molecule code loads the ledger layer
-        from gastown_tui.formulas import FormulaLibrary, pour, search_path  # noqa: PLC0415
-    except ImportError:
-        return None
+    """Pour the wisp from its formula; None (fall back to the built-in steps) when the formula is broken."""
+    from gastown_tui.formulas import FormulaLibrary, pour, search_path  # noqa: PLC0415 - loads the ledger layer
+
     try:
         town = getattr(ledger, "paths", None)  # town formulas may override the shipped patrol formulas
         library = FormulaLibrary(search_path(town)) if town is not None else None
@@ -55,8 +53,7 @@ def _pour_with_formulas(ledger: Any, formula: str, variables: dict[str, str], ac
     except Exception:  # noqa: BLE001 - a missing/broken formula must not stop the patrol; fall back to built-in steps
         log.exception("pouring %s failed; using the patrol's built-in step list", formula)
         return None
-    root_id = field_of(result, "root_id") or field_of(result, "id") or (result if isinstance(result, str) else None)
-    return ledger.get(str(root_id)) if root_id else None
+    return ledger.get(result.id)
 
 
 def pour_run(ledger: Any, name: str, formula: str, steps: Sequence[str], *, variables: dict[str, str] | None = None,

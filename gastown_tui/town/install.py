@@ -57,17 +57,10 @@ def _write_if_missing(path: Path, text: str, created: list[Path]) -> None:
 
 def _init_ledger(town: TownPaths) -> None:
     """Create the ledger's store now, so the first `gt` call of 30 agents does not race to make the schema.
-
-    Lazy and guarded: the ledger is optional for install (it is written separately and its store is re-creatable).
     """
-    try:
-        from gastown_tui.ledger import Ledger
-    except ImportError:
-        return
-    ledger = Ledger.open(town)
-    close = getattr(ledger, "shutdown", None) or getattr(ledger, "close", None)
-    if close is not None:
-        close()
+    from gastown_tui.ledger import Ledger
+
+    Ledger.open(town).shutdown()
 
 
 def install_town(root: Path | str, name: str | None = None, prefix: str = "hq") -> InstallResult:

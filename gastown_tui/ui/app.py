@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import asyncio
 import gc
 import inspect
@@ -32,6 +33,8 @@ from widgets.convoy_tree import ConvoyTree
 from widgets.dag_view import DagView
 from widgets.mail_list import MailList
 from widgets.terminal_view import TerminalView
+
+_log = logging.getLogger(__name__)
 
 
 READ_GAP = 4.0
@@ -148,8 +151,8 @@ class GastownApp(ActionsMixin, App[None]):
         if self.start_engine:
             try:
                 await self.port.stop()
-            except Exception:
-                pass  # exiting anyway; the engine's own log has the details
+            except Exception:  # noqa: BLE001 - exiting anyway: record it, do not block the exit
+                _log.exception("engine did not stop cleanly")
 
     # -- domain events in -------------------------------------------------------------------------------------
 
@@ -304,8 +307,8 @@ class GastownApp(ActionsMixin, App[None]):
             if pane.body is message.control and pane.address and message.cols > 0 and message.rows > 0:
                 try:
                     self.port.resize(pane.address, message.cols, message.rows)
-                except GastownError:
-                    pass  # a session that just exited cannot be resized; the next snapshot shows it
+                except GastownError as exc:  # a session that just exited: the next snapshot shows it
+                    _log.debug("resize of %s skipped: %s", pane.address, exc.one_line())
 
     def agent_order(self) -> tuple[AgentInfo, ...]:
         """Agents in list order (1-9 jump numbers follow it)."""
