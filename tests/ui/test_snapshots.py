@@ -7,6 +7,7 @@ Look at them after a change (they are committed): `rsvg-convert screenshots/dash
 
 from __future__ import annotations
 
+import pytest
 from collections.abc import Callable
 from pathlib import Path
 
@@ -99,23 +100,24 @@ async def test_mail(make_app: AppFactory) -> None:
         shoot(app, "mail")
 
 
-async def test_mail_80x24(make_app: AppFactory) -> None:
-    """At 80×24 the tabs appear on demand (M) beside one terminal pane."""
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("M")
-        await settle(pilot)
-        shoot(app, "mail_80x24")
+ONE_KEY_VIEWS = [
+    # (screenshot, size, key): views reached by one key from the dashboard
+    ("mail_80x24", (80, 24), "M"),      # at 80×24 the tabs appear on demand beside one terminal pane
+    ("merge_queue", (120, 36), "Q"),    # two MRs, one testing, one queued
+    ("activity_feed", (120, 36), "a"),
+    ("help", (120, 36), "f1"),          # every binding with its keys, what it does and its keymap id
+]
 
 
-async def test_merge_queue(make_app: AppFactory) -> None:
-    """The merge queue tab: two MRs, one testing, one queued."""
+@pytest.mark.parametrize(("name", "size", "key"), ONE_KEY_VIEWS, ids=[v[0] for v in ONE_KEY_VIEWS])
+async def test_one_key_view(make_app: AppFactory, name: str, size: tuple[int, int], key: str) -> None:
+    """A view one key away from the dashboard, at a fixed size."""
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("Q")
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        shoot(app, "merge_queue")
+        await pilot.press(key)
+        await settle(pilot)
+        shoot(app, name)
 
 
 async def test_patrols(make_app: AppFactory) -> None:
@@ -127,24 +129,6 @@ async def test_patrols(make_app: AppFactory) -> None:
         await pilot.press("z")
         await settle(pilot)
         shoot(app, "patrols")
-
-
-async def test_activity_feed(make_app: AppFactory) -> None:
-    """The activity feed tab."""
-    app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("a")
-        await settle(pilot)
-        shoot(app, "activity_feed")
-
-
-async def test_help(make_app: AppFactory) -> None:
-    """F1: every binding with its keys, what it does and its id for the keymap."""
-    app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("f1")
-        await settle(pilot)
-        shoot(app, "help")
 
 
 async def test_sling_dialog_with_inline_error(make_app: AppFactory, engine: FakeEngine) -> None:
