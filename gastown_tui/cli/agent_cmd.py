@@ -102,7 +102,7 @@ def cmd_hookevent(args: argparse.Namespace) -> int:
         return 0  # not a Gas Town session (e.g. the user's own Claude with our settings): nothing to record
     from gastown_tui.agents.context import town_and_ledger
     try:
-        with town_and_ledger(beat=False) as (town, ledger):
+        with town_and_ledger(record_beat=False) as (town, ledger):
             text = record_hook_event(town, ledger, address, event, payload)
     except LedgerError as exc:
         print(f"GAS TOWN LEDGER ERROR: {exc.one_line()}. Your hook could not be read: do NOT run `gt done`; "

@@ -168,10 +168,9 @@ def cmd_cook(args: argparse.Namespace) -> int:
     proto = cook(formula, given, loader=library.load, mode=mode)
     proto_id = None
     if args.persist:
+        from gastown_tui.cli.ledger_cmd import open_ledger
         from gastown_tui.formulas.molecule import persist_proto
-        from gastown_tui.ledger import Ledger
-        from gastown_tui.town.paths import find_town
-        with Ledger.open(find_town()) as ledger:
+        with open_ledger() as ledger:
             proto_id = persist_proto(ledger, proto, force=args.force)
     if args.json:
         print_json({**proto.to_dict(), "persisted_id": proto_id})

@@ -31,7 +31,10 @@ def open_ledger() -> Any:
     from gastown_tui.ledger import Ledger
     from gastown_tui.town.paths import find_town
 
+    from gastown_tui.agents.context import beat
+
     ledger = Ledger.open(find_town())
+    beat(ledger)  # any gt call by an agent is a sign of life for the witness
     for report in ledger.import_reports:
         if report.errors:
             print(f"warning: {report.errors[0]} ({len(report.errors)} bad line(s) not imported)", file=sys.stderr)

@@ -43,11 +43,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-# Agent commands open the ledger through agents.context, which records the heartbeat itself.
-_SELF_HEARTBEAT = frozenset({"hookevent", "sling", "hook", "prime", "nudge", "handoff", "done", "seance", "peek",
-                             "agents", "escalate", "mail"})
-
-
 def _parser(prog: str, only: str | None) -> argparse.ArgumentParser:
     """Build the parser; with `only`, import and register just the module that owns that command."""
     parser = argparse.ArgumentParser(prog=prog, description="Gas Town: run coding agents, get merged work out.")
@@ -112,11 +107,6 @@ def run(prog: str, argv: Sequence[str]) -> int:
             return run(prog, ["tui"]) if "tui" in COMMANDS else 0
         parser.print_help()
         return 0 if command is None else 2
-    if os.environ.get("GT_AGENT") and command not in _SELF_HEARTBEAT:
-        # Any gt call by an agent is a sign of life for the witness; best effort, never fails the command.
-        from gastown_tui.agents.context import record_heartbeat
-
-        record_heartbeat()
     try:
         return int(handler(args) or 0)
     except GastownError as exc:

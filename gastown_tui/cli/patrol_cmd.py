@@ -49,11 +49,10 @@ def register(subparsers: Any) -> None:
 @contextmanager
 def _town() -> Iterator[tuple[Any, Any]]:
     """The town paths and its open ledger."""
-    from gastown_tui.ledger import Ledger
-    from gastown_tui.town.paths import find_town
+    from gastown_tui.cli.ledger_cmd import open_ledger
 
-    town = find_town()
-    ledger = Ledger.open(town)
+    ledger = open_ledger()
+    town = ledger.paths
     try:
         yield town, ledger
     finally:
