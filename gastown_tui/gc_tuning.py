@@ -16,3 +16,14 @@ def freeze_startup_heap() -> int:
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
+
+
+# 30 streaming agents allocate fast: with CPython's defaults (700, 10, 10) the TUI ran a ~80 ms full collection every
+# ~2 s (the key-latency p99). Measured: young collections of 10k objects take a few ms, middle ones (<= 30k) about
+# 18 ms, and full ones wait for ~1.2M net allocations instead of ~70k.
+INTERACTIVE_THRESHOLDS = (10_000, 3, 40)
+
+
+def tune_for_interactive() -> None:
+    """Collection thresholds for the TUI process: fewer, cheaper pauses while agents stream output."""
+    gc.set_threshold(*INTERACTIVE_THRESHOLDS)

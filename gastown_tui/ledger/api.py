@@ -3,8 +3,8 @@ the rest of the write API is in `writes.py` and graph/query helpers in `deps.py`
 
 from __future__ import annotations
 
-import logging
 import json
+import logging
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -17,7 +17,15 @@ from gastown_tui.events import default_actor, emit
 from gastown_tui.ledger import ids as idmod
 from gastown_tui.ledger import readiness, schema, store, sync
 from gastown_tui.ledger.jsonl import load_beads
-from gastown_tui.ledger.model import COLUMNS, Bead, ImportReport, check_text, check_title, now_iso, to_unix
+from gastown_tui.ledger.model import (
+    COLUMNS,
+    Bead,
+    ImportReport,
+    check_text,
+    check_title,
+    now_iso,
+    to_unix,
+)
 from gastown_tui.ledger.writes import WritesMixin
 from gastown_tui.records import TOWN_PREFIX
 from gastown_tui.town.paths import TownPaths

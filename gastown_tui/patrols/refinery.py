@@ -17,7 +17,15 @@ from gastown_tui.events import emit
 from gastown_tui.patrols.batch import Batcher, BatchResult
 from gastown_tui.patrols.context import PatrolContext
 from gastown_tui.patrols.gates import TIMEOUT, GateOutcome, load_gates
-from gastown_tui.patrols.merge_queue import MergeRequest, claim, park, queue, refinery_address, release, set_meta
+from gastown_tui.patrols.merge_queue import (
+    MergeRequest,
+    claim,
+    park,
+    queue,
+    refinery_address,
+    release,
+    set_meta,
+)
 from gastown_tui.patrols.rework import send_back
 from gastown_tui.patrols.runs import Run
 from gastown_tui.town.paths import RigPaths

@@ -14,7 +14,13 @@ from typing import Any
 from gastown_tui.errors import Conflict, GastownError, InvalidInput, NotFound
 from gastown_tui.events import emit
 from gastown_tui.patrols.context import PatrolContext
-from gastown_tui.patrols.merge_queue import MAX_REWORKS, MergeRequest, park, refinery_address, set_meta
+from gastown_tui.patrols.merge_queue import (
+    MAX_REWORKS,
+    MergeRequest,
+    park,
+    refinery_address,
+    set_meta,
+)
 
 _log = logging.getLogger(__name__)
 

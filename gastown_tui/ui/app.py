@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import asyncio
-import gc
 import inspect
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,11 +17,19 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from gastown_tui.errors import GastownError
+from gastown_tui.gc_tuning import freeze_startup_heap
 from gastown_tui.ui.actions import ActionsMixin
 from gastown_tui.ui.bindings import APP_BINDINGS, read_keymap
 from gastown_tui.ui.bridge import Bridge, TimeFormat, local_hms
 from gastown_tui.ui.commands import ActionsProvider, AgentsProvider
-from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, Notice, SessionEnded, TownChanged
+from gastown_tui.ui.messages import (
+    AgentOutput,
+    FeedAppended,
+    MailNotice,
+    Notice,
+    SessionEnded,
+    TownChanged,
+)
 from gastown_tui.ui.panels.status import StatusHeader
 from gastown_tui.ui.panels.tables import MergeQueueTable, PatrolsTable
 from gastown_tui.ui.panels.terminals import TerminalDeck
@@ -142,8 +149,8 @@ class GastownApp(ActionsMixin, App[None]):
             # Everything alive now (modules, ledger, widgets, sessions) lives as long as the app. Left in the GC's
             # oldest generation, each full collection walked it all: ~145 ms pauses every ~2 s with 30 agents,
             # the key-latency p99. Frozen, a full collection walks only what came since (~80 ms measured), and
-            # run_tui's GC threshold makes those rare.
-            gc.freeze()
+            # run_tui's GC thresholds make those rare.
+            freeze_startup_heap()
         self.post_message(TownChanged())
 
     async def on_unmount(self) -> None:
