@@ -31,6 +31,7 @@ from gastown_tui.patrols.merge_queue import (
     set_meta,
 )
 from gastown_tui.patrols.runs import Run
+from gastown_tui.town.land_mode import compare_url
 
 if TYPE_CHECKING:
     from gastown_tui.patrols.refinery import RefineryPatrol
@@ -192,11 +193,3 @@ def _pr_failed(ref: RefineryPatrol, mr: MergeRequest, error: str) -> str:
     release(ref.ctx.ledger, mr)
     ref._emit("merge.pr_failed", mr=mr.id, error=error)
     return f"{mr.id} {error}"
-
-
-def compare_url(upstream: str, target: str, branch: str) -> str:
-    """A web compare URL for GitHub-style hosts (https or scp-like ssh), else a description to act on."""
-    m = re.match(r"^(?:https?://|ssh://git@|git@)([^/:]+)[/:](.+?)(?:\.git)?/?$", upstream)
-    if m is None:
-        return f"branch {branch} on {upstream} (against {target})"
-    return f"https://{m.group(1)}/{m.group(2)}/compare/{target}...{branch}?expand=1"

@@ -8,6 +8,7 @@ brings the work into the clone.
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 
@@ -49,3 +50,11 @@ def describe(paths: RigPaths, config: RigConfig) -> str:
     pull = shlex.join(["git", "-C", config.source, "pull", str(paths.bare_repo), branch]) if config.source else ""
     where = f"Merged work lands locally on {branch} in {paths.bare_repo}{review}"
     return f"{where}; to bring it into your clone: {pull}" if pull and not gitops.is_url(config.source) else where + "."
+
+
+def compare_url(upstream: str, target: str, branch: str) -> str:
+    """A web compare URL for GitHub-style hosts (https or scp-like ssh), else a description to act on."""
+    m = re.match(r"^(?:https?://|ssh://git@|git@)([^/:]+)[/:](.+?)(?:\.git)?/?$", upstream)
+    if m is None:
+        return f"branch {branch} on {upstream} (against {target})"
+    return f"https://{m.group(1)}/{m.group(2)}/compare/{target}...{branch}?expand=1"

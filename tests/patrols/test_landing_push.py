@@ -171,3 +171,38 @@ async def test_read_only_remote_keeps_everything_and_next_patrol_retries(pushed)
     assert town.ledger.get(mr.id).close_reason.startswith("merged: pushed")
     assert "feature.txt" in git(origin, "ls-tree", "--name-only", "main").splitlines()
     assert load_rig_config(town.rig("alpha")).land == "push"
+
+
+async def test_unreachable_upstream_claims_nothing_and_says_why(pushed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    town, origin, _rig = pushed
+    config = load_rig_config(town.rig("alpha"))
+    config.set("upstream", str(tmp_path / "moved-away.git"))
+    config.save()
+    bead = town.bead("Feature", "alpha")
+    mr = town.mr("alpha", bead, town.work("alpha", "nux", bead.id, {"f.txt": "f\n"}), "alpha/polecats/nux")
+    await run_refinery(town)
+    kept = town.ledger.get(mr.id)
+    assert kept.status == "open" and "moved-away.git" in kept.metadata["land_error"]
+    assert "\n" not in kept.metadata["land_error"]
+    config.set("upstream", str(origin.resolve()))  # the Overseer fixes rig.toml; origin follows it
+    config.save()
+    await run_refinery(town)
+    assert town.ledger.get(mr.id).close_reason.startswith("merged: pushed")
+
+
+async def test_mr_target_is_honoured(pushed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    town, origin, _rig = pushed
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(origin), str(other))
+    git(other, "push", "-q", "origin", "main:release")
+    main_before = git(origin, "rev-parse", "main")
+    bead = town.bead("Backport", "alpha")
+    branch = town.work("alpha", "nux", bead.id, {"fix.txt": "fix\n"}, message="backport fix")
+    town.ledger.update(bead.id, status="hooked", assignee="alpha/polecats/nux")
+    mr = town.ledger.create(f"Merge: {bead.id}", issue_type="merge-request", labels=["gt:merge-request"],
+                            metadata={"branch": branch, "target": "release", "source_issue": bead.id,
+                                      "worker": "alpha/polecats/nux", "rig": "alpha", "commit_sha": ""})
+    await run_refinery(town)
+    assert town.ledger.get(mr.id).close_reason.endswith("to origin/release")
+    assert origin_log(origin)[0] == "initial" and git(origin, "rev-parse", "main") == main_before
+    assert git(origin, "log", "-1", "--format=%s", "release") == "backport fix"
