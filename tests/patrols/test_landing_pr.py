@@ -17,7 +17,6 @@ from gastown_tui.town.config import load_rig_config
 from tests.conftest import run_cli
 
 from .conftest import git
-from .test_landing_push import pushed  # noqa: F401 - the fixture
 from .test_refinery import run_refinery
 
 GH = """#!{python}

@@ -7,63 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from gastown_tui.clock import FakeClock
-from gastown_tui.ledger import Ledger
-from gastown_tui.patrols.context import PatrolContext
 from gastown_tui.patrols.merge_queue import MergeRequest
 from gastown_tui.town.config import load_rig_config
-from gastown_tui.town.install import install_town
-from gastown_tui.town.paths import TownPaths
-from gastown_tui.town.rigs import add_rig
 
-from .conftest import RecordingDispatch, Town, git, make_source, set_gates
+from .conftest import GATE, git, push_from_other, set_gates
 from .test_refinery import run_refinery
 
 PY = sys.executable
-# The project's own test: app.txt must never contain "bug" (checked at every landed commit below).
-GATE = [PY, "-c", "import sys; sys.exit(1 if 'bug' in open('app.txt').read() else 0)"]
-
-
-def make_origin(tmp: Path) -> tuple[Path, Path]:
-    """A bare "origin" holding one commit, and a developer's working clone of it (the rig's source)."""
-    seed = make_source(tmp / "seed", {"README.md": "calc\n", "app.txt": "line1\nline2\nline3\n"})
-    origin = tmp / "origin.git"
-    git(tmp, "clone", "-q", "--bare", str(seed), str(origin))
-    dev = tmp / "dev"
-    git(tmp, "clone", "-q", str(origin), str(dev))
-    return origin, dev
-
-
-def push_from_other(tmp: Path, origin: Path, name: str, text: str, who: str = "other") -> str:
-    """Someone else commits `name` and pushes it to origin/main; returns the commit."""
-    other = tmp / who
-    if not other.exists():
-        git(tmp, "clone", "-q", str(origin), str(other))
-    git(other, "pull", "-q", "--ff-only")
-    (other / name).write_text(text)
-    git(other, "add", "-A")
-    git(other, "-c", "user.name=Other", "-c", "user.email=o@x", "commit", "-q", "-m", f"other: {name}")
-    git(other, "push", "-q", "origin", "main")
-    return git(other, "rev-parse", "HEAD")
-
-
-@pytest.fixture
-def pushed(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A town whose rig `alpha` was added from a working clone of a bare origin (so it lands by push)."""
-    origin, dev = make_origin(tmp_path)
-    root = tmp_path / "town"
-    install_town(root, "testtown")
-    paths = TownPaths(root)
-    rig = add_rig(paths, "alpha", str(dev))
-    ledger = Ledger.open(paths)
-    dispatch = RecordingDispatch(ledger)
-    town = Town(paths, ledger, PatrolContext(town=paths, ledger=ledger, clock=FakeClock(), dispatch=dispatch),
-                dispatch, FakeClock())
-    set_gates(town.rig("alpha"), {"test": GATE})
-    yield town, origin, rig
-    ledger.shutdown()
 
 
 def origin_log(origin: Path) -> list[str]:
