@@ -31,6 +31,7 @@ from gastown_tui.patrols.merge_queue import (
     set_meta,
 )
 from gastown_tui.patrols.runs import Run
+from gastown_tui.patrols.verdicts import record_gates
 from gastown_tui.town.land_mode import compare_url
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ def _restack(ref: RefineryPatrol, result: BatchResult, mrs: dict[str, MergeReque
     result.bad.update(again.bad)
     result.aborted = result.aborted or again.aborted
     result.gate_runs += again.gate_runs
-    ref.record_gates(again, mrs)
+    record_gates(ref, again, mrs)
 
 
 def _keep_queued(ref: RefineryPatrol, result: BatchResult, mrs: dict[str, MergeRequest], error: str) -> str:

@@ -16,16 +16,13 @@ from typing import Any
 from gastown_tui import gitops
 from gastown_tui.errors import GastownError
 from gastown_tui.events import emit
-from gastown_tui.patrols import landing
+from gastown_tui.patrols import landing, verdicts
 from gastown_tui.patrols.batch import Batcher, BatchResult
 from gastown_tui.patrols.context import PatrolContext
 from gastown_tui.patrols.gates import TIMEOUT, GateOutcome, load_gates
 from gastown_tui.patrols.merge_queue import (
-    APPROVED,
-    AWAITING_REVIEW,
     MergeRequest,
     claim,
-    hold,
     park,
     queue,
     refinery_address,
@@ -41,7 +38,6 @@ _log = logging.getLogger(__name__)
 
 STEPS = ["scan-queue", "rebase", "run-gates", "merge", "rework"]
 BATCH_SIZE = 5
-TAIL_LINES = 15  # lines of a failing gate's output kept on the MR for the queue view
 
 
 class RefineryPatrol:
@@ -176,7 +172,7 @@ class RefineryPatrol:
         finally:
             self._back_to_default(batcher)
         run.data["result"] = _encode(result)
-        self.record_gates(result, {mr.id: mr for mr in mrs})
+        verdicts.record_gates(self, result, {mr.id: mr for mr in mrs})
         return (f"{len(result.good)} green, {len(result.conflicts)} conflicted, {len(result.bad)} red"
                 f"{', aborted' if result.aborted else ''} in {result.gate_runs} gate run(s)")
 
@@ -187,37 +183,13 @@ class RefineryPatrol:
         if result is None or not result.good:
             return "nothing to merge"
         config = self.config
-        waiting = self._hold_for_review(result, mrs) if config.review == "human" else []
+        waiting = verdicts.hold_for_review(self, result, mrs) if config.review == "human" else []
         if not result.good:
             run.data["result"] = _encode(result)
             return f"{len(waiting)} awaiting review: {', '.join(waiting)}"
         land = {"push": landing.land_push, "pr": landing.land_pr}.get(config.land, landing.land_local)
         summary = land(self, run, result, mrs, self._target(run))
         return summary + (f"; {len(waiting)} awaiting review" if waiting else "")
-
-    def _hold_for_review(self, result: BatchResult, mrs: dict[str, MergeRequest]) -> list[str]:
-        """Keep the approved prefix of the green stack; hold unapproved MRs for review, requeue those stacked
-        after them (the next run re-stacks them without the held work). Returns the MRs now awaiting review."""
-        keep: list[tuple[str, str]] = []
-        waiting: list[str] = []
-        for mr_id, sha in result.good:
-            mr = mrs.get(mr_id)
-            if mr is None:
-                continue
-            if mr.land_state == APPROVED and not waiting:
-                keep.append((mr_id, sha))
-            elif mr.land_state == APPROVED:
-                release(self.ctx.ledger, mr)
-            else:
-                hold(self.ctx.ledger, mr, AWAITING_REVIEW, review_sha=sha, review_target=self._default_or(mr))
-                waiting.append(mr.source_issue or mr.id)
-                self._emit("merge.awaiting_review", mr=mr.id, bead=mr.source_issue, sha=sha)
-        result.good = keep
-        return waiting
-
-    def _default_or(self, mr: MergeRequest) -> str:
-        """The MR's target branch, defaulting to the rig's default."""
-        return mr.target or self._default()
 
     def rework(self, run: Run) -> str:
         """Send conflicted and red MRs back to their polecats; escalate timeouts and gates that cannot run."""
@@ -283,21 +255,6 @@ class RefineryPatrol:
     def back_to_default(self, batcher: Batcher) -> None:
         """Leave the refinery worktree clean on the default branch (for patrols.landing)."""
         self._back_to_default(batcher)
-
-    def record_gates(self, result: BatchResult, mrs: dict[str, MergeRequest]) -> None:
-        """Write each MR's gate verdict into its metadata, for `gt mq show` and the Queue tab."""
-        ledger = self.ctx.ledger
-        for mr_id, sha in result.good:
-            if mr_id in mrs:
-                set_meta(ledger, mr_id, self.actor, gates={"result": "pass", "sha": sha}, land_error="")
-        for mr_id, outcome in result.bad.items():
-            if mr_id in mrs:
-                tail = "\n".join(outcome.output.rstrip().splitlines()[-TAIL_LINES:])
-                set_meta(ledger, mr_id, self.actor, gates={"result": "fail", "gate": outcome.gate, "kind": outcome.kind,
-                                                           "command": outcome.command, "tail": tail})
-        for mr_id, files in result.conflicts.items():
-            if mr_id in mrs:
-                set_meta(ledger, mr_id, self.actor, gates={"result": "conflict", "files": list(files)})
 
     def _on_default(self) -> bool:
         """True if the refinery worktree is on the default branch."""
