@@ -140,19 +140,31 @@ def land_pr(ref: RefineryPatrol, run: Run, result: BatchResult, mrs: dict[str, M
         mr = mrs.get(mr_id)
         if mr is None:
             continue
-        pushed = gitops.push(ref.paths, sha, mr.branch)
+        branch, pushed = _push_branch(ref, sha, mr.branch)
         if not pushed.ok:
             set_meta(ref.ctx.ledger, mr.id, ref.actor, land_error=pushed.error)
             release(ref.ctx.ledger, mr)
             ref._emit("merge.push_failed", mr=mr.id, error=pushed.error)
             done.append(f"{mr.id} push failed: {pushed.error}")
             continue
-        done.append(_open_pr(ref, mr, sha, target))
+        done.append(_open_pr(ref, mr, sha, target, branch))
     run.note("; ".join(done))
     return "; ".join(done) or "nothing to land"
 
 
-def _open_pr(ref: RefineryPatrol, mr: MergeRequest, sha: str, target: str) -> str:
+def _push_branch(ref: RefineryPatrol, sha: str, branch: str) -> tuple[str, gitops.PushResult]:
+    """Push `sha` as `branch`; if the remote already has a different history there (an earlier round's PR
+    branch), push `branch-v2`, `-v3`... instead of forcing. Returns the branch used and the last result."""
+    name, result = branch, gitops.push(ref.paths, sha, branch)
+    for n in range(2, 6):
+        if result.ok or not result.rejected:
+            break
+        name = f"{branch}-v{n}"
+        result = gitops.push(ref.paths, sha, name)
+    return name, result
+
+
+def _open_pr(ref: RefineryPatrol, mr: MergeRequest, sha: str, target: str, branch: str) -> str:
     """`gh pr create` for a pushed branch; record URL and number on the MR (and the bead's external_ref)."""
     ledger = ref.ctx.ledger
     bead = ledger.get(mr.source_issue) if mr.source_issue else None
@@ -161,15 +173,15 @@ def _open_pr(ref: RefineryPatrol, mr: MergeRequest, sha: str, target: str) -> st
             f"Gates: green at {sha[:10]} in the Gas Town refinery.") if bead is not None else f"Branch {mr.branch}"
     gh = shutil.which("gh")
     if gh is None:
-        url = compare_url(ref.config.upstream, target, mr.branch)
-        hold(ledger, mr, BRANCH_PUSHED, pushed_sha=sha, compare_url=url, land_error="")
+        url = compare_url(ref.config.upstream, target, branch)
+        hold(ledger, mr, BRANCH_PUSHED, pushed_sha=sha, pr_branch=branch, compare_url=url, land_error="")
         ref.ctx.dispatch.mail("overseer", f"Open a pull request: {mr.source_issue or mr.id} ({ref.rig})",
                               f"`gh` is not installed, so the refinery pushed the branch and stopped.\n\n"
-                              f"Branch: {mr.branch}\nTarget: {target}\nCompare: {url}\n\n"
+                              f"Branch: {branch}\nTarget: {target}\nCompare: {url}\n\n"
                               "The bead closes when this branch's work is on the target branch.", sender=ref.actor)
         return f"{mr.id} branch pushed; compare URL mailed"
     try:
-        proc = subprocess.run([gh, "pr", "create", "--base", target, "--head", mr.branch, "--title", title,
+        proc = subprocess.run([gh, "pr", "create", "--base", target, "--head", branch, "--title", title,
                                "--body", body], cwd=ref.paths.refinery, text=True, capture_output=True,
                               timeout=GH_TIMEOUT, stdin=subprocess.DEVNULL, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -180,7 +192,7 @@ def _open_pr(ref: RefineryPatrol, mr: MergeRequest, sha: str, target: str) -> st
         return _pr_failed(ref, mr, f"gh pr create: {lines[-1] if lines else f'exit {proc.returncode}'}")
     url, number = found.group(0), int(found.group(1))
     with ledger.transaction():
-        hold(ledger, mr, PR_OPEN, pr_url=url, pr_number=number, pushed_sha=sha, land_error="")
+        hold(ledger, mr, PR_OPEN, pr_url=url, pr_number=number, pushed_sha=sha, pr_branch=branch, land_error="")
         ledger.update(mr.id, external_ref=url, actor=ref.actor)
         if bead is not None:
             ledger.update(bead.id, external_ref=url, actor=ref.actor)

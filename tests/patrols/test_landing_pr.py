@@ -96,8 +96,8 @@ async def test_pr_opens_and_bead_closes_only_when_the_pr_merges(pushed, gh, tmp_
 
 
 async def test_closed_unmerged_pr_goes_back_to_the_overseer(pushed, gh) -> None:  # type: ignore[no-untyped-def]
-    town, _origin, _rig = pushed
-    _log, state = gh
+    town, origin, _rig = pushed
+    log, state = gh
     config = load_rig_config(town.rig("alpha"))
     config.set("land", "pr")
     config.save()
@@ -109,6 +109,17 @@ async def test_closed_unmerged_pr_goes_back_to_the_overseer(pushed, gh) -> None:
     await run_deacon(town)
     assert town.ledger.get(mr.id).status == "blocked" and town.ledger.get(bead.id).status != "closed"
     assert any("PR_CLOSED" in subject for subject, _ in town.dispatch.escalations)
+
+    # the polecat redoes the work with rewritten history; the old PR branch is never force-pushed over
+    tree = town.rig("alpha").polecat("nux")
+    git(tree, "reset", "-q", "--hard", "HEAD~1")
+    town.work("alpha", "nux", bead.id, {"feature.txt": "hello\n"}, message="feature, second try")
+    again = town.mr("alpha", bead, branch, "alpha/polecats/nux")
+    await run_refinery(town)
+    created = [json.loads(c)["argv"] for c in log.read_text().splitlines() if '"create"' in c]
+    assert created[-1][created[-1].index("--head") + 1] == f"{branch}-v2"
+    assert git(origin, "log", "-1", "--format=%s", f"refs/heads/{branch}") == "work"  # the first round, kept
+    assert town.ledger.get(again.id).metadata["pr_branch"] == f"{branch}-v2"
 
 
 async def test_without_gh_the_branch_is_pushed_and_the_overseer_gets_the_compare_url(pushed, tmp_path: Path,
