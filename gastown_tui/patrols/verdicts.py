@@ -59,5 +59,11 @@ def hold_for_review(ref: RefineryPatrol, result: BatchResult, mrs: dict[str, Mer
             hold(ref.ctx.ledger, mr, AWAITING_REVIEW, review_sha=sha, review_target=mr.target or ref.default())
             waiting.append(mr.source_issue or mr.id)
             ref._emit("merge.awaiting_review", mr=mr.id, bead=mr.source_issue, sha=sha)
+            # the Overseer is the only one who can move it on: tell them once, with the commands to do so
+            ref.ctx.dispatch.mail("overseer", f"Review: {mr.source_issue or mr.id} ({ref.rig})",
+                                  f"MR: {mr.id}\nBead: {mr.source_issue}\nBranch: {mr.branch}\nWorker: {mr.worker}\n"
+                                  f"Gates: green at {sha[:10]}\n\nSee it: gt mq show {mr.id} --diff\n"
+                                  f"Decide: gt mq approve {mr.id}  |  gt mq reject {mr.id} -m \"what to change\"",
+                                  sender=ref.actor)
     result.good = keep
     return waiting

@@ -46,8 +46,11 @@ async def test_green_mr_waits_for_review_and_approve_lands_it(town: Town) -> Non
     detail = get_mr(town.ledger, town.paths, mr.id)
     assert (detail.state, detail.gates.result, detail.review) == ("awaiting-review", "pass", "human")
     assert detail.bead_title == "Add greeting" and detail.acceptance == "hello.txt says hello"
-    await run_refinery(town)  # still waiting: a patrol run alone never lands unreviewed work
+    to, subject, body = town.dispatch.mails[-1]
+    assert to == "overseer" and subject == f"Review: {bead.id} (alpha)" and f"gt mq approve {mr.id}" in body
+    await run_refinery(town)  # still waiting: a patrol run alone never lands unreviewed work (nor mails again)
     assert town.main_file("alpha", "hello.txt") is None and town.ledger.get(mr.id).status == "in_progress"
+    assert sum(1 for m in town.dispatch.mails if m[1].startswith("Review:")) == 1
 
     diff = mr_diff(town.paths, detail)
     assert [(f.path, f.added, f.removed) for f in diff.files] == [("hello.txt", 1, 0)]
