@@ -71,7 +71,7 @@ async def test_three_beads_end_on_origin_main_over_a_moving_remote(pushed, tmp_p
     git(tmp_path, "clone", "-q", str(origin), str(check))
     for sha in git(origin, "rev-list", "main", "-n", "5").splitlines():
         git(check, "checkout", "-q", sha)
-        assert subprocess.run(GATE, cwd=check).returncode == 0
+        assert subprocess.run(GATE, cwd=check, check=False).returncode == 0  # noqa: ASYNC221 - a test, no loop to share
     events = [json.loads(line) for line in town.paths.events.read_text().splitlines()]
     kinds = [e.get("kind") or e.get("event") for e in events]
     assert kinds.count("merge.push_rejected") == 1
