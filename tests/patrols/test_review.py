@@ -18,7 +18,7 @@ from gastown_tui.town.config import load_rig_config
 from tests.conftest import run_cli
 
 from .conftest import Town, set_gates
-from .test_refinery import no_bad_gate, run_refinery
+from .test_refinery import PY as PY_NAME, no_bad_gate, run_refinery
 
 
 def human_review(town: Town) -> None:
@@ -107,3 +107,21 @@ async def test_mq_cli_list_show_approve_reject(town: Town) -> None:
     assert town.main_file("alpha", "f0.txt") == "0\n" and town.main_file("alpha", "f1.txt") is None
     rows = list_merge_requests(town.ledger, town.paths, include_closed=True)
     assert sorted(r.state for r in rows) == ["merged", "rework"]
+
+
+async def test_queue_rows_carry_the_failing_gate_tail_and_conflicting_files(town: Town) -> None:
+    set_gates(town.rig("alpha"), {"test": no_bad_gate()})
+    red = town.bead("Buggy", "alpha")
+    red_mr = town.mr("alpha", red, town.work("alpha", "nux", red.id, {"BAD": "x\n"}), "alpha/polecats/nux")
+    first, second = town.bead("First", "alpha"), town.bead("Second", "alpha")
+    town.mr("alpha", first, town.work("alpha", "ace", first.id, {"app.txt": "line1\nACE\nline3\n"}),
+            "alpha/polecats/ace")
+    clash = town.mr("alpha", second, town.work("alpha", "max", second.id, {"app.txt": "line1\nMAX\nline3\n"}),
+                    "alpha/polecats/max")
+    await run_refinery(town)
+    rows = {r.id: r for r in list_merge_requests(town.ledger, town.paths, include_closed=True)}
+    failed = rows[red_mr.id]
+    assert (failed.state, failed.gates.result, failed.gates.gate) == ("rework", "fail", "test")
+    assert failed.gates.tail.endswith("[exit status 1]") and failed.gates.command.startswith(PY_NAME)
+    assert (rows[clash.id].gates.result, rows[clash.id].gates.files) == ("conflict", ("app.txt",))
+    assert rows[red_mr.id].state == "rework" and town.main_file("alpha", "app.txt") == "line1\nACE\nline3\n"
