@@ -58,14 +58,14 @@ def refinery_address(rig: str) -> str:
     return f"{rig}/refinery"
 
 
-def queue(ledger: Any, rig: str) -> list[MergeRequest]:
-    """Open MRs of `rig` plus those this refinery had claimed (a crashed run), best first; held MRs (awaiting
-    review, an open PR) are not in the queue."""
+def queue(ledger: Any, rig: str, *, held: bool = True) -> list[MergeRequest]:
+    """Open MRs of `rig` plus those this refinery had claimed (a crashed run), best first. `held=False` leaves out
+    MRs waiting on a person or a host (awaiting review, an open PR): what the refinery itself may take next."""
     me = refinery_address(rig)
     mrs = []
     for bead in merge_requests(ledger):
         mr = MergeRequest.from_bead(bead)
-        if mr.rig != rig or mr.land_state in HELD:
+        if mr.rig != rig or (not held and mr.land_state in HELD):
             continue
         if mr.status == "open" or (mr.status == "in_progress" and field_of(bead, "assignee") == me):
             mrs.append(mr)

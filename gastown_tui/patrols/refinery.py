@@ -70,7 +70,7 @@ class RefineryPatrol:
         branch vanished are escalated and parked. A failed fetch claims nothing: the MRs wait for the next run."""
         ledger = self.ctx.ledger
         config = self.config
-        waiting = queue(ledger, self.rig)
+        waiting = queue(ledger, self.rig, held=False)
         if waiting and config.land != "local":
             error = self._sync_upstream(config)
             if error:
