@@ -51,6 +51,8 @@ def _add(args: argparse.Namespace) -> int:
         print(f"Added rig {rig.name} (prefix {rig.config.prefix}, branch {rig.config.default_branch}) "
               f"at {rig.paths.root}")
         print(f"Landing: {summary['land']}. {summary['lands']} (change: land = ... in {rig.name}/rig.toml)")
+        if rig.note:
+            print(f"Note: {rig.note}")
     return 0
 
 

@@ -138,3 +138,20 @@ def push(rig: RigPaths, sha: str, branch: str) -> PushResult:
         return PushResult(ok=False, rejected=True, error=f"remote {branch} is {str(now)[:12]} after the push, "
                                                          f"not {sha[:12]}")
     return PushResult(ok=True)
+
+
+def push_refused(rig: RigPaths, url: str, branch: str, *, timeout: float = 30.0) -> str:
+    """Why `url` would refuse our push of `branch` ('' when it would take it): a dry run that authenticates and asks
+    the remote, writing nothing. A non-fast-forward answer counts as pushable: landing fetches and rebases first."""
+    env = {k: v for k, v in os.environ.items() if k not in _LOCATION_VARS} | _NO_PROMPT
+    try:
+        proc = subprocess.run(["git", "--git-dir", str(rig.bare_repo), "push", "--dry-run", "--porcelain", url,
+                               f"refs/heads/{branch}:refs/heads/{branch}"], text=True, capture_output=True,
+                              env=env, stdin=subprocess.DEVNULL, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return f"no answer from {url} within {timeout:g}s"
+    if proc.returncode == 0:
+        return ""
+    moved, line = _push_error(proc.stdout, proc.stderr)
+    return "" if moved else line
+

@@ -38,6 +38,19 @@ def choose(source: str, requested: str | None = None) -> LandingChoice:
     return LandingChoice(land, upstream)  # kept for local too: switching to push later needs no lookup
 
 
+def confirm(paths: RigPaths, choice: LandingChoice, branch: str, *, requested: str | None) -> tuple[
+        LandingChoice, str]:
+    """Check that the upstream would take a push (a dry run); if not, and the Overseer did not ask for push/pr
+    explicitly, land locally instead. Returns the choice and a note saying why it changed ('' if it did not)."""
+    if choice.land == "local" or requested is not None:
+        return choice, ""
+    refused = gitops.push_refused(paths, choice.upstream, branch)
+    if not refused:
+        return choice, ""
+    return LandingChoice("local", choice.upstream), (
+        f"{choice.upstream} would not take a push ({refused}); landing locally until you set land = \"push\"")
+
+
 def describe(paths: RigPaths, config: RigConfig) -> str:
     """One sentence: where merged work of this rig ends up (printed by `rig add` and `rig show`)."""
     branch = config.default_branch

@@ -11,12 +11,7 @@ from gastown_tui import gitops
 from gastown_tui.errors import Conflict, InvalidInput, NotFound
 from gastown_tui.names import validate_prefix, validate_rig_name
 from gastown_tui.town import land_mode
-from gastown_tui.town.config import (
-    RigConfig,
-    load_rig_config,
-    load_town_config,
-    new_rig_config,
-)
+from gastown_tui.town.config import RigConfig, load_rig_config, load_town_config, new_rig_config
 from gastown_tui.town.paths import RigPaths, TownPaths
 from gastown_tui.town.repo import commit_paths
 
@@ -27,6 +22,7 @@ class Rig:
 
     paths: RigPaths
     config: RigConfig
+    note: str = ""  # said once by `rig add`, e.g. why it lands locally although there is an upstream
 
     @property
     def name(self) -> str:
@@ -105,6 +101,7 @@ def add_rig(town: TownPaths, name: str, source: str, prefix: str | None = None, 
         default = gitops.clone_bare(paths, url, branch)
         if choice.upstream and choice.upstream != url:  # a working clone: land where its owner pushes
             gitops.set_upstream(paths, choice.upstream)
+        choice, note = land_mode.confirm(paths, choice, default, requested=land)
         gitops.add_worktree(paths, paths.refinery, default)
         for sub in (paths.polecats, paths.crews):
             sub.mkdir()
@@ -115,7 +112,7 @@ def add_rig(town: TownPaths, name: str, source: str, prefix: str | None = None, 
     except BaseException:
         shutil.rmtree(paths.root, ignore_errors=True)
         raise
-    return Rig(paths, config)
+    return Rig(paths, config, note)
 
 
 def rig_details(town: TownPaths, name: str) -> dict[str, Any]:

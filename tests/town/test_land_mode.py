@@ -96,3 +96,15 @@ def test_bad_land_values_are_one_line_errors(town: TownPaths, tmp_path: Path) ->
     shown = rig_cli(town, "show", "calc")
     assert shown.returncode != 0 and "land: expected one of 'push', 'pr', 'local'" in shown.stderr
     assert "Traceback" not in shown.stderr and len(shown.stderr.strip().splitlines()) == 1
+
+
+def test_an_upstream_that_would_refuse_the_push_lands_locally_with_a_note(town: TownPaths, tmp_path: Path) -> None:
+    clone = make_source(tmp_path / "calc")
+    git(clone, "remote", "add", "origin", str(tmp_path / "gone.git"))  # the owner's remote no longer exists
+    added = rig_cli(town, "add", "calc", str(clone))
+    assert added.returncode == 0, added.stderr
+    assert "Landing: local." in added.stdout and "would not take a push" in added.stdout
+    config = load_rig_config(town.rig("calc"))
+    assert (config.land, config.upstream) == ("local", str((tmp_path / "gone.git").resolve()))
+    forced = rig_cli(town, "add", "calc2", str(clone), "--land", "push")  # asked for explicitly: as asked
+    assert forced.returncode == 0 and "Landing: push." in forced.stdout
