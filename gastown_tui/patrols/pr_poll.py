@@ -54,7 +54,11 @@ def poll_prs(ctx: PatrolContext) -> list[str]:
         if rig.name not in held:
             continue
         refinery = RefineryPatrol(ctx, rig.name)
-        fetch_error = refinery._sync_upstream(rig.config)
+        try:  # fetch only: the refinery worktree belongs to the refinery patrol, which may be mid-batch right now
+            gitops.fetch_upstream(rig.paths)
+            fetch_error = ""
+        except GastownError as exc:
+            fetch_error = exc.one_line()
         for mr in held[rig.name]:
             meta = dict(ctx.ledger.get(mr.id).metadata or {})
             url = str(meta.get("pr_url") or "")

@@ -71,7 +71,8 @@ class RefineryPatrol:
         ledger = self.ctx.ledger
         config = self.config
         waiting = queue(ledger, self.rig, held=False)
-        if waiting and config.land != "local":
+        # pr: also with nothing queued, so local main follows PRs merged upstream (polecats start from there)
+        if config.land == "pr" or (waiting and config.land == "push"):
             error = self._sync_upstream(config)
             if error:
                 for mr in waiting:
