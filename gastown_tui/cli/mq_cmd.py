@@ -20,8 +20,9 @@ def register(subparsers: Any) -> None:
     add_json_flag(lst)
     lst.set_defaults(func=_list)
 
-    show = sub.add_parser("show", help="one MR: bead, acceptance, gate output, files changed; --diff for the diff")
-    show.add_argument("id", metavar="MR")
+    show = sub.add_parser("show", help="one MR (or a live polecat's work): bead, acceptance, gate output, files "
+                          "changed; --diff for the diff")
+    show.add_argument("id", metavar="MR|RIG/polecats/NAME")
     show.add_argument("--diff", action="store_true", help="print the unified diff against the target")
     add_json_flag(show)
     show.set_defaults(func=_show)
@@ -79,6 +80,8 @@ def _show(args: argparse.Namespace) -> int:
     from gastown_tui.town.paths import find_town
 
     town = find_town()
+    if "/polecats/" in args.id:
+        return _show_polecat(args, town)
     with open_ledger() as ledger:
         mr = get_mr(ledger, town, args.id)
     try:
@@ -105,12 +108,34 @@ def _show(args: argparse.Namespace) -> int:
     if diff is None:
         print(f"  diff: {missing}")
         return 0
+    _print_diff(diff, args.diff)
+    return 0
+
+
+def _print_diff(diff: Any, full: bool) -> None:
+    """Files with +/- counts, then (with `full`) the unified diff."""
     for f in diff.files:
         counts = "binary" if f.added is None else f"+{f.added} -{f.removed}"
         print(f"  {counts:>12}  {f.path}")
-    if args.diff:
+    if diff.truncated:
+        print("  (diff cut: too large to show whole)")
+    if full:
         print()
         print(diff.text, end="")
+
+
+def _show_polecat(args: argparse.Namespace, town: Any) -> int:
+    """`mq show RIG/polecats/NAME`: the polecat's work so far (commits and uncommitted changes)."""
+    from gastown_tui.patrols.review import polecat_diff
+    from gastown_tui.records import parse_address
+
+    address = parse_address(args.id)
+    diff = polecat_diff(town, address.rig, address.name)
+    if args.json:
+        print_json({"agent": args.id, "diff": asdict(diff)})
+        return 0
+    print(f"{args.id}  work in progress against {diff.base[:10]}")
+    _print_diff(diff, args.diff)
     return 0
 
 

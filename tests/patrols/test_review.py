@@ -98,6 +98,8 @@ async def test_mq_cli_list_show_approve_reject(town: Town) -> None:
     assert all(r["land_mode"] == "local" and r["gates"]["result"] == "pass" for r in rows)
     text = gt(town, "mq", "show", mrs[0].id, "--diff")
     assert "+1 -0  f0.txt" in text and "+0" in text and "awaiting-review" in text
+    live = gt(town, "mq", "show", "alpha/polecats/p1", "--diff")
+    assert "+1 -0  f1.txt" in live and "+1\n" in live and "work in progress" in live
     assert "Approved" in gt(town, "mq", "approve", mrs[0].id)
     assert "Rejected" in gt(town, "mq", "reject", mrs[1].id, "-m", "split this into two commits")
     assert "split this into two commits" in town.ledger.list(labels=["gt:message"])[-1].description
