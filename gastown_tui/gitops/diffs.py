@@ -11,6 +11,7 @@ from gastown_tui.gitops._core import open_target, run, succeeds
 from gastown_tui.town.paths import RigPaths
 
 MAX_DIFF_CHARS = 400_000  # a diff view of a vendored tree must not freeze a UI: cut, and say so
+MAX_UNTRACKED = 50        # new files of a live polecat shown in full; more would be a build directory
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def branch_diff(target: RigPaths | Path | str, base: str, head: str) -> BranchDi
 
 
 def worktree_diff(worktree: Path | str, base: str) -> BranchDiff | None:
-    """A live polecat's work: its commits since `base` plus uncommitted changes to tracked files."""
+    """A live polecat's work: its commits since `base`, uncommitted changes, and new files not yet added (shown as
+    added from nothing; the polecat's index is never touched)."""
     with open_target(worktree) as repo:
         base_sha = _commit(repo, base)
         head_sha = _commit(repo, "HEAD")
@@ -90,4 +92,19 @@ def worktree_diff(worktree: Path | str, base: str) -> BranchDiff | None:
             else base_sha
         numstat = run(repo, "diff", "--numstat", "-z", "-M", fork, "--")
         text = run(repo, "diff", "--no-color", "--no-ext-diff", "-M", fork, "--")
+        untracked = run(repo, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
+        for path in [p for p in untracked if p][:MAX_UNTRACKED]:
+            extra_stat, extra_text = _new_file(repo, path)
+            numstat += ("\0" if numstat else "") + extra_stat
+            text += ("\n" if text else "") + extra_text
     return _make(fork, head_sha, numstat, text)
+
+
+def _new_file(repo: Repo, path: str) -> tuple[str, str]:
+    """numstat record and diff text of an untracked file against nothing (`git diff --no-index` exits 1)."""
+    args = ["diff", "--no-index", "--no-color", "--no-ext-diff", "--", "/dev/null", path]
+    stat = repo.git.execute(["git", *args[:1], "--numstat", *args[1:]], with_exceptions=False)
+    text = repo.git.execute(["git", *args], with_exceptions=False, strip_newline_in_stdout=True)
+    counts = str(stat).split("\t")
+    added, removed = (counts[0], counts[1]) if len(counts) >= 3 else ("-", "-")
+    return f"{added}\t{removed}\t{path}", str(text)

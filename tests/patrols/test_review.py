@@ -56,6 +56,11 @@ async def test_green_mr_waits_for_review_and_approve_lands_it(town: Town) -> Non
     assert [(f.path, f.added, f.removed) for f in diff.files] == [("hello.txt", 1, 0)]
     assert "+hello" in diff.text and diff.text.startswith("diff --git a/hello.txt b/hello.txt")
     assert polecat_diff(town.paths, "alpha", "nux").files == diff.files
+    (town.rig("alpha").polecat("nux") / "draft.txt").write_text("one\ntwo\n")  # not yet added: still shown
+    live = polecat_diff(town.paths, "alpha", "nux")
+    assert [(f.path, f.added) for f in live.files] == [("hello.txt", 1), ("draft.txt", 2)]
+    assert "+++ b/draft.txt" in live.text and "+two" in live.text
+    (town.rig("alpha").polecat("nux") / "draft.txt").unlink()
 
     approved = approve(town.ledger, town.paths, mr.id)
     assert approved.state == "approved"
