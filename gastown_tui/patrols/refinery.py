@@ -21,6 +21,8 @@ from gastown_tui.patrols.batch import Batcher, BatchResult
 from gastown_tui.patrols.context import PatrolContext
 from gastown_tui.patrols.gates import TIMEOUT, GateOutcome, load_gates
 from gastown_tui.patrols.merge_queue import (
+    BRANCH_PUSHED,
+    PR_OPEN,
     MergeRequest,
     claim,
     park,
@@ -71,6 +73,8 @@ class RefineryPatrol:
         ledger = self.ctx.ledger
         config = self.config
         waiting = queue(ledger, self.rig, held=False)
+        if config.review != "human":  # review switched off: nothing waits for a person any more
+            waiting = [mr for mr in queue(ledger, self.rig) if mr.land_state not in (PR_OPEN, BRANCH_PUSHED)]
         # pr: also with nothing queued, so local main follows PRs merged upstream (polecats start from there)
         if config.land == "pr" or (waiting and config.land == "push"):
             error = self._sync_upstream(config)

@@ -132,3 +132,16 @@ async def test_queue_rows_carry_the_failing_gate_tail_and_conflicting_files(town
     assert failed.gates.tail.endswith("[exit status 1]") and failed.gates.command.startswith(PY_NAME)
     assert (rows[clash.id].gates.result, rows[clash.id].gates.files) == ("conflict", ("app.txt",))
     assert rows[red_mr.id].state == "rework" and town.main_file("alpha", "app.txt") == "line1\nACE\nline3\n"
+
+
+async def test_switching_review_off_lets_waiting_mrs_land(town: Town) -> None:
+    human_review(town)
+    bead = town.bead("Add greeting", "alpha")
+    mr = town.mr("alpha", bead, town.work("alpha", "nux", bead.id, {"hello.txt": "hello\n"}), "alpha/polecats/nux")
+    await run_refinery(town)
+    assert get_mr(town.ledger, town.paths, mr.id).state == "awaiting-review"
+    config = load_rig_config(town.rig("alpha"))
+    config.set("review", "none")
+    config.save()
+    await run_refinery(town)
+    assert town.ledger.get(mr.id).close_reason == "merged" and town.main_file("alpha", "hello.txt") == "hello\n"
