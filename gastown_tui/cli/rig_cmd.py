@@ -46,7 +46,7 @@ def _add(args: argparse.Namespace) -> int:
     rig = add_rig(find_town(), args.name, args.source, prefix=args.prefix, branch=args.branch, land=args.land)
     summary = rig.summary()
     if args.json:
-        print_json(summary)
+        print_json({**summary, "note": rig.note})
     else:
         print(f"Added rig {rig.name} (prefix {rig.config.prefix}, branch {rig.config.default_branch}) "
               f"at {rig.paths.root}")
