@@ -14,12 +14,12 @@ __all__ = ["ConvoyInfo", "ConvoyTree", "TrackedBead"]
 STATUS_GLYPHS: dict[str, str] = {
     "open": "○", "ready": "○", "blocked": "■", "in_progress": "◐", "hooked": "◐", "working": "◐",
     "merging": "⇄",
-    "closed-unmerged": "◌", "closed": "✓", "done": "✓", "landed": "✓",
+    "closed-unmerged": "◌", "closed": "✓", "done": "✓", "landed": "✓", "no-changes": "⊘",
 }
 """Glyph per bead status so status reads without colour."""
 STATUS_STYLES: dict[str, str] = {"blocked": "red", "in_progress": "yellow", "hooked": "yellow", "working": "yellow",
                                  "merging": "cyan", "closed-unmerged": "cyan", "closed": "dim", "done": "dim",
-                                 "landed": "dim", "ready": "green", "open": "green"}
+                                 "landed": "dim", "no-changes": "dim italic", "ready": "green", "open": "green"}
 """Rich style per bead status (ANSI names: right in 16 colours)."""
 
 
@@ -44,8 +44,8 @@ class ConvoyInfo:
 
     @property
     def progress(self) -> tuple[int, int]:
-        """(done, total) tracked beads."""
-        done = sum(1 for bead in self.beads if bead.status in ("closed", "done", "landed"))
+        """(done, total) tracked beads (closed with no changes is done too: nothing is left to land)."""
+        done = sum(1 for bead in self.beads if bead.status in ("closed", "done", "landed", "no-changes"))
         return done, len(self.beads)
 
 

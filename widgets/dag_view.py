@@ -19,7 +19,7 @@ from widgets.dag_layout import DUMMY, DagLayout, DagNode, layout_dag
 
 __all__ = ["DagNode", "DagView"]
 
-STATE_GLYPHS: dict[str, str] = {"ready": "○", "blocked": "■", "in_progress": "◐", "done": "✓"}
+STATE_GLYPHS: dict[str, str] = {"ready": "○", "blocked": "■", "in_progress": "◐", "done": "✓", "no-changes": "⊘"}
 """Glyph per state, so state reads without colour (16-colour and monochrome terminals)."""
 
 # Box-drawing junction by (up, down, left, right) connections.
@@ -45,7 +45,7 @@ class DagView(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {
         "dag-view--ready", "dag-view--blocked", "dag-view--in_progress", "dag-view--done",
-        "dag-view--edge", "dag-view--cursor",
+        "dag-view--edge", "dag-view--cursor", "dag-view--no-changes",
     }
 
     DEFAULT_CSS = """
@@ -54,6 +54,7 @@ class DagView(ScrollView, can_focus=True):
     DagView > .dag-view--blocked { color: $error; }
     DagView > .dag-view--in_progress { color: $warning; text-style: bold; }
     DagView > .dag-view--done { color: $text-muted; }
+    DagView > .dag-view--no-changes { color: $text-disabled; text-style: italic; }
     DagView > .dag-view--edge { color: $secondary; }
     DagView > .dag-view--cursor { text-style: reverse; }
     """

@@ -76,6 +76,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"  BLOCKED by {', '.join(data['blocked_by'])}")
         if bead.close_reason:
             print(f"  closed: {bead.close_reason}")
+        if bead.external_ref:
+            print(f"  ref: {bead.external_ref}")
         if bead.description:
             print("\n" + bead.description.rstrip())
         for comment in bead.comments:

@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mail": ("mail_cmd", "send, list, read, reply to and archive mail"),
     "convoy": ("convoy_cmd", "create, extend, inspect and close convoys"),
     "patrol": ("patrol_cmd", "patrol status, run, pause and resume"),
+    "mq": ("mq_cmd", "merge queue: list, show (with diff), approve, reject"),
     "engine": ("engine_cmd", "run the engine headless (no TUI)"),
     "demo": ("demo_cmd", "open the TUI on a temporary demo town (no API key needed)"),
     "tui": ("tui_cmd", "open the TUI for a town"),

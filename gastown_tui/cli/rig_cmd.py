@@ -18,6 +18,8 @@ def register(subparsers: Any) -> None:
     add.add_argument("source", metavar="SOURCE", help="git URL or local path of the project")
     add.add_argument("--prefix", help="bead id prefix (default: derived from the name)")
     add.add_argument("--branch", help="default branch (default: the source's HEAD branch)")
+    add.add_argument("--land", choices=("push", "pr", "local"),
+                     help="where merged work lands (default: push if the source has an upstream, else local)")
     add_json_flag(add)
     add.set_defaults(func=_add)
 
@@ -41,12 +43,16 @@ def _add(args: argparse.Namespace) -> int:
     from gastown_tui.town.paths import find_town
     from gastown_tui.town.rigs import add_rig
 
-    rig = add_rig(find_town(), args.name, args.source, prefix=args.prefix, branch=args.branch)
+    rig = add_rig(find_town(), args.name, args.source, prefix=args.prefix, branch=args.branch, land=args.land)
+    summary = rig.summary()
     if args.json:
-        print_json(rig.summary())
+        print_json({**summary, "note": rig.note})
     else:
         print(f"Added rig {rig.name} (prefix {rig.config.prefix}, branch {rig.config.default_branch}) "
               f"at {rig.paths.root}")
+        print(f"Landing: {summary['land']}. {summary['lands']} (change: land = ... in {rig.name}/rig.toml)")
+        if rig.note:
+            print(f"Note: {rig.note}")
     return 0
 
 
@@ -79,6 +85,7 @@ def _show(args: argparse.Namespace) -> int:
     print(f"{info['name']}  prefix {info['prefix']}  branch {info['default_branch']}")
     print(f"  source    {info['source']}")
     print(f"  path      {info['path']}")
+    print(f"  landing   {info['land']}{' + human review' if info['review'] == 'human' else ''}: {info['lands']}")
     gates = ", ".join(f"{k}={v!r}" for k, v in info["gates"].items() if v) or "none"
     print(f"  gates     {gates} (timeout {info['gate_timeout']}s)")
     for tree in info["worktrees"]:

@@ -1,8 +1,10 @@
-"""What 'landed' means for a tracked bead: merged on main, not merely closed.
+"""What 'landed' means for a tracked bead: delivered in its rig's landing mode, not merely closed.
 
 Gas Town's convoys fired "complete" as soon as every issue was *closed*, before the refinery had merged anything
 (gastown #4387, #3681). Here a bead has landed only when it is closed AND no merge request for it is still pending:
-either the refinery closed it with reason `merged`, or it was finished without code (no MR ever opened).
+either the refinery closed it with reason `merged...` (pushed to the upstream, PR merged, or merged locally: the
+refinery closes it only then), or it was finished without code (no MR ever opened), which is its own state,
+"closed with no changes", so a spike that changed nothing never reads like a merge.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ STATE_WORKING = "working"      # hooked / in progress on an agent
 STATE_READY = "ready"          # open, unblocked, nobody on it (stranded if it stays so)
 STATE_BLOCKED = "blocked"      # open, waiting for its blockers
 STATE_CLOSED_UNMERGED = "closed-unmerged"  # closed, but its MR has not merged yet
+STATE_NO_CHANGES = "no-changes"            # closed with nothing to merge: done, but nothing landed
 
 
 def merge_requests(ledger: Any, *, include_closed: bool = False) -> list[Any]:
@@ -54,7 +57,7 @@ def has_landed(bead: Any, open_mrs: dict[str, list[Any]]) -> bool:
 def bead_state(bead: Any, open_mrs: dict[str, list[Any]], ready_ids: set[str]) -> str:
     """One of the STATE_* values for a tracked bead."""
     if has_landed(bead, open_mrs):
-        return STATE_LANDED
+        return STATE_LANDED if str(field_of(bead, "close_reason") or "").startswith(MERGED) else STATE_NO_CHANGES
     if field_of(bead, "status") == "closed":
         return STATE_CLOSED_UNMERGED
     if open_mrs.get(str(bead.id)):

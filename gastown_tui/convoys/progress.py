@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from gastown_tui.convoys.landing import (
-    STATE_BLOCKED, STATE_CLOSED_UNMERGED, STATE_LANDED, STATE_MERGING, STATE_READY, STATE_WORKING,
+    STATE_BLOCKED, STATE_CLOSED_UNMERGED, STATE_LANDED, STATE_MERGING, STATE_NO_CHANGES, STATE_READY, STATE_WORKING,
     has_landed, open_mrs_by_source,
 )
 from gastown_tui.convoys.landing import bead_state as _bead_state
@@ -15,7 +15,8 @@ from gastown_tui.convoys.model import field_of, get_convoy, tracked_ids
 from gastown_tui.errors import NotFound
 
 _MARKS = {STATE_LANDED: "✓", STATE_MERGING: "(merging)", STATE_WORKING: "(in progress)", STATE_READY: "(ready)",
-          STATE_BLOCKED: "(pending)", STATE_CLOSED_UNMERGED: "(closed, not merged)", "missing": "(missing)"}
+          STATE_BLOCKED: "(pending)", STATE_CLOSED_UNMERGED: "(closed, not merged)", STATE_NO_CHANGES: "(closed, no changes)",
+          "missing": "(missing)"}
 
 
 @dataclass
@@ -48,8 +49,13 @@ class ConvoyStatus:
 
     @property
     def landed(self) -> int:
-        """Tracked beads merged (or finished without code)."""
+        """Tracked beads delivered (pushed, PR merged, or merged locally)."""
         return sum(1 for t in self.tracked if t.state == STATE_LANDED)
+
+    @property
+    def no_changes(self) -> int:
+        """Tracked beads closed with nothing to merge (done, but nothing landed)."""
+        return sum(1 for t in self.tracked if t.state == STATE_NO_CHANGES)
 
     @property
     def active(self) -> int:
@@ -58,13 +64,14 @@ class ConvoyStatus:
 
     @property
     def complete(self) -> bool:
-        """True when there is tracked work and all of it has landed."""
-        return self.total > 0 and self.landed == self.total
+        """True when there is tracked work and all of it has landed or closed with no changes."""
+        return self.total > 0 and self.landed + self.no_changes == self.total
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape for `--json`."""
         data = asdict(self)
-        data.update(total=self.total, landed=self.landed, active=self.active, complete=self.complete)
+        data.update(total=self.total, landed=self.landed, no_changes=self.no_changes, active=self.active,
+                    complete=self.complete)
         return data
 
 
@@ -127,7 +134,8 @@ def render_box(status: ConvoyStatus, width: int | None = None, *, max_width: int
     word = "Landed" if status.status == "closed" and status.complete else (
         "Closed" if status.status == "closed" else ("In Progress" if status.landed or status.active else "Pending"))
     lines = [f"CONVOY: {status.id} \"{status.title}\"", None,
-             f"Status: {word}  ({status.landed}/{status.total} landed)", "Tracked Issues:"]
+             f"Status: {word}  ({status.landed}/{status.total} landed"
+             + (f", {status.no_changes} closed with no changes)" if status.no_changes else ")"), "Tracked Issues:"]
     for i, t in enumerate(status.tracked):
         branch = "└──" if i == len(status.tracked) - 1 else "├──"
         who = f" @{t.assignee}" if t.assignee and t.state in (STATE_WORKING, STATE_MERGING) else ""

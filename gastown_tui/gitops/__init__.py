@@ -30,6 +30,14 @@ Public API:
     reset_hard(worktree, ref, *, clean=True) -> None ; checkout(worktree, ref, *, detach=False) -> None
     # creating a rig's repository
     clone_bare(rig, source, branch=None) -> str ; set_default_branch(rig, branch) ; fetch_source(rig)
+    # the upstream (repo.git's origin) and landing on it: never a force push
+    upstream_of(source) -> str | None ; is_url(source) -> bool ; set_upstream(rig, url) ; upstream_url(rig) -> str
+    fetch_upstream(rig) ; tracking_sha(rig, branch) -> str | None ; remote_sha(rig, branch) -> str | None
+    push(rig, sha, branch) -> PushResult                      # PushResult(ok, rejected, error)
+    push_refused(rig, url, branch) -> str                     # dry run: '' if the remote would take a push
+    # diffs
+    branch_diff(target, base, head) -> BranchDiff | None      # BranchDiff(base, head, files, text, truncated)
+    worktree_diff(worktree, base) -> BranchDiff | None        # a live polecat: commits + uncommitted changes
 
 Refinery recipe: `r = rebase_onto(rig.refinery, "polecat/ace/gt-1", default)`; if `r.ok`, run the gates on the
 detached tip, then `fast_forward(rig.refinery, default, r.head)`; on red gates `checkout(rig.refinery, default)`
@@ -44,15 +52,22 @@ from gastown_tui.gitops.branches import (
     push_branch, unmerged_branches,
 )
 from gastown_tui.gitops.clone import clone_bare, fetch_source, normalize_source, set_default_branch
+from gastown_tui.gitops.diffs import BranchDiff, FileChange, branch_diff, worktree_diff
 from gastown_tui.gitops.refinery import RebaseResult, checkout, fast_forward, rebase_onto, reset_hard
+from gastown_tui.gitops.remote import (
+    PushResult, fetch_upstream, is_url, push, push_refused, remote_sha, set_upstream, tracking_sha, upstream_of,
+    upstream_url,
+)
 from gastown_tui.gitops.worktrees import (
     Worktree, add_worktree, commit_all, current_branch, has_uncommitted, head_sha, list_worktrees, remove_worktree,
 )
 
 __all__ = [
-    "GitFailed", "LogEntry", "RebaseResult", "Worktree", "add_worktree", "branch_exists", "checkout", "clone_bare",
-    "commit_all", "commits_ahead", "current_branch", "default_branch", "delete_branch", "fast_forward",
-    "fetch_source", "has_uncommitted", "head_sha", "is_merged", "list_branches", "list_worktrees", "log_oneline",
-    "merge_base", "normalize_source", "push_branch", "rebase_onto", "remove_worktree", "reset_hard",
-    "set_default_branch", "unmerged_branches",
+    "BranchDiff", "FileChange", "GitFailed", "LogEntry", "PushResult", "RebaseResult", "Worktree", "add_worktree",
+    "branch_diff", "branch_exists", "checkout", "clone_bare", "commit_all", "commits_ahead", "current_branch",
+    "default_branch", "delete_branch", "fast_forward", "fetch_source", "fetch_upstream", "has_uncommitted",
+    "head_sha", "is_merged", "is_url", "list_branches", "list_worktrees", "log_oneline", "merge_base",
+    "normalize_source", "push", "push_branch", "push_refused", "rebase_onto", "remote_sha", "remove_worktree",
+    "reset_hard", "set_default_branch", "set_upstream", "tracking_sha", "unmerged_branches", "upstream_of",
+    "upstream_url", "worktree_diff",
 ]

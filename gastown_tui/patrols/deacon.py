@@ -58,6 +58,11 @@ class DeaconPatrol:
 
     def convoy_completion(self, run: Run) -> str:
         """Close convoys whose tracked work all merged; mail the Overseer a summary with the duration."""
+        from gastown_tui.patrols.pr_poll import poll_prs  # noqa: PLC0415
+
+        prs = poll_prs(self.ctx)  # a PR merged since the last run lands its bead (and maybe its convoy) now
+        if prs:
+            run.note("; ".join(prs))
         landed = check_completion(self.ctx.ledger, actor=ACTOR)
         for convoy in landed:
             self.ctx.dispatch.mail(convoy.notify, convoy.subject, convoy.body, sender=ACTOR)

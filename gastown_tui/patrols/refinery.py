@@ -1,8 +1,10 @@
-"""Refinery patrol (per rig): scan the merge queue, rebase and gate a batch, merge the green prefix, rework the rest.
+"""Refinery patrol (per rig): scan the merge queue, rebase and gate a batch, land the green prefix, rework the rest.
 
-Step handlers for `mol-refinery-patrol`: scan-queue, rebase, run-gates, merge, rework. The default branch only
-ever fast-forwards to a commit that passed every gate in this worktree, so it never ends up failing its gates;
-anything else goes back to its polecat (rework) or to the Overseer (escalation), never away.
+Step handlers for `mol-refinery-patrol`: scan-queue, rebase, run-gates, merge, rework. With `land = "push"` or
+`"pr"` the scan fetches the upstream first and the batch is rebased onto `origin/<target>`; landing itself is in
+patrols.landing. A target branch only ever receives a commit that passed every gate in this worktree, so it never
+ends up failing its gates; anything else goes back to its polecat (rework) or to the Overseer (escalation), never
+away. With `review = "human"` green MRs wait for the Overseer's approval (patrols.review) before they land.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from typing import Any
 from gastown_tui import gitops
 from gastown_tui.errors import GastownError
 from gastown_tui.events import emit
+from gastown_tui.patrols import landing, verdicts
 from gastown_tui.patrols.batch import Batcher, BatchResult
 from gastown_tui.patrols.context import PatrolContext
 from gastown_tui.patrols.gates import TIMEOUT, GateOutcome, load_gates
 from gastown_tui.patrols.merge_queue import (
+    BRANCH_PUSHED,
+    PR_OPEN,
     MergeRequest,
     claim,
     park,
@@ -28,6 +33,7 @@ from gastown_tui.patrols.merge_queue import (
 )
 from gastown_tui.patrols.rework import send_back
 from gastown_tui.patrols.runs import Run
+from gastown_tui.town.config import RigConfig, load_rig_config
 from gastown_tui.town.paths import RigPaths
 
 _log = logging.getLogger(__name__)
@@ -45,6 +51,12 @@ class RefineryPatrol:
         self.paths: RigPaths = ctx.town.rig(rig)
         self.batch_size = batch_size
         self.actor = refinery_address(rig)
+        self.log = _log
+
+    @property
+    def config(self) -> RigConfig:
+        """The rig's rig.toml, read fresh (the Overseer may edit land/review/upstream between runs)."""
+        return load_rig_config(self.paths)
 
     def handlers(self) -> dict[str, Any]:
         """Formula step id -> handler (aliases cover older step names)."""
@@ -56,20 +68,71 @@ class RefineryPatrol:
     # -- steps -------------------------------------------------------------------------------------------------
 
     def scan_queue(self, run: Run) -> str:
-        """Pick the next batch (priority, then age); MRs whose branch vanished are escalated and parked."""
+        """Fetch the upstream (push/pr), pick the next batch of one target branch (priority, then age); MRs whose
+        branch vanished are escalated and parked. A failed fetch claims nothing: the MRs wait for the next run."""
         ledger = self.ctx.ledger
+        config = self.config
+        waiting = queue(ledger, self.rig, held=False)
+        if config.review != "human":  # review switched off: nothing waits for a person any more
+            waiting = [mr for mr in queue(ledger, self.rig) if mr.land_state not in (PR_OPEN, BRANCH_PUSHED)]
+        # pr: also with nothing queued, so local main follows PRs merged upstream (polecats start from there)
+        if config.land == "pr" or (waiting and config.land == "push"):
+            error = self._sync_upstream(config)
+            if error:
+                for mr in waiting:
+                    set_meta(ledger, mr.id, self.actor, land_error=error)
+                run.data.update(batch=[], result=None, target="")
+                self._emit("merge.fetch_failed", error=error)
+                return f"fetch failed, {len(waiting)} MR(s) stay queued: {error}"
+        limit = 1 if config.land == "pr" else self.batch_size  # one PR per MR: never stack MRs on each other
+        target = ""
         batch: list[str] = []
-        for mr in queue(ledger, self.rig):
-            if len(batch) >= self.batch_size:
+        for mr in waiting:
+            if len(batch) >= limit:
                 break
+            mr_target = mr.target or config.default_branch
+            if target and mr_target != target:
+                continue  # a batch lands on one branch; the next run takes the other target
             if not mr.branch or not gitops.branch_exists(self.paths, mr.branch):
                 self._escalate_mr(mr, "BRANCH_MISSING", f"branch {mr.branch or '(none)'} is not in {self.rig}'s "
                                   "repository; the work may only exist in the polecat's worktree", severity="high")
                 continue
+            if not gitops.branch_exists(self.paths, mr_target) and config.land == "local":
+                self._escalate_mr(mr, "TARGET_MISSING", f"target branch {mr_target} is not in {self.rig}'s "
+                                  "repository")
+                continue
+            target = mr_target
             claim(ledger, mr)
             batch.append(mr.id)
-        run.data.update(batch=batch, result=None)
-        return f"{len(batch)} MR(s) in batch" if batch else "queue empty"
+        run.data.update(batch=batch, result=None, target=target)
+        return f"{len(batch)} MR(s) in batch for {target}" if batch else "queue empty"
+
+    def _sync_upstream(self, config: RigConfig) -> str:
+        """Point origin at rig.toml's upstream, fetch it, and bring the local default up to it; '' or the error."""
+        try:
+            if config.upstream and gitops.upstream_url(self.paths) != config.upstream:
+                gitops.set_upstream(self.paths, config.upstream)
+            gitops.fetch_upstream(self.paths)
+            default = self._default()
+            upstream = gitops.tracking_sha(self.paths, default)
+            if upstream and gitops.merge_base(self.paths, default, upstream) == self._sha(default):
+                gitops.fast_forward(self.paths.refinery, default, upstream)  # polecats start from upstream
+        except GastownError as exc:
+            return exc.one_line()
+        return ""
+
+    def _target(self, run: Run) -> str:
+        """The branch this run's batch lands on."""
+        return str(run.data.get("target") or self._default())
+
+    def _base(self, run: Run) -> str:
+        """The sha the batch is rebased onto: origin/<target> for push and pr, else the local target branch."""
+        target = self._target(run)
+        if self.config.land != "local":
+            upstream = gitops.tracking_sha(self.paths, target)
+            if upstream:
+                return upstream
+        return self._sha(target)
 
     def rebase(self, run: Run) -> str:
         """Rebase the batch in sequence onto the default branch (detached); conflicting MRs drop out for rework."""
@@ -77,7 +140,7 @@ class RefineryPatrol:
         if not mrs:
             run.data["stack"] = None
             return "nothing to rebase"
-        base = self._sha(self._default())
+        base = self._base(run)
         batcher = Batcher(self.paths.refinery, [], 0.0)
         result = BatchResult()
         try:
@@ -106,8 +169,7 @@ class RefineryPatrol:
         if not mrs:
             return "nothing to test"
         gates, timeout = load_gates(self.paths)
-        default = self._default()
-        base = self._sha(default)  # worktrees share refs: the branch ref is the truth, wherever HEAD is
+        base = self._base(run)  # worktrees share refs: the branch ref is the truth, wherever HEAD is
         batcher = Batcher(self.paths.refinery, gates, timeout,
                           on_test=lambda sha, out: self._emit("merge.gates", sha=sha, result=out.describe()))
         try:
@@ -115,29 +177,24 @@ class RefineryPatrol:
         finally:
             self._back_to_default(batcher)
         run.data["result"] = _encode(result)
+        verdicts.record_gates(self, result, {mr.id: mr for mr in mrs})
         return (f"{len(result.good)} green, {len(result.conflicts)} conflicted, {len(result.bad)} red"
                 f"{', aborted' if result.aborted else ''} in {result.gate_runs} gate run(s)")
 
     def merge(self, run: Run) -> str:
-        """Fast-forward the default branch to the green prefix; close the MRs and their beads as merged."""
+        """Land the green prefix by the rig's mode (push, pr, local); with human review, only what was approved."""
         result = _decode(run.data.get("result"))
         mrs = {mr.id: mr for mr in self._batch(run)}
         if result is None or not result.good:
             return "nothing to merge"
-        if not gitops.fast_forward(self.paths.refinery, self._default(), result.tip or ""):
-            for mr_id, _ in result.good:  # the default branch moved under us: rebase again next run
-                if mr_id in mrs:
-                    release(self.ctx.ledger, mrs[mr_id])
-            run.data["result"] = None
-            return "default branch moved; batch requeued"
-        merged = []
-        for mr_id, sha in result.good:
-            mr = mrs.get(mr_id)
-            if mr is not None:
-                self._close_merged(mr, sha)
-                merged.append(mr.source_issue or mr.id)
-        run.note(f"merged {', '.join(merged)}")
-        return f"merged {len(merged)}: {', '.join(merged)}"
+        config = self.config
+        waiting = verdicts.hold_for_review(self, result, mrs) if config.review == "human" else []
+        if not result.good:
+            run.data["result"] = _encode(result)
+            return f"{len(waiting)} awaiting review: {', '.join(waiting)}"
+        land = {"push": landing.land_push, "pr": landing.land_pr}.get(config.land, landing.land_local)
+        summary = land(self, run, result, mrs, self._target(run))
+        return summary + (f"; {len(waiting)} awaiting review" if waiting else "")
 
     def rework(self, run: Run) -> str:
         """Send conflicted and red MRs back to their polecats; escalate timeouts and gates that cannot run."""
@@ -192,6 +249,18 @@ class RefineryPatrol:
         """The rig's default branch."""
         return gitops.default_branch(self.paths)
 
+    def default(self) -> str:
+        """The rig's default branch (for patrols.landing)."""
+        return self._default()
+
+    def encode(self, result: BatchResult) -> dict[str, Any]:
+        """JSON form of a batch result (for patrols.landing)."""
+        return _encode(result)
+
+    def back_to_default(self, batcher: Batcher) -> None:
+        """Leave the refinery worktree clean on the default branch (for patrols.landing)."""
+        self._back_to_default(batcher)
+
     def _on_default(self) -> bool:
         """True if the refinery worktree is on the default branch."""
         return gitops.current_branch(self.paths.refinery) == self._default()
@@ -206,24 +275,27 @@ class RefineryPatrol:
         if not self._on_default():
             gitops.checkout(self.paths.refinery, self._default())
 
-    def _close_merged(self, mr: MergeRequest, sha: str) -> None:
-        """Close MR and source bead as merged, then delete the branch (the witness retries if git refuses)."""
+    def close_merged(self, mr: MergeRequest, sha: str, *, where: str) -> None:
+        """Close MR and source bead as merged (reason `merged: <where>` when it landed beyond repo.git), then delete
+        the branch (the witness retries if git refuses)."""
         ledger = self.ctx.ledger
+        reason = f"merged: {where}" if where else "merged"
         with ledger.transaction():
-            set_meta(ledger, mr.id, self.actor, merge_commit=sha)
-            ledger.close(mr.id, reason="merged", actor=self.actor)
+            set_meta(ledger, mr.id, self.actor, merge_commit=sha, landed=where or "local", land_state="landed",
+                     land_error="")
+            ledger.close(mr.id, reason=reason, actor=self.actor)
             if mr.source_issue:
                 source = ledger.get(mr.source_issue)
                 if source.status == "closed":
-                    ledger.update(source.id, close_reason="merged", actor=self.actor)
+                    ledger.update(source.id, close_reason=reason, actor=self.actor)
                 else:
-                    ledger.close(source.id, reason="merged", actor=self.actor)
+                    ledger.close(source.id, reason=reason, actor=self.actor)
         try:
             gitops.delete_branch(self.paths, mr.branch)
         except GastownError as exc:  # still checked out in the polecat's worktree: witness cleanup deletes it
             _log.info("branch %s kept for now (%s); the witness deletes it with the worktree", mr.branch,
                      exc.one_line())
-        self._emit("merge.merged", mr=mr.id, bead=mr.source_issue, branch=mr.branch, sha=sha)
+        self._emit("merge.merged", mr=mr.id, bead=mr.source_issue, branch=mr.branch, sha=sha, where=where or "local")
 
     def _escalate_mr(self, mr: MergeRequest, kind: str, detail: str, *, severity: str = "medium") -> None:
         """Escalate a problem with one MR and park it, so it is neither retried forever nor lost."""

@@ -12,6 +12,8 @@ from gastown_tui.town.toml_file import TomlFile, show
 
 DEFAULT_PATROLS: dict[str, int] = {"witness": 60, "refinery": 30, "deacon": 300}
 DEFAULT_GATES: tuple[str, ...] = ("test", "lint", "build")
+LAND_MODES: tuple[str, ...] = ("push", "pr", "local")
+REVIEW_MODES: tuple[str, ...] = ("none", "human")
 
 TOWN_TEMPLATE = """\
 # Gas Town settings. Edit by hand or with gastown; comments and layout are kept.
@@ -51,6 +53,13 @@ source = ""
 default_branch = "main"
 # Seconds a gate command may run before it counts as failed.
 gate_timeout = 600
+# Where merged work lands: "push" (rebase on upstream, gate, push to its default branch), "pr" (push the
+# branch and open a pull request with `gh`; the bead closes when it merges) or "local" (only this rig's repo.git).
+land = "local"
+# The remote "push" and "pr" land on (repo.git's origin follows this value).
+upstream = ""
+# "human": merge requests that passed their gates wait for the Overseer (gt mq approve|reject). "none": no wait.
+review = "none"
 
 [gates]
 # Commands the refinery runs in its worktree before merging; an empty command is skipped.
@@ -148,6 +157,28 @@ class RigConfig(TomlFile):
         """Seconds each gate command may run."""
         return self.integer("gate_timeout", 600, minimum=1)
 
+    @property
+    def land(self) -> str:
+        """Landing mode: push, pr or local (a rig.toml from before landing modes existed lands locally)."""
+        return self._choice("land", LAND_MODES, "local")
+
+    @property
+    def upstream(self) -> str:
+        """The remote that push and pr land on ('' when the rig has none)."""
+        return self.string("upstream", "")
+
+    @property
+    def review(self) -> str:
+        """Review gate: none, or human (green MRs wait for approve/reject)."""
+        return self._choice("review", REVIEW_MODES, "none")
+
+    def _choice(self, field: str, allowed: tuple[str, ...], default: str) -> str:
+        """A string field that must be one of `allowed`."""
+        value = self.string(field, default)
+        if value not in allowed:
+            raise self.error(field, f"expected one of {', '.join(map(repr, allowed))}, got {value!r}")
+        return value
+
     def gate(self, name: str) -> str | list[str]:
         """One gate's command: a command line string, or an argv list of strings (the refinery accepts both)."""
         value = self.raw(f"gates.{name}")
@@ -168,7 +199,10 @@ class RigConfig(TomlFile):
 
     def validate(self) -> "RigConfig":
         """Read every known field so a bad value is reported now."""
-        _ = (self.name, self.prefix, self.source, self.default_branch, self.gate_timeout, self.gates)
+        _ = (self.name, self.prefix, self.source, self.default_branch, self.gate_timeout, self.gates, self.land,
+             self.upstream, self.review)
+        if self.land != "local" and not self.upstream:
+            raise self.error("land", f"{self.land!r} needs an upstream; set upstream or use land = \"local\"")
         return self
 
 
@@ -180,11 +214,12 @@ def new_town_config(town: TownPaths, name: str, prefix: str = "hq") -> TownConfi
     return config.validate()
 
 
-def new_rig_config(rig: RigPaths, *, prefix: str, source: str, default_branch: str) -> RigConfig:
+def new_rig_config(rig: RigPaths, *, prefix: str, source: str, default_branch: str, land: str = "local",
+                   upstream: str = "") -> RigConfig:
     """A fresh rig.toml (not yet saved) from the commented template."""
     config = RigConfig(rig.rig_toml, tomlkit.parse(RIG_TEMPLATE), f"{rig.name}/rig.toml")
     for field, value in (("name", rig.name), ("prefix", prefix), ("source", source),
-                         ("default_branch", default_branch)):
+                         ("default_branch", default_branch), ("land", land), ("upstream", upstream)):
         config.set(field, value)
     return config.validate()
 

@@ -10,6 +10,7 @@ from typing import Any
 from gastown_tui import gitops
 from gastown_tui.errors import Conflict, InvalidInput, NotFound
 from gastown_tui.names import validate_prefix, validate_rig_name
+from gastown_tui.town import land_mode
 from gastown_tui.town.config import RigConfig, load_rig_config, load_town_config, new_rig_config
 from gastown_tui.town.paths import RigPaths, TownPaths
 from gastown_tui.town.repo import commit_paths
@@ -21,6 +22,7 @@ class Rig:
 
     paths: RigPaths
     config: RigConfig
+    note: str = ""  # said once by `rig add`, e.g. why it lands locally although there is an upstream
 
     @property
     def name(self) -> str:
@@ -30,7 +32,9 @@ class Rig:
     def summary(self) -> dict[str, Any]:
         """The short JSON form used by `rig list`."""
         return {"name": self.name, "prefix": self.config.prefix, "source": self.config.source,
-                "default_branch": self.config.default_branch, "path": str(self.paths.root)}
+                "default_branch": self.config.default_branch, "path": str(self.paths.root),
+                "land": self.config.land, "upstream": self.config.upstream, "review": self.config.review,
+                "lands": land_mode.describe(self.paths, self.config)}
 
 
 def list_rigs(town: TownPaths) -> list[Rig]:
@@ -72,8 +76,11 @@ def _taken_prefixes(town: TownPaths) -> set[str]:
     return {load_town_config(town).prefix, *(r.config.prefix for r in list_rigs(town))}
 
 
-def add_rig(town: TownPaths, name: str, source: str, prefix: str | None = None, branch: str | None = None) -> Rig:
+def add_rig(town: TownPaths, name: str, source: str, prefix: str | None = None, branch: str | None = None,
+            land: str | None = None) -> Rig:
     """Bare-clone `source` into `<town>/<name>/repo.git`, add the refinery worktree, write and commit rig.toml.
+
+    The landing mode is `land`, else push when the source has an upstream, else local (town.land_mode).
 
     On any failure the partly created rig directory is removed, so a retry starts clean.
     """
@@ -88,19 +95,24 @@ def add_rig(town: TownPaths, name: str, source: str, prefix: str | None = None, 
     elif validate_prefix(prefix) in taken:
         raise Conflict(f"prefix {prefix!r} is already used in this town; pick another with --prefix")
     url = gitops.normalize_source(source)  # a missing local path is refused before anything is created
+    choice = land_mode.choose(url, land)
     paths.root.mkdir()
     try:
         default = gitops.clone_bare(paths, url, branch)
+        if choice.upstream and choice.upstream != url:  # a working clone: land where its owner pushes
+            gitops.set_upstream(paths, choice.upstream)
+        choice, note = land_mode.confirm(paths, choice, default, requested=land)
         gitops.add_worktree(paths, paths.refinery, default)
         for sub in (paths.polecats, paths.crews):
             sub.mkdir()
-        config = new_rig_config(paths, prefix=prefix, source=url, default_branch=default)
+        config = new_rig_config(paths, prefix=prefix, source=url, default_branch=default, land=choice.land,
+                                upstream=choice.upstream)
         config.save()
         commit_paths(town, [paths.rig_toml], f"Add rig {name} ({url}, {default})")
     except BaseException:
         shutil.rmtree(paths.root, ignore_errors=True)
         raise
-    return Rig(paths, config)
+    return Rig(paths, config, note)
 
 
 def rig_details(town: TownPaths, name: str) -> dict[str, Any]:

@@ -78,7 +78,21 @@ def test_closed_without_mr_counts_as_done(ledger: Ledger) -> None:
     a = ledger.create("Investigate")
     convoy = create_convoy(ledger, "Spike", [a.id])
     ledger.close(a.id, reason="no code changes")
+    status = convoy_status(ledger, convoy.id)
+    assert [t.state for t in status.tracked] == ["no-changes"]  # done, but not shown as a merge
+    assert (status.landed, status.no_changes, status.complete) == (0, 1, True)
+    box = render_box(status)
+    assert "(closed, no changes)" in box and "✓" not in box and "1 closed with no changes" in box
     assert [c.id for c in check_completion(ledger)] == [convoy.id]
+
+
+def test_merged_bead_with_where_it_landed_counts_as_landed(ledger: Ledger) -> None:
+    a = ledger.create("Feature")
+    convoy = create_convoy(ledger, "Ship", [a.id])
+    ledger.close(a.id, reason="merged: pushed 0123456789 to origin/main")
+    assert [t.state for t in convoy_status(ledger, convoy.id).tracked] == ["landed"]
+    landed = check_completion(ledger)
+    assert "pushed 0123456789 to origin/main" in landed[0].body
 
 
 def test_adding_to_closed_convoy_reopens_it(ledger: Ledger) -> None:

@@ -17,16 +17,19 @@ from policy import GasTownPolicy, read_conversation
 from steps import bead, create_bead, first_id, sling, start_mayor, turns_from, wait_for_done
 from stub_api import StubApi
 from tasks import CALC_TASKS, FEATURE_TITLE, FIX_TITLE
-from town import Town
+from town import Town, origin_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
 
 def test_convoy_of_two_beads_lands_on_main_with_real_claude_code(make_town: Callable[..., Town],
                                                                    stub: StubApi) -> None:
-    """Mayor + two polecats on real Claude Code; the refinery merges both; the deacon closes the convoy and mails."""
+    """Mayor + two polecats on real Claude Code; the refinery pushes both to the project's bare origin; the deacon
+    closes the convoy and mails where each bead went."""
     stub.policy = GasTownPolicy(tasks=CALC_TASKS)
     town = make_town()
+    origin = origin_of(town.root.parent / "calc-src")
+    assert "Landing: push" in town.rig_add_output and str(origin) in town.rig_add_output, town.rig_add_output
     town.start_engine()
 
     # The Mayor runs real Claude Code too and answers with text.
@@ -44,13 +47,15 @@ def test_convoy_of_two_beads_lands_on_main_with_real_claude_code(make_town: Call
     town.gt("patrol", "run", "refinery:calc")
     town.wait(lambda: bead(town, fix).status == "closed" and bead(town, feature).status == "closed",
               "the refinery to merge both and close their beads", 30)
-    log = town.main_log("calc")
+    # Landed where the project lives: both commits are on origin/main (the rig's repo.git follows it).
+    log = town.git("--git-dir", str(origin), "log", "--format=%s", "main").splitlines()
+    assert town.main_log("calc") == log
     assert log[-1] == "calc: add and subtract"
     assert any(s.startswith("calc: add() adds") and fix in s for s in log), log
     assert any(s.startswith("calc: multiply() with a test") and feature in s for s in log), log
-    # Main is green with both changes: a fresh clone of the rig's main passes the project's tests.
+    # Main is green with both changes: a fresh clone of origin's main passes the project's tests.
     clone = town.root.parent / "main-clone"
-    town.git("clone", "-q", "--branch", "main", str(town.root / "calc" / "repo.git"), str(clone))
+    town.git("clone", "-q", "--branch", "main", str(origin), str(clone))
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=clone,
                            capture_output=True, text=True, timeout=60)
     assert tests.returncode == 0 and "3 passed" in tests.stdout, tests.stdout + tests.stderr
@@ -63,8 +68,10 @@ def test_convoy_of_two_beads_lands_on_main_with_real_claude_code(make_town: Call
     mail = town.read(lambda ledger: inbox(ledger, "overseer", include_read=True))
     landed = [m for m in mail if m.subject == "Convoy landed: Calc fixes"]
     assert len(landed) == 1, [(m.subject, m.body) for m in mail]
-    assert convoy in landed[0].body and f"{fix} {FIX_TITLE} (merged)" in landed[0].body, landed[0].body
-    assert f"{feature} {FEATURE_TITLE} (merged)" in landed[0].body, landed[0].body
+    for bead_id, title in ((fix, FIX_TITLE), (feature, FEATURE_TITLE)):  # the mail says where each bead went
+        assert f"{bead_id} {title} (merged: pushed " in landed[0].body and " to origin/main)" in landed[0].body, \
+            landed[0].body
+    assert convoy in landed[0].body
 
     kinds = town.event_kinds()
     for kind, count in (("sling", 2), ("done", 2), ("merge.merged", 2), ("convoy.landed", 1)):

@@ -50,14 +50,23 @@ def test_subtract():
 '''
 
 
+def origin_of(project: Path) -> Path:
+    """The bare "origin" repository `make_calc_project` publishes the project to."""
+    return project.parent / f"{project.name}-origin.git"
+
+
 def make_calc_project(path: Path, env: Mapping[str, str]) -> Path:
-    """A git project on `main` with a failing test (add subtracts) and a missing feature (no multiply)."""
+    """A developer's working clone on `main` with a failing test (add subtracts) and a missing feature (no
+    multiply), pushed to a bare "origin" next to it (`origin_of(path)`): the rig lands there in push mode."""
     path.mkdir(parents=True)
     (path / "calc.py").write_text(CALC_PY)
     (path / "test_calc.py").write_text(TEST_CALC_PY)
     (path / ".gitignore").write_text("__pycache__/\n.pytest_cache/\n")
+    origin = origin_of(path)
     for argv in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
-                 ["git", "commit", "-q", "-m", "calc: add and subtract"]):
+                 ["git", "commit", "-q", "-m", "calc: add and subtract"],
+                 ["git", "init", "-q", "--bare", "-b", "main", str(origin)],
+                 ["git", "remote", "add", "origin", str(origin)], ["git", "push", "-q", "-u", "origin", "main"]):
         subprocess.run(argv, cwd=path, env=dict(env), check=True, capture_output=True)
     return path
 
@@ -78,6 +87,7 @@ class Town:
         self.engine: subprocess.Popen[bytes] | None = None
         self.engine_log = root.parent / f"{root.name}-engine.log"
         self.cli_log: list[str] = []
+        self.rig_add_output = ""
 
     # -- commands ----------------------------------------------------------------------------------------------
     def run(self, prog: str, *args: str, check: bool = True, timeout: float = 60,
@@ -118,7 +128,7 @@ class Town:
 
     def add_rig(self, name: str, source: Path, gate: str = "python -m pytest -q") -> Path:
         """`gastown rig add NAME SOURCE`, then set its test gate in rig.toml."""
-        self.gastown("rig", "add", name, str(source))
+        self.rig_add_output = self.gastown("rig", "add", name, str(source)).stdout
         rig_toml = self.root / name / "rig.toml"
         text = rig_toml.read_text()
         rig_toml.write_text(text.replace('test = ""', f'test = "{gate}"', 1))

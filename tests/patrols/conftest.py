@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,50 @@ class Town:
         repo = self.rig(rig).bare_repo
         proc = subprocess.run(["git", "show", f"main:{name}"], cwd=repo, capture_output=True, text=True)
         return proc.stdout if proc.returncode == 0 else None
+
+
+# The project's own test: app.txt must never contain "bug" (the push tests check it at every landed commit).
+GATE = [sys.executable, "-c", "import sys; sys.exit(1 if 'bug' in open('app.txt').read() else 0)"]
+
+
+def make_origin(tmp: Path) -> tuple[Path, Path]:
+    """A bare "origin" holding one commit, and a developer's working clone of it (the rig's source)."""
+    seed = make_source(tmp / "seed", {"README.md": "calc\n", "app.txt": "line1\nline2\nline3\n"})
+    origin = tmp / "origin.git"
+    git(tmp, "clone", "-q", "--bare", str(seed), str(origin))
+    dev = tmp / "dev"
+    git(tmp, "clone", "-q", str(origin), str(dev))
+    return origin, dev
+
+
+def push_from_other(tmp: Path, origin: Path, name: str, text: str, who: str = "other") -> str:
+    """Someone else commits `name` and pushes it to origin/main; returns the commit."""
+    other = tmp / who
+    if not other.exists():
+        git(tmp, "clone", "-q", str(origin), str(other))
+    git(other, "pull", "-q", "--ff-only")
+    (other / name).write_text(text)
+    git(other, "add", "-A")
+    git(other, "-c", "user.name=Other", "-c", "user.email=o@x", "commit", "-q", "-m", f"other: {name}")
+    git(other, "push", "-q", "origin", "main")
+    return git(other, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def pushed(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A town whose rig `alpha` was added from a working clone of a bare origin (so it lands by push)."""
+    origin, dev = make_origin(tmp_path)
+    root = tmp_path / "town"
+    install_town(root, "testtown")
+    paths = TownPaths(root)
+    rig = add_rig(paths, "alpha", str(dev))
+    ledger = Ledger.open(paths)
+    dispatch = RecordingDispatch(ledger)
+    town = Town(paths, ledger, PatrolContext(town=paths, ledger=ledger, clock=FakeClock(), dispatch=dispatch),
+                dispatch, FakeClock())
+    set_gates(town.rig("alpha"), {"test": GATE})
+    yield town, origin, rig
+    ledger.shutdown()
 
 
 def build_town(tmp: Path, rigs: tuple[str, ...] = ("alpha",)) -> Town:
