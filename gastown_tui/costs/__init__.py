@@ -1,0 +1,18 @@
+"""Tokens, cost, context, budgets and rate limits, from the runtimes' own records (no model calls).
+
+Public API (domain functions; all take a TownPaths and/or a Ledger):
+
+    transcript.parse_line(line) -> Turn | RateLimitHit | None ; Tokens(input, output, cache_read, cache_write)
+    ingest.ingest(town, ledger) -> IngestReport          # incremental: byte offsets per file in state.db
+    report.usage_by(town, ledger, by, since=) -> list[UsageRow]   # by: agent|bead|convoy|rig|day
+    report.convoy_usage(town, ledger, convoy_id) -> UsageRow ; report.bead_usage(town, ledger, ids) -> UsageRow
+    report.agent_usage(town, ledger, [(address, runtime)]) -> list[AgentUsage]   # context_pct, known=False
+    budget.evaluate(town, ledger) -> list[BreakerState]  # 80% warning once, 100% opens + one escalation
+    budget.allows_sling(ledger, bead_id) -> (bool, reason) ; budget.allows_nudge(ledger, address) -> (bool, reason)
+    budget.open_breakers(ledger) -> list[BreakerState] ; budget.reset(...) ; budget.raise_limit(...)
+    ratelimit.record_limit(...) ; active_limit(ledger, agent) ; runtime_backoff(ledger, runtime) -> float | None
+    config.load_config(town) -> CostsConfig             # [budget], [prices."<model>"], [costs] in town.toml
+
+Costs are estimates at list price (data/prices.yaml, overridable in town.toml); an unpriced model or a runtime
+without usage records gives None / "unknown", never a made-up number.
+"""

@@ -1,0 +1,82 @@
+"""Who a transcript turn belongs to: the agent (from the session's working directory inside the town) and the bead
+on its hook at that moment (a polecat's branch `polecat/<name>/<bead>` names it exactly; other roles use the hook
+recorded on their agent bead when the turn is read, which ingestion runs often enough to follow)."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from gastown_tui.errors import GastownError
+from gastown_tui.records import Address, parse_address
+from gastown_tui.town.paths import TownPaths
+
+_BRANCH = re.compile(r"^polecat/[^/]+/(?P<bead>[a-z][a-z0-9]*-[a-z0-9.]+)$")
+
+
+def slug(path: Path | str) -> str:
+    """Claude Code's project directory name for a cwd: every character that is not a letter or digit -> '-'."""
+    return re.sub(r"[^A-Za-z0-9]", "-", str(path))
+
+
+def address_for_cwd(town: TownPaths, cwd: str) -> Address | None:
+    """The agent whose working directory holds `cwd` (None outside the town or in no agent's directory)."""
+    try:
+        parts = Path(cwd).resolve().relative_to(town.root.resolve()).parts
+    except ValueError:
+        return None
+    candidates: list[str] = []
+    if parts[:1] in (("mayor",), ("deacon",)):
+        candidates.append(parts[0] + "/")
+    elif len(parts) >= 2 and parts[0] == "dogs":
+        candidates.append(f"dogs/{parts[1]}")
+    elif len(parts) >= 3 and parts[1] in ("polecats", "crew"):
+        candidates.append(f"{parts[0]}/{parts[1]}/{parts[2]}")
+    elif len(parts) >= 2 and parts[1] in ("refinery", "witness"):
+        candidates.append(f"{parts[0]}/{parts[1]}")
+    for text in candidates:
+        try:
+            return parse_address(text)
+        except GastownError:
+            return None
+    return None
+
+
+def local_day(ts: float) -> str:
+    """The local calendar day of a timestamp (budgets and `--by day` follow the Overseer's clock)."""
+    return time.strftime("%Y-%m-%d", time.localtime(ts))
+
+
+class Attributor:
+    """Maps turns to (agent, rig, bead, runtime); caches agent beads for one ingestion pass."""
+
+    def __init__(self, town: TownPaths, ledger: Any) -> None:
+        self.town = town
+        self.ledger = ledger
+        self._meta: dict[str, dict[str, Any]] = {}
+
+    def _agent_meta(self, address: Address) -> dict[str, Any]:
+        """The agent bead's metadata ({} if it has none)."""
+        key = str(address)
+        if key not in self._meta:
+            from gastown_tui.agents.registry import get_agent  # noqa: PLC0415 - agents imports are heavy
+
+            try:
+                agent = get_agent(self.ledger, address)
+            except GastownError:
+                agent = None
+            self._meta[key] = dict(getattr(agent, "metadata", None) or {}) if agent is not None else {}
+        return self._meta[key]
+
+    def attribute(self, cwd: str, git_branch: str, ts: float) -> dict[str, str] | None:
+        """Attribution columns for a turn, or None if the turn is not this town's."""
+        address = address_for_cwd(self.town, cwd)
+        if address is None:
+            return None
+        meta = self._agent_meta(address)
+        match = _BRANCH.match(git_branch)
+        bead = match.group("bead") if match and address.role == "polecat" else str(meta.get("hook_bead") or "")
+        return {"agent": str(address), "rig": address.rig, "bead": bead, "day": local_day(ts),
+                "runtime": str(meta.get("runtime") or "claude")}
