@@ -61,7 +61,7 @@ class Attributor:
         """The agent bead's metadata ({} if it has none)."""
         key = str(address)
         if key not in self._meta:
-            from gastown_tui.agents.registry import get_agent  # noqa: PLC0415 - agents imports are heavy
+            from gastown_tui.agents.registry import get_agent
 
             try:
                 agent = get_agent(self.ledger, address)

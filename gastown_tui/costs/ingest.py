@@ -67,7 +67,7 @@ def _read_new(path: Path, inode: int, offset: int) -> tuple[int, int, bytes] | N
 
 def ingest(town: TownPaths, ledger: Any, *, now: float | None = None) -> IngestReport:
     """Read every new complete transcript line of this town; store turns and rate-limit hits."""
-    from gastown_tui.costs.ratelimit import record_limit  # noqa: PLC0415 - ratelimit imports ingest's siblings
+    from gastown_tui.costs.ratelimit import record_limit
 
     config = load_config(town)
     files = transcript_files(town, config.claude_dirs)

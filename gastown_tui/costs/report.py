@@ -3,7 +3,7 @@ at list price (None when a model has no price: unknown, never guessed) and conte
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gastown_tui.costs import store
@@ -42,7 +42,7 @@ class AgentUsage:
 
     agent: str
     known: bool               # False: the runtime reports no usage ("unknown" in the UI)
-    tokens: Tokens = Tokens()
+    tokens: Tokens = field(default_factory=Tokens)
     cost: float | None = None
     turns: int = 0
     model: str = ""
@@ -68,7 +68,7 @@ def turn_cost(config: CostsConfig, model: str, tokens: Tokens) -> float | None:
 
 @dataclass
 class _Acc:
-    tokens: Tokens = Tokens()
+    tokens: Tokens = field(default_factory=Tokens)
     cost: float | None = 0.0
     turns: int = 0
 
@@ -93,7 +93,7 @@ def usage_by(town: TownPaths, ledger: Any, by: str, *, since: float | None = Non
     config = load_config(town)
     acc: dict[str, _Acc] = {}
     if by == "convoy":
-        from gastown_tui.convoys import convoys_tracking  # noqa: PLC0415
+        from gastown_tui.convoys import convoys_tracking
 
         for bead, model, tokens, turns in _grouped(ledger, "bead", since):
             convoys = [c.id for c in convoys_tracking(ledger, bead)] if bead and ledger.exists(bead) else []
@@ -138,7 +138,7 @@ def bead_usage(town: TownPaths, ledger: Any, bead_ids: list[str]) -> UsageRow:
 
 def convoy_usage(town: TownPaths, ledger: Any, convoy_id: str) -> UsageRow:
     """Usage of every bead a convoy tracks."""
-    from gastown_tui.convoys import tracked_ids  # noqa: PLC0415
+    from gastown_tui.convoys import tracked_ids
 
     row = bead_usage(town, ledger, list(tracked_ids(ledger, convoy_id)))
     return UsageRow(convoy_id, row.tokens, row.cost, row.turns, str(ledger.get(convoy_id).title))
@@ -146,7 +146,7 @@ def convoy_usage(town: TownPaths, ledger: Any, convoy_id: str) -> UsageRow:
 
 def agent_usage(town: TownPaths, ledger: Any, agents: list[tuple[str, str]]) -> list[AgentUsage]:
     """Per (address, runtime name): totals and the context use of its latest turn; 'unknown' runtimes say so."""
-    from gastown_tui.agents.runtimes import load_runtimes  # noqa: PLC0415
+    from gastown_tui.agents.runtimes import load_runtimes
 
     config = load_config(town)
     runtimes = load_runtimes(town.town_toml)

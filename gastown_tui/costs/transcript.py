@@ -78,7 +78,7 @@ def parse_ts(text: object) -> float:
     if not isinstance(text, str) or not text:
         return 0.0
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+        return datetime.fromisoformat(text).timestamp()
     except ValueError:
         return 0.0
 
