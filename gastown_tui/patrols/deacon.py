@@ -18,6 +18,7 @@ from gastown_tui.errors import GastownError
 from gastown_tui.events import emit
 from gastown_tui.patrols.context import PatrolContext
 from gastown_tui.patrols.runs import Run
+from gastown_tui.patrols.usage import deacon_usage
 from gastown_tui.records import LABEL_AGENT
 
 STEPS = ["heartbeat", "convoy-completion", "stranded-convoys", "capacity", "wisp-gc", "orphans", "ledger-commit"]
@@ -47,14 +48,14 @@ class DeaconPatrol:
         """The capacity limit: explicit, else town.toml `[scheduler] max_polecats`."""
         if self._max_polecats is not None:
             return self._max_polecats
-        from gastown_tui.town.config import load_town_config  # noqa: PLC0415
+        from gastown_tui.town.config import load_town_config
 
         return load_town_config(self.ctx.town).max_polecats
 
     def heartbeat(self, run: Run) -> str:
         """Record that the deacon is alive (read by `gt patrol status` and the UI)."""
         self.ctx.ledger.meta_set("deacon.heartbeat", str(self.ctx.clock.now()))
-        return "alive"
+        return f"alive; {deacon_usage(self.ctx)}"  # usage read and budgets evaluated before anything is slung
 
     def convoy_completion(self, run: Run) -> str:
         """Close convoys whose tracked work all merged; mail the Overseer a summary with the duration."""
@@ -114,7 +115,7 @@ class DeaconPatrol:
     def orphans(self, run: Run) -> str:
         """Report worktree directories git does not know and agent processes no session owns."""
         found: list[str] = []
-        from gastown_tui.town.rigs import list_rigs  # noqa: PLC0415
+        from gastown_tui.town.rigs import list_rigs
 
         for rig in list_rigs(self.ctx.town):
             trees = gitops.list_worktrees(rig.paths)
@@ -157,7 +158,7 @@ class DeaconPatrol:
 
     def _rig_of(self, bead_id: str) -> str | None:
         """The rig whose bead prefix `bead_id` carries."""
-        from gastown_tui.town.rigs import list_rigs  # noqa: PLC0415
+        from gastown_tui.town.rigs import list_rigs
 
         for rig in sorted(list_rigs(self.ctx.town), key=lambda r: -len(r.config.prefix)):
             if bead_id.startswith(rig.config.prefix + "-"):
