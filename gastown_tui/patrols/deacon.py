@@ -48,7 +48,7 @@ class DeaconPatrol:
         """The capacity limit: explicit, else town.toml `[scheduler] max_polecats`."""
         if self._max_polecats is not None:
             return self._max_polecats
-        from gastown_tui.town.config import load_town_config
+        from gastown_tui.town.config import load_town_config  # noqa: PLC0415
 
         return load_town_config(self.ctx.town).max_polecats
 
@@ -115,7 +115,7 @@ class DeaconPatrol:
     def orphans(self, run: Run) -> str:
         """Report worktree directories git does not know and agent processes no session owns."""
         found: list[str] = []
-        from gastown_tui.town.rigs import list_rigs
+        from gastown_tui.town.rigs import list_rigs  # noqa: PLC0415
 
         for rig in list_rigs(self.ctx.town):
             trees = gitops.list_worktrees(rig.paths)
@@ -158,7 +158,7 @@ class DeaconPatrol:
 
     def _rig_of(self, bead_id: str) -> str | None:
         """The rig whose bead prefix `bead_id` carries."""
-        from gastown_tui.town.rigs import list_rigs
+        from gastown_tui.town.rigs import list_rigs  # noqa: PLC0415
 
         for rig in sorted(list_rigs(self.ctx.town), key=lambda r: -len(r.config.prefix)):
             if bead_id.startswith(rig.config.prefix + "-"):

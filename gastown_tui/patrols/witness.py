@@ -19,15 +19,7 @@ from gastown_tui.errors import GastownError
 from gastown_tui.events import emit
 from gastown_tui.patrols.context import PatrolContext
 from gastown_tui.patrols.merge_queue import set_meta
-from gastown_tui.patrols.polecats import (
-    DEAD,
-    IDLE,
-    STALLED,
-    ZOMBIE,
-    PolecatFacts,
-    Thresholds,
-    survey,
-)
+from gastown_tui.patrols.polecats import DEAD, IDLE, STALLED, ZOMBIE, PolecatFacts, Thresholds, survey
 from gastown_tui.patrols.runs import Run
 from gastown_tui.patrols.usage import mark_rate_limited, resume_rate_limited
 
