@@ -170,3 +170,18 @@ def agent_usage(town: TownPaths, ledger: Any, agents: list[tuple[str, str]]) -> 
         out.append(AgentUsage(address, True, acc.tokens, acc.cost if acc.turns else 0.0, acc.turns, model, context,
                               price.context if price else 0))
     return out
+
+
+def landing_line(ledger: Any, convoy_id: str) -> str:
+    """The `Cost:` line of a convoy's landing mail (transcripts read first, so the total is current)."""
+    from gastown_tui.costs.ingest import ingest
+
+    town = ledger.paths
+    ingest(town, ledger)
+    row = convoy_usage(town, ledger, convoy_id)
+    t = row.tokens
+    if not row.turns:
+        return "Cost: no model usage recorded (unknown for runtimes without usage records)"
+    money = "unknown (a model has no list price)" if row.cost is None else f"${row.cost:.4f}"
+    return (f"Cost: {money}, estimate at list price; {t.total} tokens ({t.input} input, {t.output} output, "
+            f"{t.cache_read} cache read, {t.cache_write} cache write) in {row.turns} turns")
