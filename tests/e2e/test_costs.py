@@ -8,9 +8,9 @@ import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Self
 
 import pytest
-
 from policy import GasTownPolicy
 from steps import bead, create_bead, first_id, sling, wait_for_done
 from stub_api import StubApi
@@ -42,18 +42,19 @@ class StateWatch:
 
     def _run(self) -> None:
         from gastown_tui.agents.registry import get_agent
+        from gastown_tui.errors import GastownError
         from gastown_tui.records import parse_address
 
         while not self._stop.wait(0.2):
             try:
                 state = self.town.read(lambda ledger: (get_agent(ledger, parse_address(self.address)).metadata
                                                        or {}).get("agent_state"))
-            except Exception:  # the agent bead may not exist yet; diagnostics show the rest
-                continue
+            except GastownError:  # the agent bead does not exist yet
+                state = None
             if not self.seen or self.seen[-1] != state:
                 self.seen.append(state)
 
-    def __enter__(self) -> StateWatch:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
