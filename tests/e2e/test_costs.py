@@ -114,3 +114,48 @@ def test_costs_to_the_token_landing_total_and_429s_recover(make_town: Callable[.
     log = town.main_log("calc")
     assert sum(fix in s for s in log) == 1 and sum(feature in s for s in log) == 1, log
     assert json.loads(town.gt("costs", "--json").stdout)["usage_unknown_agents"] == []
+
+
+def test_a_tiny_convoy_budget_stops_new_slings_until_raised(make_town: Callable[..., Town], stub: StubApi) -> None:
+    """The first bead's spend crosses the convoy budget: the deacon slings nothing more, `gt sling` refuses, one
+    escalation; `gt budget raise` and the next deacon run sling the second bead and its agent starts on it.
+
+    (The freed polecat gets the second bead in its resumed conversation, which the scripted policy does not play
+    to the end; the scenario test covers landing. Here the point is that work resumes once the breaker closes.)"""
+    stub.policy = GasTownPolicy(tasks=CALC_TASKS)
+    town = make_town()
+    toml = town.root / "town.toml"
+    toml.write_text(toml.read_text() + "\n[budget]\nconvoy = 0.001\n")
+    town.start_engine()
+    fix = create_bead(town, FIX_TITLE, "test_add fails: add() subtracts. Make add() return a + b.")
+    feature = create_bead(town, FEATURE_TITLE, "Add calc.multiply(a, b) with a test in test_multiply.py.")
+    convoy = first_id(town.gt("convoy", "create", "Calc fixes", fix, feature).stdout)
+    sling(town, fix)
+    wait_for_done(town, fix, timeout=120)
+
+    town.gt("patrol", "run", "deacon")  # reads the transcripts, opens the breaker, then feeds the convoy: refused
+    refused = town.gt("sling", feature, "calc", check=False)
+    assert refused.returncode != 0 and f"convoy budget {convoy} is exceeded" in refused.stderr, refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
+    assert bead(town, feature).status == "open" and not bead(town, feature).assignee
+    status = town.gt_json("budget", "status")
+    (breaker,) = [b for b in status["budgets"] if b["scope"] == "convoy"]
+    assert breaker["key"] == convoy and breaker["state"] == "open" and breaker["spent_usd"] > 0.001
+
+    town.gt("patrol", "run", "deacon")
+    from gastown_tui.mail.mailbox import inbox
+
+    mail = town.read(lambda ledger: inbox(ledger, "overseer", include_read=True))
+    assert len([m for m in mail if m.subject == f"[HIGH] Budget exceeded: convoy {convoy}"]) == 1
+    assert [e for e in town.events() if e.get("kind") == "budget.open"][0]["key"] == convoy
+    assert not [e for e in town.events() if e.get("kind") == "convoy.fed"]
+
+    town.gt("budget", "raise", "convoy", convoy, "--to", "10")
+    before = len(stub.main_turns())
+    town.gt("patrol", "run", "deacon")
+    fed = [e for e in town.events() if e.get("kind") == "convoy.fed"]
+    assert [e["bead"] for e in fed] == [feature], fed
+    assert bead(town, feature).status in ("hooked", "in_progress")
+    town.wait(lambda: any(feature in json.dumps(b) for b in stub.main_turns()[before:]),
+              "the agent's first model turn on the second bead", 60)
+    assert town.gt_json("budget", "status")["budgets"][0]["state"] in ("ok", "warned")
