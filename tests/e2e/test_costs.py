@@ -147,7 +147,7 @@ def test_a_tiny_convoy_budget_stops_new_slings_until_raised(make_town: Callable[
 
     mail = town.read(lambda ledger: inbox(ledger, "overseer", include_read=True))
     assert len([m for m in mail if m.subject == f"[HIGH] Budget exceeded: convoy {convoy}"]) == 1
-    assert [e for e in town.events() if e.get("kind") == "budget.open"][0]["key"] == convoy
+    assert next(e for e in town.events() if e.get("kind") == "budget.open")["key"] == convoy
     assert not [e for e in town.events() if e.get("kind") == "convoy.fed"]
 
     town.gt("budget", "raise", "convoy", convoy, "--to", "10")
