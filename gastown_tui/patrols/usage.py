@@ -9,7 +9,12 @@ from typing import Any
 
 from gastown_tui.costs.budget import allows_nudge, evaluate
 from gastown_tui.costs.ingest import ingest
-from gastown_tui.costs.ratelimit import RateLimit, limit_history
+from gastown_tui.costs.ratelimit import (
+    RateLimit,
+    active_limit,
+    limit_history,
+    record_limit,
+)
 from gastown_tui.costs.store import conn_of
 from gastown_tui.events import emit
 from gastown_tui.patrols.context import PatrolContext
@@ -36,11 +41,32 @@ def _latest(ctx: PatrolContext, address: str) -> RateLimit | None:
     return hits[-1] if hits else None
 
 
+def _screen_limited(ctx: PatrolContext, address: str) -> str | None:
+    """The runtime name if the engine last saw this agent rate-limited on its screen (agent bead state)."""
+    from gastown_tui.agents.registry import get_agent
+    from gastown_tui.errors import GastownError
+    from gastown_tui.records import parse_address
+
+    try:
+        meta = get_agent(ctx.ledger, parse_address(address)).metadata or {}
+    except GastownError:
+        return None
+    return str(meta.get("runtime") or "claude") if meta.get("agent_state") == RATE_LIMITED else None
+
+
 def mark_rate_limited(ctx: PatrolContext, found: list[Any]) -> None:
-    """Re-label surveyed polecats whose rate limit is still in force: rate-limited is waiting, not stalled."""
+    """Re-label surveyed polecats whose rate limit is still in force: rate-limited is waiting, not stalled.
+
+    A limit the engine saw on screen (the runtime retrying by itself) is recorded here too, with the default
+    backoff, so new slings onto that runtime wait while it lasts.
+    """
     ingest(ctx.town, ctx.ledger)
     now = ctx.clock.now()
+    wall_now = now - (ctx.wall_offset or 0.0)  # limits are stored in wall time, as transcripts write them
     for f in found:
+        runtime = _screen_limited(ctx, f.address) if f.alive else None
+        if runtime is not None and active_limit(ctx.ledger, f.address, now=wall_now) is None:
+            record_limit(ctx.ledger, f.address, runtime, wall_now, "screen", "retry countdown on screen", None)
         hit = _latest(ctx, f.address)
         retry = ctx.clock_time(hit.retry_at) if hit is not None else None
         if hit is not None and retry is not None and retry > now and f.alive is not False:

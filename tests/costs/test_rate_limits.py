@@ -104,3 +104,28 @@ def test_sling_backoff_ends_at_the_retry_time(ptown: Town, claude_dir: Path) -> 
     assert runtime_backoff(ptown.ledger, "claude", now=until + 1) is None
     assert runtime_backoff(ptown.ledger, "codex") is None
     guard_sling(ptown.paths, ptown.ledger, "al-x", "claude", force=True)  # no raise
+
+
+async def test_a_limit_seen_on_screen_holds_the_polecat_and_backs_off_slings(ptown: Town) -> None:
+    """The engine wrote `rate-limited` (screen) on the agent bead: the witness neither nudges nor restarts it, and
+    records a backoff for its runtime."""
+    from gastown_tui.agents.registry import ensure_agent, update_agent
+    from gastown_tui.records import parse_address
+
+    sessions = FakeSessions(ptown.clock)
+    address = "alpha/polecats/nux"
+    bead = ptown.bead("Work", "alpha")
+    ptown.ledger.update(bead.id, status="hooked", assignee=address)
+    ensure_agent(ptown.ledger, parse_address(address))
+    update_agent(ptown.ledger, parse_address(address), agent_state="rate-limited", state_source="screen",
+                 runtime="claude")
+    sessions.live[address] = ptown.clock.now()
+    await ptown.clock.advance(1000)
+    await run_witness(ptown, sessions)
+    assert sessions.nudges == [] and sessions.restarts == [] and ptown.dispatch.escalations == []
+    wall_now = ptown.clock.now() - (ptown.ctx.wall_offset or 0.0)
+    assert runtime_backoff(ptown.ledger, "claude", now=wall_now) is not None
+    await run_witness(ptown, sessions)  # still limited: no second record while the first holds
+    from gastown_tui.costs.ratelimit import limit_history
+
+    assert len(limit_history(ptown.ledger, address)) == 1
