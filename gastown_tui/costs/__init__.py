@@ -9,7 +9,9 @@ Public API (domain functions; all take a TownPaths and/or a Ledger):
     report.agent_usage(town, ledger, [(address, runtime)]) -> list[AgentUsage]   # context_pct, known=False
     budget.evaluate(town, ledger) -> list[BreakerState]  # 80% warning once, 100% opens + one escalation
     budget.allows_sling(ledger, bead_id) -> (bool, reason) ; budget.allows_nudge(ledger, address) -> (bool, reason)
-    budget.open_breakers(ledger) -> list[BreakerState] ; budget.reset(...) ; budget.raise_limit(...)
+    budget.breaker_states(town, ledger) -> list[BreakerState]   # read-only, for the UI ("breaker open")
+    budget.open_breakers(ledger) -> list[(scope, key)] ; budget.reset(...) ; budget.raise_limit(...)
+    budget.guard_sling(town, ledger, bead_id, runtime, force=) # raises BudgetExceeded (agents.sling calls it)
     ratelimit.record_limit(...) ; active_limit(ledger, agent) ; runtime_backoff(ledger, runtime) -> float | None
     config.load_config(town) -> CostsConfig             # [budget], [prices."<model>"], [costs] in town.toml
 

@@ -83,21 +83,37 @@ def _stored(ledger: Any) -> dict[tuple[str, str], Any]:
     return {(str(r[0]), str(r[1])): r for r in rows}
 
 
-def evaluate(town: TownPaths, ledger: Any, *, now: float | None = None) -> list[BreakerState]:
-    """Compare spend with every configured limit; warn once at warn_at, open (and escalate once) at 100%."""
-    at = time.time() if now is None else now
+def _current(town: TownPaths, ledger: Any, at: float) -> list[tuple[str, str, float, float, Any]]:
+    """(scope, key, spent since reset, limit, stored row) for every budget with spend."""
     config = load_config(town)
-    if not config.budgets:
-        return []
-    stored = _stored(ledger)
-    states: list[BreakerState] = []
+    stored = _stored(ledger) if config.budgets else {}
+    out = []
     for scope, default_limit in config.budgets.items():
         for key, gross in _spent(town, ledger, scope, at).items():
             row = stored.get((scope, key))
             spent = gross - (float(row[5]) if row else 0.0)
             limit = float(row[6]) if row is not None and row[6] is not None else default_limit
-            states.append(_transition(town, ledger, scope, key, spent, limit, row, config.warn_at, at))
-    return states
+            out.append((scope, key, spent, limit, row))
+    return out
+
+
+def evaluate(town: TownPaths, ledger: Any, *, now: float | None = None) -> list[BreakerState]:
+    """Compare spend with every configured limit; warn once at warn_at, open (and escalate once) at 100%."""
+    at = time.time() if now is None else now
+    warn_at = load_config(town).warn_at
+    return [_transition(town, ledger, scope, key, spent, limit, row, warn_at, at)
+            for scope, key, spent, limit, row in _current(town, ledger, at)]
+
+
+def breaker_states(town: TownPaths, ledger: Any, *, now: float | None = None) -> list[BreakerState]:
+    """Every budget with spend and its state, read-only (for the UI: no mail, no escalation, no transition)."""
+    at = time.time() if now is None else now
+    out = []
+    for scope, key, spent, limit, row in _current(town, ledger, at):
+        state = "open" if row is not None and row[3] is not None else \
+            "warned" if row is not None and row[2] is not None else "ok"
+        out.append(BreakerState(scope, key, spent, limit, state, str(row[4]) if row is not None else ""))
+    return out
 
 
 def _transition(town: TownPaths, ledger: Any, scope: str, key: str, spent: float, limit: float, row: Any,

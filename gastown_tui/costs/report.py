@@ -57,6 +57,10 @@ class AgentUsage:
         return 100.0 * self.context_tokens / self.context_window
 
 
+BeadUsage = UsageRow     # a row keyed by bead id (usage_by(..., "bead"), bead_usage)
+ConvoyUsage = UsageRow   # a row keyed by convoy id, labelled with its title (convoy_usage)
+
+
 def turn_cost(config: CostsConfig, model: str, tokens: Tokens) -> float | None:
     """Dollars for `tokens` on `model` at list price, or None if the model is not priced."""
     price = config.price_for(model)

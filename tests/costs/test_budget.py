@@ -13,6 +13,7 @@ from gastown_tui.convoys import create_convoy
 from gastown_tui.costs.budget import (
     BudgetExceeded,
     allows_nudge,
+    breaker_states,
     evaluate,
     open_breakers,
     raise_limit,
@@ -108,3 +109,17 @@ def test_budget_cli_status_raise_and_reset(town, ledger, claude_dir: Path) -> No
     town.town_toml.write_text(town.town_toml.read_text().replace("bead = 0.001", "bead = \"lots\""))
     bad = cli(town, "budget")
     assert bad.returncode != 0 and "budget.bead" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_breaker_states_is_read_only(town, ledger, claude_dir: Path) -> None:
+    """The UI's view of the budgets sends no mail and opens nothing; evaluate() then does, once."""
+    _set_budget(town, "bead = 0.001")
+    bead = ledger.create("work", prefix="ap").id
+    worker = sling(town, ledger, bead, "app", actor="overseer").address
+    _work(town, claude_dir, worker, bead, RESUMED.read_text().splitlines())
+    ingest(town, ledger)
+    (before,) = breaker_states(town, ledger)
+    assert before.state == "ok" and before.ratio > 1 and _escalations(ledger) == []
+    evaluate(town, ledger)
+    (after,) = breaker_states(town, ledger)
+    assert after.state == "open" and after.escalation and len(_escalations(ledger)) == 1
