@@ -15,6 +15,11 @@ Public API (domain functions; all take a TownPaths and/or a Ledger):
     ratelimit.record_limit(...) ; active_limit(ledger, agent) ; runtime_backoff(ledger, runtime) -> float | None
     config.load_config(town) -> CostsConfig             # [budget], [prices."<model>"], [costs] in town.toml
 
+town.toml:
+    [budget]            day = 20.0, convoy = 5.0, bead = 2.0 (dollars; each optional), warn_at = 0.8
+    [prices."<model>"]  input, output, cache_read, cache_write ($ per million tokens), context (tokens)
+    [costs]             claude_dirs = ["~/.claude"] (config dirs holding projects/), rate_limit_backoff = 60 (s)
+
 Costs are estimates at list price (data/prices.yaml, overridable in town.toml); an unpriced model or a runtime
 without usage records gives None / "unknown", never a made-up number.
 """

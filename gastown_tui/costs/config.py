@@ -19,6 +19,8 @@ from gastown_tui.town.paths import TownPaths
 SCOPES = ("day", "convoy", "bead")
 PRICE_FIELDS = ("input", "output", "cache_read", "cache_write")
 DEFAULT_WARN_AT = 0.8
+DEFAULT_BACKOFF = 60.0
+COSTS_FIELDS = ("claude_dirs", "rate_limit_backoff")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class CostsConfig:
     warn_at: float = DEFAULT_WARN_AT
     prices: dict[str, Price] = field(default_factory=dict)
     claude_dirs: tuple[Path, ...] = ()
+    rate_limit_backoff: float = DEFAULT_BACKOFF   # seconds to wait after a rate limit that names no retry time
 
     def price_for(self, model: str) -> Price | None:
         """The price of the longest table key `model` starts with; None when the model is not priced."""
@@ -107,10 +110,16 @@ def parse_config(data: dict[str, Any], source: str = "town.toml") -> CostsConfig
     for model, table in overrides.items():
         prices[model] = _price(f"{source}: prices.{model}", table, prices.get(model))
     costs = data.get("costs", {}) or {}
-    dirs = costs.get("claude_dirs", []) if isinstance(costs, dict) else []
+    if not isinstance(costs, dict):
+        raise InvalidInput(f"{source}: costs must be a table")
+    unknown = sorted(set(costs) - set(COSTS_FIELDS))
+    if unknown:
+        raise InvalidInput(f"{source}: costs.{unknown[0]}: unknown field (known: {', '.join(COSTS_FIELDS)})")
+    dirs = costs.get("claude_dirs", [])
     if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
         raise InvalidInput(f"{source}: costs.claude_dirs: expected a list of paths")
-    return CostsConfig(budgets, warn_at, prices, claude_dirs(dirs))
+    backoff = _number(f"{source}: costs.rate_limit_backoff", costs.get("rate_limit_backoff", DEFAULT_BACKOFF))
+    return CostsConfig(budgets, warn_at, prices, claude_dirs(dirs), backoff)
 
 
 _cache: dict[Path, tuple[float, str, CostsConfig]] = {}

@@ -90,7 +90,7 @@ def ingest(town: TownPaths, ledger: Any, *, now: float | None = None) -> IngestR
                 continue
             if isinstance(record, RateLimitHit):
                 limits += record_limit(ledger, who["agent"], who["runtime"], record.ts or stamp, "transcript",
-                                       record.detail, record.retry_after)
+                                       record.detail, record.retry_after, default=config.rate_limit_backoff)
             else:
                 rows.append((record, who))
         total_bytes += len(data)

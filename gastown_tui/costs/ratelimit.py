@@ -10,7 +10,7 @@ from typing import Any
 
 from gastown_tui.costs import store
 
-DEFAULT_BACKOFF = 60.0   # seconds to wait when the error names no retry time
+DEFAULT_BACKOFF = 60.0   # seconds to wait when the error names no retry time (config.DEFAULT_BACKOFF)
 MAX_BACKOFF = 3600.0     # a bogus retry-after never parks an agent for longer
 
 
@@ -32,9 +32,12 @@ class RateLimit:
 
 
 def record_limit(ledger: Any, agent: str, runtime: str, ts: float, source: str, detail: str,
-                 retry_after: float | None) -> int:
-    """Store a hit (once per agent, time and source); returns 1 if it was new."""
-    wait = min(MAX_BACKOFF, retry_after if retry_after is not None and retry_after >= 0 else DEFAULT_BACKOFF)
+                 retry_after: float | None, *, default: float = DEFAULT_BACKOFF) -> int:
+    """Store a hit (once per agent, time and source); returns 1 if it was new.
+
+    `default` is the wait when the error names none (town.toml `[costs] rate_limit_backoff`).
+    """
+    wait = min(MAX_BACKOFF, retry_after if retry_after is not None and retry_after >= 0 else default)
     store.ensure_schema(ledger)
     with ledger.transaction() as tx:
         cur = tx.execute("INSERT OR IGNORE INTO usage_limits VALUES (?,?,?,?,?,?)",

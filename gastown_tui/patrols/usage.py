@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from gastown_tui.costs.budget import allows_nudge, evaluate
+from gastown_tui.costs.config import load_config
 from gastown_tui.costs.ingest import ingest
 from gastown_tui.costs.ratelimit import (
     RateLimit,
@@ -66,7 +67,8 @@ def mark_rate_limited(ctx: PatrolContext, found: list[Any]) -> None:
     for f in found:
         runtime = _screen_limited(ctx, f.address) if f.alive else None
         if runtime is not None and active_limit(ctx.ledger, f.address, now=wall_now) is None:
-            record_limit(ctx.ledger, f.address, runtime, wall_now, "screen", "retry countdown on screen", None)
+            record_limit(ctx.ledger, f.address, runtime, wall_now, "screen", "retry countdown on screen", None,
+                         default=load_config(ctx.town).rate_limit_backoff)
         hit = _latest(ctx, f.address)
         retry = ctx.clock_time(hit.retry_at) if hit is not None else None
         if hit is not None and retry is not None and retry > now and f.alive is not False:

@@ -159,3 +159,52 @@ def test_a_tiny_convoy_budget_stops_new_slings_until_raised(make_town: Callable[
     town.wait(lambda: any(feature in json.dumps(b) for b in stub.main_turns()[before:]),
               "the agent's first model turn on the second bead", 60)
     assert town.gt_json("budget", "status")["budgets"][0]["state"] in ("ok", "warned")
+
+
+def test_a_429_the_cli_gives_up_on_is_waited_out_then_the_witness_resumes_it(make_town: Callable[..., Town],
+                                                                             stub: StubApi) -> None:
+    """With the CLI's own retries off, a 429 ends the polecat's turn (a synthetic error line in its transcript):
+    the engine's witness shows it rate-limited and leaves it alone until the retry time, then resumes it once; the
+    bead lands, slung once, done once, merged once, and a sling meanwhile is refused (runtime backoff)."""
+    from gastown_tui.costs.ingest import ingest
+    from gastown_tui.costs.ratelimit import limit_history
+    from gastown_tui.town.paths import TownPaths
+
+    stub.policy = GasTownPolicy(tasks=CALC_TASKS)
+    town = make_town()
+    town.set_runtime("claude", env={"IS_SANDBOX": "1", "CLAUDE_CODE_MAX_RETRIES": "0"})
+    toml = town.root / "town.toml"
+    # The witness runs in the engine (only there does it see sessions), every 2 s; the 429 names no retry time.
+    text = toml.read_text().replace("witness = 86400", "witness = 2")
+    toml.write_text(text + "\n[costs]\nrate_limit_backoff = 8\n")
+    town.start_engine()
+    fix = create_bead(town, FIX_TITLE, "test_add fails: add() subtracts. Make add() return a + b.")
+    stub.limit_next(1)
+    agent = sling(town, fix)
+
+    def hits() -> list:
+        return town.read(lambda ledger: (ingest(TownPaths(town.root), ledger), limit_history(ledger, agent))[1])
+
+    town.wait(lambda: bool(hits()), "the 429 in the polecat's transcript", 60)
+    (hit,) = hits()
+    assert hit.source == "transcript" and "429" in hit.detail and hit.retry_at - hit.since == 8
+
+    def surveyed_limited() -> bool:
+        return any(e.get("kind") == "witness.survey" and str(e["polecats"].get(agent, "")).startswith("rate-limited")
+                   for e in town.events())
+
+    town.wait(surveyed_limited, "the engine's witness to show the polecat rate-limited", 20)
+    refused = town.gt("sling", create_bead(town, FEATURE_TITLE, "Add calc.multiply."), "calc", check=False)
+    assert refused.returncode != 0 and "rate-limited until" in refused.stderr, refused.stderr
+    town.wait(lambda: any(e.get("kind") == "witness.resume" for e in town.events()), "the witness's resume", 30)
+    events = town.events()
+    resume = next(e for e in events if e.get("kind") == "witness.resume")
+    assert resume["address"] == agent and resume["ts"] >= hit.retry_at, (resume, hit)
+    assert not [e for e in events if e.get("kind") in ("witness.nudge", "witness.restart")]
+    wait_for_done(town, fix, timeout=120)
+    town.gt("patrol", "run", "refinery:calc")
+    town.wait(lambda: bead(town, fix).status == "closed", "the refinery to merge the fix", 60)
+    kinds = town.event_kinds()
+    assert kinds.count("sling") == 1 and kinds.count("done") == 1 and kinds.count("merge.merged") == 1, kinds
+    assert kinds.count("witness.resume") == 1 and len(stub.rate_limited) == 1
+    assert sum(fix in s for s in town.main_log("calc")) == 1
