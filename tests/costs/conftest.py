@@ -43,11 +43,16 @@ def claude_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def relocate(lines: list[str], cwd: Path, branch: str = "", session: str | None = None) -> list[str]:
-    """Real transcript lines as if written by a session in `cwd` on `branch` (fields rewritten, nothing else)."""
+def relocate(lines: list[str], cwd: Path, branch: str = "", session: str | None = None,
+             at: float | None = None) -> list[str]:
+    """Real transcript lines as if written by a session in `cwd` on `branch` (at wall time `at`, if given)."""
+    from datetime import UTC, datetime
+
     out = []
     for line in lines:
         raw = json.loads(line)
+        if at is not None and "timestamp" in raw:
+            raw["timestamp"] = datetime.fromtimestamp(at, UTC).isoformat().replace("+00:00", "Z")
         if "cwd" in raw:
             raw["cwd"] = str(cwd)
         if "gitBranch" in raw and branch:

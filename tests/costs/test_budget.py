@@ -123,3 +123,27 @@ def test_breaker_states_is_read_only(town, ledger, claude_dir: Path) -> None:
     evaluate(town, ledger)
     (after,) = breaker_states(town, ledger)
     assert after.state == "open" and after.escalation and len(_escalations(ledger)) == 1
+
+
+def test_a_day_budget_covers_every_agent_and_bead(town, ledger, claude_dir: Path) -> None:
+    """Today's breaker refuses any sling and any nudge, the Mayor's included; a reset counts from zero again."""
+    import time
+
+    from gastown_tui.agents.registry import ensure_agent
+    from gastown_tui.costs.attribution import local_day
+    from gastown_tui.costs.budget import reset
+    from gastown_tui.records import parse_address
+
+    _set_budget(town, "day = 0.001")
+    ensure_agent(ledger, parse_address("mayor/"))
+    now = time.time()
+    write_transcript(claude_dir, town.mayor_dir, "m",
+                     relocate(RESUMED.read_text().splitlines(), town.mayor_dir, at=now))
+    other = ledger.create("other", prefix="ap").id
+    with pytest.raises(BudgetExceeded, match="day budget"):
+        sling(town, ledger, other, "app", actor="overseer")
+    assert not allows_nudge(ledger, "mayor/")[0]
+    today = local_day(now)
+    assert open_breakers(ledger) == [("day", today)]
+    reset(town, ledger, "day", today, actor="overseer")
+    assert allows_nudge(ledger, "mayor/") == (True, "")

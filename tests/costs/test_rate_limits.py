@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -45,14 +44,7 @@ def test_screen_and_transcript_both_give_rate_limited_with_a_retry_time() -> Non
 
 def _limited_lines(cwd: Path, wall: float) -> list[str]:
     """The fixture's synthetic 429 line (and the turns before it), stamped at `wall`."""
-    stamp = datetime.fromtimestamp(wall, UTC).isoformat().replace("+00:00", "Z")
-    out = []
-    for line in relocate(RESUMED.read_text().splitlines(), cwd, "polecat/nux/x"):
-        raw = json.loads(line)
-        if "timestamp" in raw:
-            raw["timestamp"] = stamp
-        out.append(json.dumps(raw))
-    return out
+    return relocate(RESUMED.read_text().splitlines(), cwd, "polecat/nux/x", at=wall)
 
 
 @pytest.fixture
