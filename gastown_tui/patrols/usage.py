@@ -17,6 +17,7 @@ from gastown_tui.costs.ratelimit import (
     record_limit,
 )
 from gastown_tui.costs.store import conn_of
+from gastown_tui.errors import GastownError
 from gastown_tui.events import emit
 from gastown_tui.patrols.context import PatrolContext
 
@@ -26,9 +27,16 @@ RESUME_TEXT = ("The rate limit that stopped your last request has passed. Contin
 
 
 def deacon_usage(ctx: PatrolContext) -> str:
-    """Read new transcript lines and evaluate every budget (warnings, breakers, escalations happen here)."""
-    report = ingest(ctx.town, ctx.ledger)
-    states = evaluate(ctx.town, ctx.ledger)
+    """Read new transcript lines and evaluate every budget (warnings, breakers, escalations happen here).
+
+    A bad `[budget]`/`[costs]` table must not stop the deacon's other steps: it is reported in the step summary,
+    and every sling refuses with the same one-line error until it is fixed (no spending without a budget check).
+    """
+    try:
+        report = ingest(ctx.town, ctx.ledger)
+        states = evaluate(ctx.town, ctx.ledger)
+    except GastownError as exc:
+        return f"usage not read: {exc.one_line()}"
     opened = [s.describe() for s in states if s.state == "open"]
     parts = [f"{report.new_turns} new turns from {report.files} transcripts"]
     if opened:
@@ -45,7 +53,6 @@ def _latest(ctx: PatrolContext, address: str) -> RateLimit | None:
 def _screen_limited(ctx: PatrolContext, address: str) -> str | None:
     """The runtime name if the engine last saw this agent rate-limited on its screen (agent bead state)."""
     from gastown_tui.agents.registry import get_agent
-    from gastown_tui.errors import GastownError
     from gastown_tui.records import parse_address
 
     try:
@@ -61,14 +68,18 @@ def mark_rate_limited(ctx: PatrolContext, found: list[Any]) -> None:
     A limit the engine saw on screen (the runtime retrying by itself) is recorded here too, with the default
     backoff, so new slings onto that runtime wait while it lasts.
     """
-    ingest(ctx.town, ctx.ledger)
+    try:
+        ingest(ctx.town, ctx.ledger)
+        backoff = load_config(ctx.town).rate_limit_backoff
+    except GastownError:
+        return  # a bad town.toml is reported by the deacon and refused by sling; the survey goes on
     now = ctx.clock.now()
     wall_now = now - (ctx.wall_offset or 0.0)  # limits are stored in wall time, as transcripts write them
     for f in found:
         runtime = _screen_limited(ctx, f.address) if f.alive else None
         if runtime is not None and active_limit(ctx.ledger, f.address, now=wall_now) is None:
             record_limit(ctx.ledger, f.address, runtime, wall_now, "screen", "retry countdown on screen", None,
-                         default=load_config(ctx.town).rate_limit_backoff)
+                         default=backoff)
         hit = _latest(ctx, f.address)
         retry = ctx.clock_time(hit.retry_at) if hit is not None else None
         if hit is not None and retry is not None and retry > now and f.alive is not False:

@@ -147,3 +147,18 @@ def test_a_day_budget_covers_every_agent_and_bead(town, ledger, claude_dir: Path
     assert open_breakers(ledger) == [("day", today)]
     reset(town, ledger, "day", today, actor="overseer")
     assert allows_nudge(ledger, "mayor/") == (True, "")
+
+
+async def test_a_bad_budget_table_keeps_the_deacon_running_and_refuses_slings(town, ledger) -> None:
+    """A typo in [budget] is named in the deacon's heartbeat summary; slings refuse with the same one line."""
+    from gastown_tui.clock import FakeClock
+    from gastown_tui.errors import InvalidInput
+    from gastown_tui.patrols.context import PatrolContext
+    from gastown_tui.patrols.dispatch import LedgerDispatch
+    from gastown_tui.patrols.usage import deacon_usage
+
+    _set_budget(town, 'convoy = "five"')
+    ctx = PatrolContext(town=town, ledger=ledger, clock=FakeClock(), dispatch=LedgerDispatch(ledger))
+    assert deacon_usage(ctx) == "usage not read: town.toml: budget.convoy: expected a non-negative number, got 'five'"
+    with pytest.raises(InvalidInput, match="budget.convoy"):
+        sling(town, ledger, ledger.create("w", prefix="ap").id, "app", actor="overseer")
