@@ -16,9 +16,34 @@ from gastown_tui.town.paths import TownPaths
 _BRANCH = re.compile(r"^polecat/[^/]+/(?P<bead>[a-z][a-z0-9]*-[a-z0-9.]+)$")
 
 
+SLUG_MAX = 200  # Claude Code cuts longer project names and appends a hash of the full path
+
+
+def _js_hash(text: str) -> int:
+    """Java-style 32-bit string hash over UTF-16 code units (`h = h*31 + c`), as Claude Code computes it."""
+    h = 0
+    units = text.encode("utf-16-le")
+    for i in range(0, len(units), 2):
+        h = (h * 31 + int.from_bytes(units[i:i + 2], "little")) & 0xFFFFFFFF
+    return h - (1 << 32) if h >= 1 << 31 else h
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if not number:
+            return out
+
+
 def slug(path: Path | str) -> str:
-    """Claude Code's project directory name for a cwd: every character that is not a letter or digit -> '-'."""
-    return re.sub(r"[^A-Za-z0-9]", "-", str(path))
+    """Claude Code's project directory name for a cwd: every character that is not a letter or digit becomes '-';
+    names over 200 characters are cut and get `-<base36 hash of the path>` appended."""
+    text = str(path)
+    name = re.sub(r"[^A-Za-z0-9]", "-", text)
+    return name if len(name) <= SLUG_MAX else f"{name[:SLUG_MAX]}-{_base36(abs(_js_hash(text)))}"
 
 
 def address_for_cwd(town: TownPaths, cwd: str) -> Address | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gastown_tui.costs import store
-from gastown_tui.costs.attribution import Attributor, slug
+from gastown_tui.costs.attribution import SLUG_MAX, Attributor, slug
 from gastown_tui.costs.config import load_config
 from gastown_tui.costs.transcript import RateLimitHit, Turn, parse_line
 from gastown_tui.town.paths import TownPaths
@@ -35,11 +35,16 @@ class IngestReport:
 def transcript_files(town: TownPaths, dirs: tuple[Path, ...]) -> list[Path]:
     """This town's transcript files (`<dir>/<slug of a cwd under the town>/*.jsonl`)."""
     prefix = slug(town.root.resolve())
+    if len(prefix) >= SLUG_MAX:  # agents' names are cut to SLUG_MAX chars (plus a hash): match on the cut part
+        prefix = prefix[:SLUG_MAX]
+
+    def ours(name: str) -> bool:
+        return name == prefix or name.startswith(prefix if len(prefix) == SLUG_MAX else prefix + "-")
+
     found: list[Path] = []
     for base in dirs:
         try:
-            projects = [e for e in os.scandir(base) if e.is_dir() and (e.name == prefix
-                                                                       or e.name.startswith(prefix + "-"))]
+            projects = [e for e in os.scandir(base) if e.is_dir() and ours(e.name)]
         except FileNotFoundError:
             continue
         for project in projects:

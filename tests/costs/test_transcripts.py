@@ -88,3 +88,15 @@ def test_a_429_in_the_transcript_rate_limits_the_agent_until_its_retry_time(town
     assert hit.retry_at > hit.since and hit.source == "transcript"
     assert active_limit(ledger, "app/polecats/nux", now=hit.since + 1) is not None
     assert active_limit(ledger, "app/polecats/nux", now=hit.retry_at + 1) is None
+
+
+def test_project_directory_names_match_claude_code_for_long_paths() -> None:
+    """Recorded from Claude Code 2.1.197: a 302-character cwd (with an é) gets a 200-character name plus a hash."""
+    from gastown_tui.costs.attribution import slug
+
+    cwd = Path("/tmp/costs_fx/long").joinpath(*(["a_very-long.directory name é"] * 9), "town", "calc", "polecats",
+                                               "nux")
+    assert slug(cwd) == ("-tmp-costs-fx-long-a-very-long-directory-name---a-very-long-directory-name---a-very-long-"
+                         "directory-name---a-very-long-directory-name---a-very-long-directory-name---a-very-long-"
+                         "directory-name---a-very--696kj1")
+    assert slug("/srv/town/app/polecats/nux") == "-srv-town-app-polecats-nux"
