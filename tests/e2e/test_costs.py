@@ -17,7 +17,7 @@ from stub_api import StubApi
 from tasks import CALC_TASKS, FEATURE_TITLE, FIX_TITLE
 from town import Town
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(300)]
 FIELDS = {"input": "input_tokens", "output": "output_tokens", "cache_read": "cache_read_input_tokens",
           "cache_write": "cache_creation_input_tokens"}
 
