@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from gastown_tui.convoys.landing import open_mrs_by_source
-from gastown_tui.costs.report import landing_line
 from gastown_tui.convoys.model import list_convoys
 from gastown_tui.convoys.progress import ConvoyStatus, all_landed, convoy_status, human_duration, parse_ts
+from gastown_tui.costs.report import landing_line
 
 LANDED_REASON = "landed: all tracked work merged"
 
