@@ -18,6 +18,7 @@ STATE_GLYPHS: dict[str, tuple[str, str]] = {
     "working": ("●", "green"), "idle": ("○", "blue"), "waiting": ("?", "yellow bold"), "stuck": ("!", "red bold"),
     "dead": ("✗", "red"), "starting": ("…", "dim"),
 }
+STATE_GLYPHS["rate-limited"] = ("↻", "magenta")  # waiting out a 429/overload until its retry time
 """Glyph and style per agent state: glyph first so state reads in monochrome."""
 
 
@@ -35,6 +36,26 @@ class AgentInfo:
     """Why the state was chosen (hook event, screen rule, output activity …)."""
     hook: str = ""
     """Bead id on the agent's hook, if any."""
+    cost: str = ""
+    """Spend so far, formatted by the caller (e.g. '$0.42', 'unknown'); empty shows nothing."""
+    tokens: int | None = None
+    """Tokens billed so far (None: not shown)."""
+    context_pct: float | None = None
+    """Context in use as % of the model's window for a live agent (None: unknown, not shown)."""
+
+
+def _tokens(count: int | None) -> str:
+    """Compact token count: 950, 12.3k, 4.1M."""
+    if count is None:
+        return ""
+    if count < 1000:
+        return f"{count}t"
+    return f"{count / 1000:.1f}kt" if count < 1_000_000 else f"{count / 1_000_000:.1f}Mt"
+
+
+def _context(pct: float | None) -> str:
+    """Context use, e.g. 'ctx 45%'."""
+    return "" if pct is None else f"ctx {pct:.0f}%"
 
 
 class AgentList(Vertical):
@@ -99,6 +120,9 @@ class AgentList(Vertical):
         glyph, style = STATE_GLYPHS.get(agent.state, ("·", ""))
         text = Text.assemble((f"{number} " if number <= 9 else "  ", "dim"), (glyph + " ", style), agent.name,
                              (f" {agent.state}", style))
+        usage = [part for part in (agent.cost, _tokens(agent.tokens), _context(agent.context_pct)) if part]
+        if usage:
+            text.append(" " + " ".join(usage), "dim")
         text.no_wrap = True
         text.overflow = "ellipsis"
         return text

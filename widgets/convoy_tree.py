@@ -41,6 +41,10 @@ class ConvoyInfo:
     title: str
     status: str = "open"
     beads: tuple[TrackedBead, ...] = field(default_factory=tuple)
+    cost: str = ""
+    """Total spend of the tracked beads, formatted by the caller (e.g. '$1.20'); empty shows nothing."""
+    breaker_open: bool = False
+    """True while the convoy's budget breaker is open (nothing new is slung under it)."""
 
     @property
     def progress(self) -> tuple[int, int]:
@@ -94,6 +98,10 @@ class ConvoyTree(Tree[tuple[str, str]]):
         done, total = convoy.progress
         glyph = "✓" if convoy.status == "closed" else "◆"
         text = Text.assemble((f"{glyph} ", "bold"), (convoy.id, "cyan"), " ", convoy.title, (f" {done}/{total}", "dim"))
+        if convoy.cost:
+            text.append(f" {convoy.cost}", "dim")
+        if convoy.breaker_open:
+            text.append(" budget!", "red bold")
         text.no_wrap = True
         return text
 

@@ -21,6 +21,7 @@ from gastown_tui.errors import InvalidInput, NotFound
 DEFAULT_RUNTIME = "claude"
 PROMPT_MODES = ("arg", "flag", "stdin", "none")
 HOOK_MODES = ("claude", "self", "none")
+USAGE_SOURCES = ("claude-transcripts", "unknown")
 _LIST_FIELDS = ("command", "args", "prompt_flag", "resume", "fork", "print", "session_id_flag", "settings_flag",
                 "process_names")
 
@@ -45,6 +46,7 @@ class Runtime:
     screen: str | dict[str, Any] = "shell"
     ready_delay: float = 3.0
     accepts_typing: bool = True   # False for plain shells: a typed nudge would be executed as a command
+    usage: str = "unknown"        # where token usage is read: claude-transcripts, or unknown (never estimated)
 
     @property
     def supports_resume(self) -> bool:
@@ -127,6 +129,8 @@ def _coerce(source: str, name: str, raw: dict[str, Any], base: Runtime | None) -
             raise InvalidInput(f"{where}: must be true or false")
         elif key == "ready_delay" and not isinstance(value, (int, float)):
             raise InvalidInput(f"{where}: must be a number of seconds")
+        elif key == "usage" and value not in USAGE_SOURCES:
+            raise InvalidInput(f"{where}: must be one of {', '.join(USAGE_SOURCES)}, not {value!r}")
         elif key == "screen" and not isinstance(value, (str, dict)):
             raise InvalidInput(f"{where}: must be a rule-set name or a table of rules")
         changes[key] = value

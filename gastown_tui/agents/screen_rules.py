@@ -32,6 +32,7 @@ class ScreenRules:
     busy: tuple[re.Pattern[str], ...] = ()
     waiting: tuple[re.Pattern[str], ...] = ()
     dialogs: tuple[Dialog, ...] = field(default_factory=tuple)
+    rate_limited: tuple[re.Pattern[str], ...] = ()   # a `(?P<retry>N)` group gives the seconds until the retry
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class ScreenVerdict:
     state: str | None
     rule: str = ""
     dialog: Dialog | None = None
+    retry_in: float | None = None   # rate-limited: seconds until the runtime retries, when the screen says
 
 
 def _compile(source: str, where: str, patterns: Any) -> tuple[re.Pattern[str], ...]:
@@ -74,6 +76,7 @@ def compile_rules(name: str, raw: dict[str, Any], source: str = "screen_rules.ya
         busy=_compile(source, f"{name}.busy", raw.get("busy") or []),
         waiting=_compile(source, f"{name}.waiting", raw.get("waiting") or []),
         dialogs=tuple(dialogs),
+        rate_limited=_compile(source, f"{name}.rate_limited", raw.get("rate_limited") or []),
     )
 
 
@@ -101,12 +104,18 @@ def _bottom(display: list[str], count: int) -> str:
 
 
 def classify_screen(rules: ScreenRules, display: list[str]) -> ScreenVerdict:
-    """Apply the rules in order dialogs → waiting → busy → idle; the first match decides."""
+    """Apply the rules in order dialogs → rate_limited → waiting → busy → idle; the first match decides."""
     text = _bottom(display, rules.lines)
     whole = "\n".join(display)
     for dialog in rules.dialogs:
         if dialog.match.search(whole):
             return ScreenVerdict("dialog", f"dialog {dialog.name}: /{dialog.match.pattern}/", dialog)
+    for pattern in rules.rate_limited:  # before busy: a runtime waiting to retry still shows its spinner
+        match = pattern.search(text)
+        if match:
+            retry = match.groupdict().get("retry")
+            return ScreenVerdict("rate-limited", f"{rules.name}.rate_limited: /{pattern.pattern}/",
+                                 retry_in=float(retry) if retry else None)
     for state, patterns in (("waiting", rules.waiting), ("working", rules.busy), ("idle", rules.idle)):
         for pattern in patterns:
             if pattern.search(text):

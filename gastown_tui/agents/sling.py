@@ -19,6 +19,7 @@ from gastown_tui.agents.pending import queue_op
 from gastown_tui.agents.polecats import candidates, ensure_workdir, prepare_worktree
 from gastown_tui.agents.registry import ensure_agent, update_agent
 from gastown_tui.agents.runtimes import get_runtime
+from gastown_tui.costs.budget import guard_sling
 from gastown_tui.errors import Conflict, GastownError, InvalidInput, NotFound
 from gastown_tui.records import TOWN_PREFIX, Address, parse_address
 from gastown_tui.town.paths import TownPaths
@@ -150,6 +151,7 @@ def sling(town: TownPaths, ledger: Any, bead: str, target: str | None = None, *,
         raise Conflict(f"cannot sling {bead_id}: it is {work.status}")
     if runtime:
         get_runtime(runtime, town.town_toml)  # fail before touching anything
+    guard_sling(town, ledger, bead_id, runtime, force=force)  # an open budget breaker or a rate-limit backoff refuses
     rig, address = _resolve_target(town, bead_id, target)
     address = _hook_somewhere(ledger, bead_id, rig, address, actor=actor, force=force)
     result = SlingResult(bead_id, str(address))

@@ -1,6 +1,7 @@
 """Layered, explainable agent state: hook events first, then screen rules, then output activity.
 
-States: starting, working, idle, waiting (a human decision or a start-up dialog), dead. Every verdict names the
+States: starting, working, idle, waiting (a human decision or a start-up dialog), rate-limited (a 429/overload:
+the runtime waits to retry, or gave up until a retry time), dead. Every verdict names the
 signal that decided it and when, so `gt agents explain` and the UI can say *why* an agent is shown as it is.
 """
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from gastown_tui.agents.screen_rules import ScreenRules, classify_screen
 
-STATES = ("starting", "working", "idle", "waiting", "dead")
+STATES = ("starting", "working", "idle", "waiting", "rate-limited", "dead")
 # Hook event -> state. Notification is refined by its payload (permission prompts wait for a human).
 HOOK_STATES = {"session-start": "starting", "user-prompt-submit": "working", "stop": "idle",
                "notification": "waiting", "session-end": "dead"}
@@ -32,9 +33,10 @@ class Verdict:
     """An agent state and its explanation."""
 
     state: str
-    source: str   # process | hook | screen | activity
+    source: str   # process | hook | screen | activity | usage
     detail: str
     ts: float     # when the deciding signal was observed
+    retry_at: float | None = None   # rate-limited: when the runtime (or the witness) retries
 
     def explain(self, now: float) -> str:
         """One human sentence: the state, the signal that decided it, how long ago."""
@@ -52,13 +54,21 @@ def hook_state(signal: HookSignal) -> str:
 
 def decide(*, alive: bool, exited_at: float | None, started_at: float, now: float, hook: HookSignal | None,
            rules: ScreenRules | None, display: list[str], last_output_at: float | None,
-           ready_delay: float = 3.0) -> Verdict:
-    """Combine the layers into one verdict (see the module docstring for the order)."""
+           ready_delay: float = 3.0, limited_until: float | None = None) -> Verdict:
+    """Combine the layers into one verdict (see the module docstring for the order).
+
+    `limited_until` is the retry time of a rate limit recorded from the transcript (costs.ratelimit.active_limit).
+    """
     if not alive:
         return Verdict("dead", "process", "the session's process has exited", exited_at or now)
     screen = classify_screen(rules, display) if rules is not None else None
     output_ts = last_output_at or started_at
     quiet = now - output_ts
+    if screen is not None and screen.state == "rate-limited":
+        retry = now + screen.retry_in if screen.retry_in is not None else None
+        return Verdict("rate-limited", "screen", screen.rule, output_ts, retry)
+    if limited_until is not None and limited_until > now:
+        return Verdict("rate-limited", "usage", "a 429/overload in the transcript", now, limited_until)
     if screen is not None and screen.state in ("dialog", "waiting"):
         return Verdict("waiting", "screen", screen.rule, output_ts)
     if hook is not None:

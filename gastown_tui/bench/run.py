@@ -136,13 +136,20 @@ def scale_rows(sizes: Sizes) -> list[Row]:
     return rows
 
 
+def idle_rows(sizes: Sizes) -> list[Row]:
+    """Model calls, CPU and RSS of the engine with idle agents (gastown_tui.bench.idle_bench)."""
+    from gastown_tui.bench.idle_bench import bench_rows
+
+    return bench_rows(sizes.agents, quick=sizes is QUICK)  # type: ignore[return-value]
+
+
 def run(quick: bool, out: TextIO = sys.stdout) -> int:
     """Run every sub-benchmark and print the table."""
     sizes = QUICK if quick else FULL
     print(f"gastown bench ({'quick' if quick else 'full'}) -- {machine()}", file=out, flush=True)
     rows: list[Row] = []
     steps: list[tuple[str, Callable[[Sizes], list[Row]]]] = [("terminal", terminal_rows), ("tui", tui_rows),
-                                                              ("scale", scale_rows)]
+                                                              ("scale", scale_rows), ("idle", idle_rows)]
     for name, step in steps:
         start = time.perf_counter()
         try:

@@ -41,6 +41,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo_cmd", "open the TUI on a temporary demo town (no API key needed)"),
     "tui": ("tui_cmd", "open the TUI for a town"),
     "bench": ("bench_cmd", "run the benchmarks and print a table of measured ratios"),
+    "costs": ("costs_cmd", "tokens and estimated cost per agent, bead, convoy, rig or day"),
+    "budget": ("budget_cmd", "budget breakers: status, reset, raise"),
 }
 
 

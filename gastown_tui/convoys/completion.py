@@ -8,6 +8,7 @@ from typing import Any
 from gastown_tui.convoys.landing import open_mrs_by_source
 from gastown_tui.convoys.model import list_convoys
 from gastown_tui.convoys.progress import ConvoyStatus, all_landed, convoy_status, human_duration, parse_ts
+from gastown_tui.costs.report import landing_line
 
 LANDED_REASON = "landed: all tracked work merged"
 
@@ -24,9 +25,10 @@ class LandedConvoy:
     notify: str
 
 
-def _summary(status: ConvoyStatus, duration_s: float) -> str:
+def _summary(status: ConvoyStatus, duration_s: float, cost: str = "") -> str:
     """Mail body: `Key: value` lines, blank line, then the beads that landed (Gas Town protocol style)."""
-    lines = [f"Convoy: {status.id}", f"Beads: {status.total}", f"Duration: {human_duration(duration_s)}", ""]
+    lines = [f"Convoy: {status.id}", f"Beads: {status.total}", f"Duration: {human_duration(duration_s)}",
+             *([cost] if cost else []), ""]
     lines += [f"- {t.id} {t.title} ({t.close_reason or 'closed'})" for t in status.tracked]
     return "\n".join(lines)
 
@@ -51,5 +53,6 @@ def check_completion(ledger: Any, *, actor: str = "deacon/") -> list[LandedConvo
         duration = (end - start) if start is not None and end is not None else 0.0
         notify = str((getattr(closed, "metadata", None) or {}).get("notify") or "overseer")
         landed.append(LandedConvoy(convoy.id, convoy.title, duration,
-                                   f"Convoy landed: {convoy.title}", _summary(status, duration), notify))
+                                   f"Convoy landed: {convoy.title}",
+                                   _summary(status, duration, landing_line(ledger, convoy.id)), notify))
     return landed

@@ -18,6 +18,7 @@ from gastown_tui.errors import GastownError
 from gastown_tui.events import emit
 from gastown_tui.patrols.context import PatrolContext
 from gastown_tui.patrols.runs import Run
+from gastown_tui.patrols.usage import deacon_usage
 from gastown_tui.records import LABEL_AGENT
 
 STEPS = ["heartbeat", "convoy-completion", "stranded-convoys", "capacity", "wisp-gc", "orphans", "ledger-commit"]
@@ -54,7 +55,7 @@ class DeaconPatrol:
     def heartbeat(self, run: Run) -> str:
         """Record that the deacon is alive (read by `gt patrol status` and the UI)."""
         self.ctx.ledger.meta_set("deacon.heartbeat", str(self.ctx.clock.now()))
-        return "alive"
+        return f"alive; {deacon_usage(self.ctx)}"  # usage read and budgets evaluated before anything is slung
 
     def convoy_completion(self, run: Run) -> str:
         """Close convoys whose tracked work all merged; mail the Overseer a summary with the duration."""

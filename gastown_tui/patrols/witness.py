@@ -14,12 +14,14 @@ import json
 from typing import Any
 
 from gastown_tui import gitops
+from gastown_tui.costs.budget import allows_nudge
 from gastown_tui.errors import GastownError
 from gastown_tui.events import emit
 from gastown_tui.patrols.context import PatrolContext
 from gastown_tui.patrols.merge_queue import set_meta
 from gastown_tui.patrols.polecats import DEAD, IDLE, STALLED, ZOMBIE, PolecatFacts, Thresholds, survey
 from gastown_tui.patrols.runs import Run
+from gastown_tui.patrols.usage import mark_rate_limited, resume_rate_limited
 
 STEPS = ["survey-polecats", "restart-dead", "nudge-idle", "cleanup-done", "escalate"]
 NUDGE_TEXT = ("You have {bead} on your hook and have been quiet for a while. Run `gt prime` to see your work, "
@@ -47,6 +49,7 @@ class WitnessPatrol:
     def survey(self, run: Run) -> str:
         """Classify every polecat; the verdicts and reasons go to the run data and the feed."""
         found = survey(self.ctx, self.rig, self.t)
+        mark_rate_limited(self.ctx, found)  # a rate-limited polecat waits for its retry time: not idle, not stuck
         run.data["polecats"] = [f.to_dict() for f in found]
         counts: dict[str, int] = {}
         for f in found:
@@ -95,7 +98,7 @@ class WitnessPatrol:
         sessions = self.ctx.sessions
         if sessions is None:
             return "engine not running"
-        nudged = []
+        nudged = await resume_rate_limited(self.ctx, sessions, self._facts(run), self.actor)
         last = self._nudge_times()
         now = self.ctx.clock.now()
         for f in self._facts(run):
@@ -106,6 +109,8 @@ class WitnessPatrol:
                 continue
             if now - last.get(f.address, float("-inf")) < self.t.idle:
                 continue  # nudged recently: give it time to act
+            if not allows_nudge(self.ctx.ledger, f.address)[0]:
+                continue  # under an open budget breaker: no nudge (the breaker's escalation says why)
             await sessions.nudge(f.address, NUDGE_TEXT.format(bead=f.hook))
             last[f.address] = now
             self._emit("witness.nudge", address=f.address, bead=f.hook, reason=f.reason)

@@ -58,6 +58,39 @@ class Request:
 Policy = Callable[[dict[str, Any]], Reply]
 
 
+@dataclass(frozen=True)
+class Usage:
+    """Token usage the stub reports for one response (what a real API bills)."""
+
+    input_tokens: int
+    output_tokens: int
+    cache_read_input_tokens: int
+    cache_creation_input_tokens: int
+
+    def to_dict(self) -> dict[str, int]:
+        """The Messages API `usage` object."""
+        return {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
+                "cache_read_input_tokens": self.cache_read_input_tokens,
+                "cache_creation_input_tokens": self.cache_creation_input_tokens}
+
+
+@dataclass(frozen=True)
+class Served:
+    """One successful response and the usage it reported (the ground truth for cost tests)."""
+
+    message_id: str
+    usage: Usage
+    main: bool          # a conversation turn (with tools), not title generation
+    cwd: str            # the agent's working directory, from the system prompt ('' if absent)
+    text: str           # everything the conversation said so far (for marker searches)
+
+
+def default_usage(serial: int) -> Usage:
+    """Distinct, known usage per response: a miscount of any field or any turn changes the sums."""
+    return Usage(input_tokens=100 + 7 * serial, output_tokens=20 + 3 * serial,
+                 cache_read_input_tokens=1000 + 50 * serial, cache_creation_input_tokens=200 + 11 * serial)
+
+
 def default_policy(body: dict[str, Any]) -> Reply:
     """Answer anything with a short text (used when a test scripts nothing)."""
     return Reply([Text("OK.")])
@@ -76,6 +109,36 @@ class StubApi:
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.usage: Callable[[int], Usage] = default_usage
+        self.served: list[Served] = []
+        self.rate_limited: list[Request] = []  # main-turn requests answered 429
+        self._serial = itertools.count(1)
+        self._limit_next = 0                   # main-turn requests still to answer with 429
+        self.retry_after = 2                   # seconds, sent as retry-after with every 429
+
+    def limit_next(self, count: int, retry_after: int = 2) -> None:
+        """Answer the next `count` main-turn requests with HTTP 429 rate_limit_error (retry-after seconds)."""
+        with self._lock:
+            self._limit_next = count
+            self.retry_after = retry_after
+
+    def take_limit(self, request: Request) -> bool:
+        """True (and counted) if this main-turn request must get a 429."""
+        with self._lock:
+            if self._limit_next <= 0:
+                return False
+            self._limit_next -= 1
+            self.rate_limited.append(request)
+            return True
+
+    def serve_usage(self, message_id: str, body: dict[str, Any], main: bool) -> Usage:
+        """The usage for the next response, remembered in `served`."""
+        usage = self.usage(next(self._serial))
+        cwd = _CWD.search(json.dumps(body.get("system", "")))
+        text = json.dumps(body.get("messages", []), ensure_ascii=False)
+        with self._lock:
+            self.served.append(Served(message_id, usage, main, cwd.group(1) if cwd else "", text))
+        return usage
 
     @property
     def url(self) -> str:
@@ -213,9 +276,25 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/v1/messages/count_tokens":
             self._json(200, {"input_tokens": len(json.dumps(body)) // 4})
         elif path == "/v1/messages" and isinstance(body, dict):
+            if not is_side_request(body) and self.owner.take_limit(self.owner.requests[-1]):
+                self._rate_limit()
+                return
             self._messages(body)
         else:
             self._json(200, {})
+
+    def _rate_limit(self) -> None:
+        """HTTP 429 as the real API sends it: a retry-after header and a rate_limit_error body."""
+        data = json.dumps({"type": "error", "error": {"type": "rate_limit_error",
+                                                      "message": "Number of request tokens has exceeded your "
+                                                                 "per-minute rate limit (stub)"}}).encode()
+        self.send_response(429)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("retry-after", str(self.owner.retry_after))
+        self.send_header("anthropic-ratelimit-requests-remaining", "0")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _messages(self, body: dict[str, Any]) -> None:
         """Answer a Messages request: a short title for side requests, else whatever the policy says."""
@@ -230,6 +309,8 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.delay:
             time.sleep(reply.delay)
         message = self._message(reply)
+        usage = self.owner.serve_usage(message["id"], body, main=not is_side_request(body))
+        message["usage"] = usage.to_dict()
         if body.get("stream"):
             self._stream(message)
         else:
@@ -258,9 +339,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
-        start = dict(message, content=[], stop_reason=None,
-                     usage={"input_tokens": 100, "output_tokens": 1, "cache_creation_input_tokens": 0,
-                            "cache_read_input_tokens": 0})
+        # As the real API streams it: input and cache counts up front, the final output count in message_delta.
+        start = dict(message, content=[], stop_reason=None, usage=dict(message["usage"], output_tokens=1))
         self._event("message_start", {"type": "message_start", "message": start})
         for index, block in enumerate(message["content"]):
             if block["type"] == "text":
@@ -278,7 +358,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._event("content_block_stop", {"type": "content_block_stop", "index": index})
         self._event("message_delta", {"type": "message_delta",
                                       "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
-                                      "usage": {"output_tokens": 20}})
+                                      "usage": {"output_tokens": message["usage"]["output_tokens"]}})
         self._event("message_stop", {"type": "message_stop"})
 
     def _event(self, name: str, data: dict[str, Any]) -> None:
