@@ -13,6 +13,7 @@ from gastown_tui.errors import Conflict, InvalidInput
 from gastown_tui.events import default_actor
 from gastown_tui.formulas.cook import Proto, ProtoStep, cook
 from gastown_tui.formulas.expand import eval_condition, substitute
+from gastown_tui.formulas.ordering import ChildIds, dependency_order
 from gastown_tui.formulas.schema import Formula, Loc, VarDef
 from gastown_tui.formulas.search import FormulaLibrary
 from gastown_tui.formulas.validate import check_var_value
@@ -100,16 +101,19 @@ def pour(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, str] |
                              ephemeral=ephemeral, assignee=assignee, metadata=meta, actor=actor,
                              source_formula=proto.formula)
         ids: dict[str, str] = {}
+        numbering = ChildIds(root.id)
         for order, step in enumerate(proto.steps):
             parent = ids[step.parent] if step.parent else root.id
             bead = ledger.create(
-                step.title, parent=parent, description=step.description, issue_type=step.type,
-                priority=step.priority, assignee=step.assignee, labels=step.labels, ephemeral=ephemeral,
-                acceptance_criteria=step.acceptance, notes=step.notes, actor=actor,
+                step.title, id=numbering.next(parent), parent=parent, description=step.description,
+                issue_type=step.type, priority=step.priority, assignee=step.assignee, labels=step.labels,
+                ephemeral=ephemeral, acceptance_criteria=step.acceptance, notes=step.notes, actor=actor,
                 metadata={**step.metadata, "molecule": root.id, "step_id": step.id, "needs": step.needs,
                           "order": order, **({"gate": step.gate} if step.gate else {})})
             ids[step.id] = bead.id
-        for step in proto.steps:
+        # Needs first-to-last would make each cycle check walk the whole chain behind it (quadratic); added in
+        # reverse dependency order every check starts from a bead with no edges yet.
+        for step in reversed(dependency_order(proto.steps)):
             for need in step.needs:
                 ledger.add_dep(ids[step.id], ids[need], "blocks", actor=actor)
         if attach_to:

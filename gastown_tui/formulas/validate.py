@@ -160,21 +160,27 @@ def check_graph(steps: list[Step], field: str = "steps") -> None:
         for need in step.needs:
             if need not in by_id:
                 raise step.field_loc("needs").error(f"{field}.{step.id}.needs", f"names no step: {need!r}")
-    state: dict[str, int] = {}  # 1 = on the DFS stack, 2 = done
-
-    def visit(node: str, stack: list[str]) -> None:
-        state[node] = 1
-        for nxt in edges[node]:
+    state: dict[str, int] = {}  # 1 = on the DFS path, 2 = done
+    # iterative DFS: a 10,000-step chain must not hit Python's recursion limit
+    for start in edges:
+        if start in state:
+            continue
+        path: list[str] = [start]
+        iters = [iter(edges[start])]
+        state[start] = 1
+        while iters:
+            nxt = next(iters[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                iters.pop()
+                continue
             if state.get(nxt) == 1:
-                cycle = stack[stack.index(nxt):] if nxt in stack else []
-                cycle = [*cycle, node, nxt]
+                node = path[-1]
+                cycle = [*path[path.index(nxt):], nxt]
                 culprit = by_id[node]
                 raise culprit.field_loc("needs").error(f"{field}.{culprit.id}.needs",
                                                        f"dependency cycle: {' -> '.join(cycle)}")
-            if state.get(nxt) is None:
-                visit(nxt, [*stack, node])
-        state[node] = 2
-
-    for node in list(edges):
-        if node not in state:
-            visit(node, [])
+            if nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                iters.append(iter(edges[nxt]))

@@ -129,9 +129,14 @@ def load_molecule(ledger: "Ledger", mol_id: str) -> Molecule:
                                description=bead.description, acceptance=bead.acceptance_criteria,
                                closed_at=bead.closed_at))
     steps.sort(key=lambda s: s.order)
+    totals: dict[str, list[int]] = {}  # step id -> [children, children done]; one pass, not one per step
+    for step in steps:
+        if step.parent is not None:
+            count = totals.setdefault(step.parent, [0, 0])
+            count[0] += 1
+            count[1] += step.state == "done"
     for epic in steps:
-        kids = [c for c in steps if c.parent == epic.step_id]
-        epic.children_total, epic.children_done = len(kids), sum(1 for c in kids if c.state == "done")
+        epic.children_total, epic.children_done = totals.get(epic.step_id, (0, 0))
     return Molecule(id=root.id, title=root.title, formula=str(meta.get("formula", "")), status=root.status,
                     ephemeral=root.ephemeral, steps=steps, attached_to=meta.get("attached_to"))
 
@@ -244,8 +249,7 @@ def _close_finished_epics(ledger: "Ledger", mol_id: str, actor: str) -> None:
     while True:
         mol = load_molecule(ledger, mol_id)
         finished = [s for s in mol.steps if s.issue_type == "epic" and s.state != "done"
-                    and all(c.state == "done" for c in mol.steps if c.parent == s.step_id)
-                    and any(c.parent == s.step_id for c in mol.steps)]
+                    and s.children_total and s.children_done == s.children_total]
         if not finished:
             return
         for epic in finished:
