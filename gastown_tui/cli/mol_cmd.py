@@ -131,6 +131,8 @@ def _mol_of_step(ledger: Any, step: str | None, mol: str | None) -> str:
     from gastown_tui.formulas.walk import find_molecule, require_molecule
     if mol:
         return ledger.resolve(mol)
+    if step and "#" in step:  # `<root>#<step>` names a step of a root-only molecule
+        return ledger.resolve(step.split("#", 1)[0])
     if step and ledger.exists(step):
         owner = (ledger.get(step).metadata or {}).get("molecule")
         if owner:

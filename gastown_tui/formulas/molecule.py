@@ -13,6 +13,7 @@ from gastown_tui.errors import Conflict, InvalidInput
 from gastown_tui.events import default_actor
 from gastown_tui.formulas.cook import Proto, ProtoStep, cook
 from gastown_tui.formulas.expand import eval_condition, substitute
+from gastown_tui.formulas import rootonly
 from gastown_tui.formulas.ordering import ChildIds, dependency_order
 from gastown_tui.formulas.schema import Formula, Loc, VarDef
 from gastown_tui.formulas.search import FormulaLibrary
@@ -82,10 +83,12 @@ def _to_proto(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, s
 
 def pour(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, str] | None = None, *,
          ephemeral: bool = False, attach_to: str | None = None, actor: str | None = None,
-         library: FormulaLibrary | None = None, assignee: str | None = None) -> Molecule:
+         library: FormulaLibrary | None = None, assignee: str | None = None,
+         root_only: bool | None = None) -> Molecule:
     """Create the molecule of `source` in ONE transaction: root bead (`molecule`) + step beads + `blocks` edges.
 
-    `ephemeral=True` makes a wisp (never exported). `attach_to` links the molecule to a work bead (root metadata
+    `ephemeral=True` makes a wisp (never exported). `root_only` (default: the formula's `pour = false`) keeps
+    the steps in the root's metadata instead of one bead each (see rootonly.py). `attach_to` links the molecule to a work bead (root metadata
     `attached_to` and a non-blocking `relates-to` edge) so `find_molecule` can find it from an agent's hook.
     """
     actor = actor or default_actor()
@@ -97,12 +100,16 @@ def pour(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, str] |
                                 else "mol", "source": proto.source}
         if attach_to:
             meta["attached_to"] = attach_to
+        if root_only is None:
+            root_only = proto.pour is False
+        if root_only:
+            meta[rootonly.KEY] = rootonly.initial_meta(proto.steps)
         root = ledger.create(proto.title, description=proto.description, issue_type="molecule",
                              ephemeral=ephemeral, assignee=assignee, metadata=meta, actor=actor,
                              source_formula=proto.formula)
         ids: dict[str, str] = {}
         numbering = ChildIds(root.id)
-        for order, step in enumerate(proto.steps):
+        for order, step in enumerate([] if root_only else proto.steps):
             parent = ids[step.parent] if step.parent else root.id
             bead = ledger.create(
                 step.title, id=numbering.next(parent), parent=parent, description=step.description,
@@ -113,7 +120,7 @@ def pour(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, str] |
             ids[step.id] = bead.id
         # Needs first-to-last would make each cycle check walk the whole chain behind it (quadratic); added in
         # reverse dependency order every check starts from a bead with no edges yet.
-        for step in reversed(dependency_order(proto.steps)):
+        for step in reversed(dependency_order([] if root_only else proto.steps)):
             for need in step.needs:
                 ledger.add_dep(ids[step.id], ids[need], "blocks", actor=actor)
         if attach_to:
@@ -214,7 +221,7 @@ def squash(ledger: "Ledger", mol_id: str, summary: str | None = None, actor: str
                                    close_reason=f"Squashed from {len(mol.steps)} wisps", metadata=meta, actor=actor)
             _delete_tree(ledger, mol.id)
         else:
-            for step in reversed(mol.steps):
+            for step in [] if mol.root_only else reversed(mol.steps):
                 if step.state != "done":
                     ledger.close(step.bead_id, reason="squashed", actor=actor)
             digest = ledger.create(f"Digest: {mol.title}", parent=mol.id, description=description, status="closed",
@@ -233,7 +240,7 @@ def burn(ledger: "Ledger", mol_id: str, actor: str | None = None) -> None:
         if mol.ephemeral:
             _delete_tree(ledger, mol.id)
         else:
-            for step in reversed(mol.steps):
+            for step in [] if mol.root_only else reversed(mol.steps):
                 if step.state != "done":
                     ledger.close(step.bead_id, reason="abandoned (burned)", actor=actor)
             if mol.status not in DONE:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from gastown_tui.errors import Conflict, InvalidInput, NotFound
 from gastown_tui.events import default_actor, emit
+from gastown_tui.formulas import rootonly
 
 if TYPE_CHECKING:
     from gastown_tui.ledger import Bead, Ledger
@@ -58,6 +59,7 @@ class Molecule:
     ephemeral: bool
     steps: list[StepState]
     attached_to: str | None = None
+    root_only: bool = False  # steps live in the root's metadata (`pour = false`), not as beads
 
     def step(self, key: str) -> StepState:
         """A step by bead id or formula step id (NotFound otherwise)."""
@@ -77,7 +79,8 @@ class Molecule:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form, with progress counts."""
         return {"id": self.id, "title": self.title, "formula": self.formula, "status": self.status,
-                "ephemeral": self.ephemeral, "attached_to": self.attached_to, "progress": self.counts(),
+                "ephemeral": self.ephemeral, "attached_to": self.attached_to, "root_only": self.root_only,
+                "progress": self.counts(),
                 "complete": self.complete, "steps": [s.to_dict() for s in self.steps]}
 
     @property
@@ -102,6 +105,8 @@ def _state(bead: "Bead") -> str:
 def load_molecule(ledger: "Ledger", mol_id: str) -> Molecule:
     """Read a molecule (or any epic with children) from the ledger."""
     root = ledger.get(mol_id)
+    if rootonly.is_root_only(root):
+        return rootonly.load(root)
     meta = root.metadata or {}
     beads: list[tuple["Bead", str | None]] = []
 
@@ -203,7 +208,10 @@ def claim_step(ledger: "Ledger", mol_id: str, step: str | None = None, actor: st
             raise Conflict(f"step {target.step_id} ({target.bead_id}) is already done")
         if target.state == "blocked":
             raise Conflict(f"step {target.step_id} ({target.bead_id}) is blocked by {', '.join(target.needs)}")
-        ledger.claim(target.bead_id, actor)
+        if mol.root_only:
+            rootonly.mark(ledger, mol.id, target.step_id, "in_progress", actor)
+        else:
+            ledger.claim(target.bead_id, actor)
         emit_event(ledger, "mol.step_claimed", actor, mol=mol.id, step=target.bead_id, step_id=target.step_id,
               title=target.title)
         return load_molecule(ledger, mol_id).step(target.bead_id)
@@ -233,8 +241,11 @@ def step_done(ledger: "Ledger", mol_id: str, step: str | None = None, actor: str
         if target.issue_type == "epic":
             raise InvalidInput(f"step {target.step_id} is an epic: it closes when its children are done")
         before = {s.bead_id for s in mol.steps if s.state == "ready"}
-        ledger.close(target.bead_id, reason=reason or "done", actor=actor)
-        _close_finished_epics(ledger, mol_id, actor)
+        if mol.root_only:  # containers of a root-only molecule are done by derivation, nothing to close
+            rootonly.mark(ledger, mol.id, target.step_id, "closed", actor, reason)
+        else:
+            ledger.close(target.bead_id, reason=reason or "done", actor=actor)
+            _close_finished_epics(ledger, mol_id, actor)
         after = load_molecule(ledger, mol_id)
         emit_event(ledger, "mol.step_done", actor, mol=mol.id, step=target.bead_id, step_id=target.step_id,
               title=target.title)
