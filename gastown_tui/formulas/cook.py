@@ -8,6 +8,7 @@ from typing import Any, Literal
 from gastown_tui.formulas.expand import (Loader, apply_controls, apply_expansions, eval_condition,
                                          resolve_extends, substitute)
 from gastown_tui.formulas.schema import Formula, Step, VarDef
+from gastown_tui.formulas.search import sibling_first
 from gastown_tui.formulas.validate import check_formula, check_graph, check_unique_ids, check_vars_given
 
 Mode = Literal["compile", "runtime"]
@@ -82,7 +83,7 @@ def var_values(formula: Formula, given: dict[str, str]) -> dict[str, str]:
 def resolve(formula: Formula, loader: Loader | None) -> Formula:
     """Check the file, then merge `extends` parents and apply expansions (a new Formula; input untouched)."""
     check_formula(formula)
-    loader = loader or _no_loader
+    loader = sibling_first(formula, loader or _no_loader)
     resolved = resolve_extends(formula, loader)
     apply_expansions(resolved, loader)
     check_unique_ids(resolved.steps)

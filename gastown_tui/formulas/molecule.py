@@ -17,7 +17,7 @@ from gastown_tui.formulas import rootonly
 from gastown_tui.formulas.ordering import ChildIds, dependency_order
 from gastown_tui.formulas.schema import Formula, Loc, VarDef
 from gastown_tui.formulas.search import FormulaLibrary
-from gastown_tui.formulas.validate import check_var_value
+from gastown_tui.formulas.validate import check_var_value, missing_required
 from gastown_tui.formulas.walk import (ATTACH_DEP, DONE, Molecule, MoleculeStatus, StepState, claim_step,
                                        current_step, emit_event, find_molecule, load_molecule, molecule_status,
                                        ready_steps, require_molecule, resolve_step, step_done)
@@ -50,7 +50,7 @@ def bind(proto: Proto, vars: dict[str, str]) -> Proto:
             raise Loc(proto.source or proto.id, 1).error(f"vars.{name}", f"unknown variable (declared: {declared})")
         check_var_value(proto.var_defs[name], value)
     for var in proto.var_defs.values():
-        if var.required and var.name not in vars:
+        if missing_required(var, vars):
             raise var.loc.error(f"vars.{var.name}", f"required variable not set (pass --var {var.name}=...)")
     values = {n: v.default for n, v in proto.var_defs.items() if v.default is not None}
     values.update(vars)
@@ -139,7 +139,7 @@ def persist_proto(ledger: "Ledger", proto: Proto, *, actor: str | None = None, f
     actor = actor or default_actor()
     root_id = f"{prefix or ledger.default_prefix}-proto-{re.sub(r'[^a-z0-9-]+', '-', proto.id.lower())}"
     var_defs = {n: {"description": v.description, "default": v.default, "required": v.required, "enum": v.enum,
-                    "pattern": v.pattern, "type": v.type} for n, v in proto.var_defs.items()}
+                    "pattern": v.pattern, "type": v.type, "required_unless": v.required_unless} for n, v in proto.var_defs.items()}
     with ledger.transaction():
         if ledger.exists(root_id):
             if not force:

@@ -27,8 +27,7 @@ def check_var_def(var: VarDef) -> None:
     field = f"vars.{var.name}"
     if var.type not in VAR_TYPES:
         raise var.loc.error(f"{field}.type", f"unknown type {var.type!r} (use {', '.join(VAR_TYPES)})")
-    if var.required and var.default is not None:
-        raise var.loc.error(field, "a variable cannot be both required and have a default")
+    # required + default is accepted, as the original does: the default satisfies the requirement
     if var.pattern is not None:
         try:
             re.compile(var.pattern)
@@ -63,8 +62,17 @@ def check_vars_given(formula: Formula, given: Mapping[str, str], *, require: boo
         check_var_value(var, value)
     if require:
         for var in formula.vars.values():
-            if var.required and var.name not in given:
+            if missing_required(var, given):
                 raise var.loc.error(f"vars.{var.name}", f"required variable not set (pass --var {var.name}=...)")
+
+
+def missing_required(var: VarDef, given: Mapping[str, str]) -> bool:
+    """True when `var` must be given and is not: required, no default, and none of `required_unless` given."""
+    if var.name in given or var.default is not None:
+        return False
+    if var.required_unless:
+        return not any(given.get(other) for other in var.required_unless)
+    return var.required
 
 
 def check_step(step: Step) -> None:
@@ -138,6 +146,31 @@ def check_formula(formula: Formula) -> None:
         raise formula.loc.error("steps", "a workflow formula needs at least one [[steps]] entry")
     if formula.type == "expansion" and not formula.template:
         raise formula.loc.error("template", "an expansion formula needs at least one [[template]] entry")
+    if formula.type == "convoy":
+        check_convoy(formula)
+    if formula.type == "aspect" and not formula.advice and not formula.aspects:
+        raise formula.loc.error("advice", "an aspect formula needs [[advice]] (or [[aspects]]) entries")
+    for var in formula.vars.values():
+        for other in var.required_unless:
+            if other not in formula.vars:
+                raise var.loc.error(f"vars.{var.name}.required_unless", f"names no variable: {other!r}")
+
+
+def check_convoy(formula: Formula) -> None:
+    """A convoy has legs with unique ids, and its synthesis depends only on legs."""
+    if not formula.legs:
+        raise formula.loc_of("legs").error("legs", "a convoy formula needs at least one [[legs]] entry")
+    seen: set[str] = set()
+    for leg in formula.legs:
+        if not _STEP_ID_RE.match(leg.id):
+            raise leg.loc.error(f"legs.{leg.id}.id", "use letters, digits, '-', '_' and '.'")
+        if leg.id in seen:
+            raise leg.loc.error(f"legs.{leg.id}.id", "duplicate leg id")
+        seen.add(leg.id)
+    if formula.synthesis:
+        for dep in formula.synthesis.depends_on:
+            if dep not in seen:
+                raise formula.synthesis.loc.error("synthesis.depends_on", f"names no leg: {dep!r}")
 
 
 def check_graph(steps: list[Step], field: str = "steps") -> None:
