@@ -42,6 +42,15 @@ def register(subparsers: Any) -> None:
     p.add_argument("names", nargs="*")
     add_json_flag(p)
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("run", help="run a convoy formula: one polecat per leg, then the synthesis")
+    p.add_argument("name")
+    p.add_argument("rig", help="rig whose polecats work the legs")
+    add_var_flag(p)
+    add_json_flag(p)
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("feed", help="sling ready legs / synthesis of running convoy formulas, within capacity")
+    add_json_flag(p)
+    p.set_defaults(func=cmd_feed)
     formula.set_defaults(func=lambda args: (formula.print_help(), 2)[1])
 
     cook = subparsers.add_parser("cook", help="cook a formula into a protomolecule")
@@ -180,4 +189,48 @@ def cmd_cook(args: argparse.Namespace) -> int:
         print(_step_line(step))
     if proto_id:
         print(f"persisted as {proto_id} (pour with: gt mol pour {proto_id} --var ...)")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start a convoy formula: convoy + leg beads + synthesis bead; legs slung within capacity."""
+    from gastown_tui.cli.ledger_cmd import open_ledger
+    from gastown_tui.events import default_actor
+    from gastown_tui.formulas.convoy_run import start_convoy_formula
+    from gastown_tui.town.paths import find_town
+
+    library = _library()
+    formula = library.load(args.name)
+    town = find_town()
+    with open_ledger() as ledger:
+        run = start_convoy_formula(town, ledger, formula, parse_vars(args.var), args.rig, actor=default_actor())
+    if args.json:
+        print_json(run.to_dict())
+        return 0
+    print(f"convoy {run.convoy}  ({run.formula}, {len(run.legs)} legs)  result: {run.result}")
+    for leg in run.legs:
+        print(f"  leg {leg.leg}  {leg.bead}" + ("  (review only)" if leg.review_only else ""))
+    print(f"  synthesis  {run.synthesis}  (ready when the legs close)")
+    for item in run.slung:
+        print(f"slung {item}")
+    if run.queued:
+        print(f"queued {len(run.queued)} (capacity): gt formula feed slings them when polecats free up")
+    return 0
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    """Sling what is ready in running convoy formulas (what the deacon's stranded-convoys step also does)."""
+    from gastown_tui.cli.ledger_cmd import open_ledger
+    from gastown_tui.events import default_actor
+    from gastown_tui.formulas.convoy_run import feed
+    from gastown_tui.town.paths import find_town
+
+    with open_ledger() as ledger:
+        slung, queued = feed(find_town(), ledger, actor=default_actor())
+    if args.json:
+        print_json({"slung": slung, "queued": queued})
+        return 0
+    for item in slung:
+        print(f"slung {item}")
+    print(f"queued {len(queued)} (capacity)" if queued else ("nothing ready" if not slung else ""))
     return 0
