@@ -97,7 +97,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _step_line(step: Any) -> str:
     needs = f"  needs: {', '.join(step.needs)}" if step.needs else ""
     indent = "    " if step.parent else "  "
-    return f"{indent}{step.id}  [{step.type}]  {step.title}{needs}"
+    meta = step.metadata or {}
+    woven = f"  (aspect {meta['advice_at']} {meta['advice_for']})" if meta.get("advice_at") else ""
+    flags = "".join(f"  [{f}]" for f in ("parallel", "interactive") if meta.get(f))
+    return f"{indent}{step.id}  [{step.type}]  {step.title}{needs}{woven}{flags}"
 
 
 def cmd_show(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from gastown_tui.formulas.expand import (Loader, apply_controls, apply_expansion
                                          resolve_extends, substitute)
 from gastown_tui.formulas.schema import Formula, Step, VarDef
 from gastown_tui.formulas.search import sibling_first
+from gastown_tui.formulas.weave import apply_branches, apply_maps, weave_aspects
 from gastown_tui.formulas.validate import check_formula, check_graph, check_unique_ids, check_vars_given
 
 Mode = Literal["compile", "runtime"]
@@ -86,6 +87,9 @@ def resolve(formula: Formula, loader: Loader | None) -> Formula:
     loader = sibling_first(formula, loader or _no_loader)
     resolved = resolve_extends(formula, loader)
     apply_expansions(resolved, loader)
+    apply_maps(resolved, loader)
+    apply_branches(resolved)
+    weave_aspects(resolved, loader)
     check_unique_ids(resolved.steps)
     check_graph(resolved.steps)
     return resolved
@@ -143,11 +147,28 @@ def _flatten(steps: list[Step], parent: str | None, values: dict[str, str], out:
         out.append(ProtoStep(
             id=step.id, title=substitute(step.title, values), description=substitute(step.description, values),
             notes=substitute(step.notes, values), acceptance=substitute(step.acceptance, values),
-            type="epic" if step.children else step.type, priority=step.priority, labels=labels,
+            type="epic" if step.children else "task" if step.type == "parallel" else step.type, priority=step.priority, labels=labels,
             assignee=substitute(step.assignee, values) if step.assignee else None, needs=needs, parent=parent,
-            condition=undecided, gate=step.gate, waits_for=step.waits_for, metadata=dict(step.metadata),
+            condition=undecided, gate=step.gate, waits_for=step.waits_for, metadata=_step_meta(step, values),
             source=str(step.loc)))
         _flatten(step.children, step.id, values, out)
+
+
+def _step_meta(step: Step, values: dict[str, str]) -> dict[str, Any]:
+    """The step's metadata plus the Gas Town step fields the walker and dispatch read at run time."""
+    meta = dict(step.metadata)
+    if step.parallel:
+        meta["parallel"] = True
+    if step.type == "parallel":
+        meta["container"] = "parallel"
+    if step.interactive:
+        meta["interactive"] = True
+    for key, value in (("agent", step.agent), ("output", step.output)):
+        if value:
+            meta[key] = substitute(value, values)
+    if step.on_complete:
+        meta["on_complete"] = dict(step.on_complete)
+    return meta
 
 
 def _no_loader(name: str) -> Formula:

@@ -140,7 +140,7 @@ def parse_formula_text(text: str, source: str | Path = "<string>") -> Formula:
     formula.version = want(ctx, ("version",), "version", data.get("version", 1), int, "an integer")
     raw_type = data.get("type")
     if raw_type is None:  # inferred like Gas Town: template -> expansion, legs -> convoy, aspects -> aspect
-        raw_type = ("expansion" if "template" in data and "steps" not in data else
+        raw_type = ("workflow" if "steps" in data else "expansion" if "template" in data else
                     "convoy" if "legs" in data else "aspect" if "aspects" in data or "advice" in data else
                     "workflow")
     formula.type = want(ctx, ("type",), "type", raw_type, str, "a string")
