@@ -62,6 +62,8 @@ def register(subparsers: Any) -> None:
         if name == "done":
             p.add_argument("--reason", default="", help="close reason")
             p.add_argument("--force", action="store_true", help="close a step claimed by someone else")
+            p.add_argument("--result", metavar="JSON", help="the step's result (JSON; @FILE reads a file): "
+                           "on_complete bonds a formula per item of a list in it")
         p.set_defaults(func=func)
     step.set_defaults(func=lambda args: (step.print_help(), 2)[1])
     mol.set_defaults(func=lambda args: (mol.print_help(), 2)[1])
@@ -216,7 +218,8 @@ def cmd_step_done(args: argparse.Namespace) -> int:
         mol_id = _mol_of_step(ledger, args.step, args.mol)
         before = load_molecule(ledger, mol_id)
         target = before.step(args.step) if args.step else None
-        nxt = step_done(ledger, mol_id, target.bead_id if target else None, reason=args.reason, force=args.force)
+        nxt = step_done(ledger, mol_id, target.bead_id if target else None, reason=args.reason, force=args.force,
+                        result=_result(args.result))
         after = load_molecule(ledger, mol_id)
     done = [s for s in after.steps if s.state == "done" and before.step(s.bead_id).state != "done"
             and s.issue_type != "epic"]
@@ -233,6 +236,20 @@ def cmd_step_done(args: argparse.Namespace) -> int:
     elif not nxt:
         print(f"{mol_id}: {after.counts()['done']}/{after.counts()['total']} done; no new step ready yet")
     return 0
+
+
+def _result(text: str | None) -> Any:
+    """`--result` as JSON (`@path` reads the file); one clear line when it is not JSON."""
+    import json
+    from pathlib import Path
+
+    from gastown_tui.errors import InvalidInput
+    if text is None:
+        return None
+    try:
+        return json.loads(Path(text[1:]).read_text() if text.startswith("@") else text)
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"--result: not readable JSON: {exc}") from None
 
 
 def cmd_step_claim(args: argparse.Namespace) -> int:

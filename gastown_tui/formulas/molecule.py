@@ -13,8 +13,8 @@ from gastown_tui.errors import Conflict, InvalidInput
 from gastown_tui.events import default_actor
 from gastown_tui.formulas.cook import Proto, ProtoStep, cook
 from gastown_tui.formulas.expand import eval_condition, substitute
-from gastown_tui.formulas import rootonly
-from gastown_tui.formulas.ordering import ChildIds, dependency_order
+from gastown_tui.formulas import interactive, rootonly
+from gastown_tui.formulas.ordering import ChildIds, dependency_order, waits_gate
 from gastown_tui.formulas.schema import Formula, Loc, VarDef
 from gastown_tui.formulas.search import FormulaLibrary
 from gastown_tui.formulas.validate import check_var_value, missing_required
@@ -111,9 +111,11 @@ def pour(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, str] |
         numbering = ChildIds(root.id)
         for order, step in enumerate([] if root_only else proto.steps):
             parent = ids[step.parent] if step.parent else root.id
+            person = interactive.owner(step.metadata)
             bead = ledger.create(
                 step.title, id=numbering.next(parent), parent=parent, description=step.description,
-                issue_type=step.type, priority=step.priority, assignee=step.assignee, labels=step.labels,
+                issue_type=step.type, priority=step.priority, assignee=person or step.assignee,
+                labels=[*step.labels, interactive.LABEL] if person else step.labels,
                 ephemeral=ephemeral, acceptance_criteria=step.acceptance, notes=step.notes, actor=actor,
                 metadata={**step.metadata, "molecule": root.id, "step_id": step.id, "needs": step.needs,
                           "order": order, **({"gate": step.gate} if step.gate else {})})
@@ -121,13 +123,19 @@ def pour(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, str] |
         # Needs first-to-last would make each cycle check walk the whole chain behind it (quadratic); added in
         # reverse dependency order every check starts from a bead with no edges yet.
         for step in reversed(dependency_order([] if root_only else proto.steps)):
+            spawner, gate = waits_gate(step)
             for need in step.needs:
-                ledger.add_dep(ids[step.id], ids[need], "blocks", actor=actor)
+                if need != spawner:
+                    ledger.add_dep(ids[step.id], ids[need], "blocks", actor=actor)
+            if spawner in ids:  # fan-in: wait for the spawner's children (all, or any one), not the spawner
+                ledger.add_dep(ids[step.id], ids[spawner], "waits-for", actor=actor, metadata={"gate": gate})
         if attach_to:
             ledger.add_dep(root.id, attach_to, ATTACH_DEP, actor=actor, metadata={"attached_molecule": True})
         emit_event(ledger, "mol.poured", actor, mol=root.id, formula=proto.formula, ephemeral=ephemeral,
               steps=len(proto.steps), attached_to=attach_to)
-        return load_molecule(ledger, root.id)
+        mol = load_molecule(ledger, root.id)
+        interactive.notify_ready(ledger, mol, [s for s in mol.steps if s.state == "ready"], actor)
+        return mol
 
 
 def persist_proto(ledger: "Ledger", proto: Proto, *, actor: str | None = None, force: bool = False,

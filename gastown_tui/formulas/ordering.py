@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class _Needy(Protocol):
@@ -53,3 +53,16 @@ class ChildIds:
         number = self._last.get(parent, 0) + 1
         self._last[parent] = number
         return f"{parent}.{number}"
+
+
+def waits_gate(step: Any) -> tuple[str | None, str]:
+    """(spawner step id, "all-children" | "any-children") of a `waits_for` step; (None, "") without one.
+
+    `children-of(X)` names the spawner; otherwise it is the step's first `needs` entry, as in the original.
+    """
+    waits = getattr(step, "waits_for", None)
+    if not waits:
+        return None, ""
+    if waits.startswith("children-of("):
+        return waits[len("children-of("):-1], "all-children"
+    return (step.needs[0] if step.needs else None), waits

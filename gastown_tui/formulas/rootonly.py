@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gastown_tui.errors import InvalidInput
+from gastown_tui.formulas.interactive import owner
 from gastown_tui.ledger.model import now_iso
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def step_records(steps: list["ProtoStep"]) -> list[dict[str, Any]]:
     """The per-step data the root carries (what `gt mol current` shows and readiness needs)."""
     return [{"id": s.id, "title": s.title, "description": s.description, "acceptance": s.acceptance,
              "type": s.type, "needs": list(s.needs), "parent": s.parent, "assignee": s.assignee,
-             "labels": list(s.labels), "metadata": dict(s.metadata)} for s in steps]
+             "labels": list(s.labels), "metadata": dict(s.metadata), "waits_for": s.waits_for} for s in steps]
 
 
 def initial_meta(steps: list["ProtoStep"]) -> dict[str, Any]:
@@ -65,10 +66,21 @@ def load(root: "Bead") -> "Molecule":
     for rec in reversed(records):  # children before parents keeps is_done's recursion shallow
         is_done(rec["id"])
 
+    def satisfied(rec: dict[str, Any], need: str) -> bool:
+        waits = rec.get("waits_for") or ""
+        spawner = waits[len("children-of("):-1] if waits.startswith("children-of(") else (rec.get("needs") or [""])[0]
+        if waits and need == spawner and kids.get(need):  # fan-in on the spawner's children
+            finished = [done[c] for c in kids[need]]
+            return any(finished) if waits == "any-children" else all(finished)
+        return need not in by_id or done[need]
+
     def waits(step_id: str) -> bool:
         rec: dict[str, Any] | None = by_id[step_id]
         while rec is not None:
-            if any(n in by_id and not done[n] for n in rec.get("needs", [])):
+            waits_on = list(rec.get("needs", []))
+            if (rec.get("waits_for") or "").startswith("children-of("):
+                waits_on.append(rec["waits_for"][len("children-of("):-1])  # the spawner, even when not a need
+            if not all(satisfied(rec, n) for n in waits_on):
                 return True
             rec = by_id.get(rec.get("parent") or "")
         return False
@@ -89,9 +101,10 @@ def load(root: "Bead") -> "Molecule":
         steps.append(StepState(
             bead_id=f"{root.id}{SEP}{rec['id']}", step_id=rec["id"], title=rec["title"], state=label,
             status=status, issue_type="epic" if container else rec.get("type", "task"),
-            assignee=own.get("assignee") or rec.get("assignee"), needs=list(rec.get("needs", [])),
+            assignee=own.get("assignee") or rec.get("assignee") or owner(rec.get("metadata", {})), needs=list(rec.get("needs", [])),
             parent=rec.get("parent"), order=order, description=rec.get("description", ""),
             acceptance=rec.get("acceptance", ""), closed_at=own.get("closed_at"),
+            interactive=bool(rec.get("metadata", {}).get("interactive")),
             children_done=sum(1 for c in children if done[c]), children_total=len(children)))
     return Molecule(id=root.id, title=root.title, formula=str(meta.get("formula", "")), status=root.status,
                     ephemeral=root.ephemeral, steps=steps, attached_to=meta.get("attached_to"), root_only=True)
