@@ -7,10 +7,10 @@ from typing import Any, Literal
 
 from gastown_tui.formulas.expand import (Loader, apply_controls, apply_expansions, eval_condition,
                                          resolve_extends, substitute)
-from gastown_tui.formulas.schema import Formula, Step, VarDef
+from gastown_tui.formulas.schema import Formula, FormulaError, Step, VarDef
 from gastown_tui.formulas.search import sibling_first
 from gastown_tui.formulas.weave import apply_branches, apply_maps, weave_aspects
-from gastown_tui.formulas.validate import check_formula, check_graph, check_unique_ids, check_vars_given
+from gastown_tui.formulas.validate import check_formula, formula_checks, check_graph, check_unique_ids, check_vars_given
 
 Mode = Literal["compile", "runtime"]
 
@@ -175,6 +175,22 @@ def _no_loader(name: str) -> Formula:
     """Loader used when none is given: every reference is missing."""
     from gastown_tui.errors import NotFound
     raise NotFound(f"formula {name!r} not found")
+
+
+def check_all(formula: Formula, loader: Loader | None = None) -> list[FormulaError]:
+    """Every problem of one parsed file: each independent field check, then (if those pass) the full check."""
+    problems: list[FormulaError] = []
+    for run in formula_checks(formula):
+        try:
+            run()
+        except FormulaError as exc:
+            problems.append(exc)
+    if not problems:
+        try:
+            check(formula, loader)
+        except FormulaError as exc:
+            problems.append(exc)
+    return problems
 
 
 def check(formula: Formula, loader: Loader | None = None) -> Proto | None:

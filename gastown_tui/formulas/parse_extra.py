@@ -38,7 +38,7 @@ def _leg(ctx: Ctx, path: tuple[Any, ...], kind: str, raw: dict[str, Any]) -> Leg
                focus=opt_str(ctx, path, name, raw, "focus", ""),
                description=opt_str(ctx, path, name, raw, "description", ""),
                agent=opt_str(ctx, path, name, raw, "agent", None),
-               review_only=opt_bool(ctx, path, name, raw, "review_only", None), loc=ctx.loc(path))
+               review_only=opt_bool(ctx, path, name, raw, "review_only", None), loc=ctx.loc(path + ("id",)))
 
 
 def parse_convoy(ctx: Ctx, data: dict[str, Any], formula: Formula, parse_var: VarParser,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from gastown_tui.formulas.schema import (FORMULA_TYPES, PHASES, STEP_TYPES, VAR_TYPES, Formula, Loc, Step,
                                          VarDef)
@@ -122,8 +122,24 @@ def check_unique_ids(steps: Iterable[Step], field: str = "steps") -> None:
     visit(steps)
 
 
+def formula_checks(formula: Formula) -> list[Callable[[], None]]:
+    """The independent field-level checks of one file, each raising on its problem (so all can be reported)."""
+    checks: list[Callable[[], None]] = [lambda: _check_head(formula)]
+    checks += [lambda v=var: check_var_def(v) for var in formula.vars.values()]  # type: ignore[misc]
+    checks += [lambda s=step: check_step(s) for step in walk_steps([*formula.steps, *formula.template])]  # type: ignore[misc]
+    checks += [lambda: check_unique_ids(formula.steps), lambda: check_unique_ids(formula.template, "template"),
+               lambda: _check_kind(formula)]
+    return checks
+
+
 def check_formula(formula: Formula) -> None:
-    """Field-level checks of one parsed file (before extends/compose are resolved)."""
+    """Field-level checks of one parsed file (before extends/compose are resolved); raises the first problem."""
+    for run in formula_checks(formula):
+        run()
+
+
+def _check_head(formula: Formula) -> None:
+    """Name, type, version and phase."""
     if not formula.name.strip():
         raise formula.loc.error("formula", "empty name")
     if formula.source is not None and formula.source.name.endswith(".formula.toml"):
@@ -136,12 +152,10 @@ def check_formula(formula: Formula) -> None:
         raise formula.loc_of("version").error("version", "must be >= 1")
     if formula.phase is not None and formula.phase not in PHASES:
         raise formula.loc_of("phase").error("phase", f"unknown phase {formula.phase!r} (use liquid or vapor)")
-    for var in formula.vars.values():
-        check_var_def(var)
-    for step in walk_steps([*formula.steps, *formula.template]):
-        check_step(step)
-    check_unique_ids(formula.steps)
-    check_unique_ids(formula.template, "template")
+
+
+def _check_kind(formula: Formula) -> None:
+    """What each formula type needs, and `required_unless` names."""
     if formula.type == "workflow" and not formula.steps and not formula.extends:
         raise formula.loc.error("steps", "a workflow formula needs at least one [[steps]] entry")
     if formula.type == "expansion" and not formula.template:
