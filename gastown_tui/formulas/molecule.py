@@ -131,6 +131,11 @@ def pour(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, str] |
                 ledger.add_dep(ids[step.id], ids[spawner], "waits-for", actor=actor, metadata={"gate": gate})
         if attach_to:
             ledger.add_dep(root.id, attach_to, ATTACH_DEP, actor=actor, metadata={"attached_molecule": True})
+            rules = proto.formula_obj.hook_rules if proto.formula_obj is not None else []
+            if rules and not root_only:
+                from gastown_tui.formulas.hooks import apply_hooks
+                apply_hooks(ledger, rules, attach_to, ids, ephemeral=ephemeral, actor=actor,
+                            library=library or FormulaLibrary())
         emit_event(ledger, "mol.poured", actor, mol=root.id, formula=proto.formula, ephemeral=ephemeral,
               steps=len(proto.steps), attached_to=attach_to)
         mol = load_molecule(ledger, root.id)

@@ -7,6 +7,7 @@ exactly once, in order, with the transitions in the feed.
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import subprocess
@@ -95,3 +96,28 @@ def test_hanoi_129_root_only_survives_ten_kills(town: TownPaths) -> None:
         if event.kind == "mol.step_done":
             first_done.setdefault(event.data["step_id"], index)
     assert sorted(first_done, key=first_done.__getitem__) == expected
+
+
+def test_root_only_walked_with_the_same_gt_mol_commands(town: TownPaths) -> None:
+    from tests.conftest import run_cli
+
+    env = {"GT_TOWN": str(town.root), "GT_AGENT": "app/polecats/nux", "BD_ACTOR": "app/polecats/nux"}
+    poured = run_cli("mol", "wisp", "towers-of-hanoi-7", "--json", env=env)
+    assert poured.returncode == 0, poured.stderr
+    mol = json.loads(poured.stdout)
+    assert mol["root_only"] and mol["progress"]["total"] == 129 and mol["progress"]["ready"] == 1
+    current = run_cli("mol", "current", mol["id"], env=env)
+    assert f"next: setup  {mol['id']}#setup" in current.stdout
+    claimed = run_cli("mol", "step", "claim", "--mol", mol["id"], env=env)
+    assert claimed.returncode == 0 and "claimed: setup" in claimed.stdout, claimed.stderr
+    done = run_cli("mol", "step", "done", f"{mol['id']}#setup", env=env)  # the `<root>#<step>` form
+    assert done.returncode == 0, done.stderr
+    assert "done: setup" in done.stdout and "next: move-1" in done.stdout
+    again = run_cli("mol", "step", "done", f"{mol['id']}#setup", env=env)
+    assert again.returncode != 0 and "already done" in again.stderr
+    status = run_cli("mol", "status", mol["id"], env=env)
+    assert "progress: 1/129 done" in status.stdout
+    with Ledger.open(town) as ledger:
+        assert ledger.children(mol["id"]) == []  # still one bead
+        digest = F.squash(ledger, mol["id"], actor="overseer")
+        assert "1/129 steps done" in ledger.get(digest).description and not ledger.exists(mol["id"])

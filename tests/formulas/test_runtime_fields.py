@@ -140,3 +140,35 @@ on_complete = { for_each = "output.files", bond = "x" }
     with pytest.raises(InvalidInput, match="has no 'output.files'"):
         F.step_done(ledger, mol.id, "list", actor="o", result={"other": 1})
     assert F.molecule_status(ledger, mol.id).step("list").state != "done"  # the transaction rolled back
+
+
+def test_compose_hooks_bond_a_formula_when_the_work_matches(town: TownPaths, ledger: Ledger) -> None:
+    write_formula(town, "threat-model", '''formula = "threat-model"
+[[steps]]
+id = "model"
+title = "Threat model"
+''')
+    write_formula(town, "work", '''formula = "work"
+[[compose.hooks]]
+trigger = "label:security"
+attach = "threat-model"
+at = "submit"
+[[steps]]
+id = "implement"
+title = "Implement"
+[[steps]]
+id = "submit"
+title = "Submit"
+needs = ["implement"]
+''')
+    plain = ledger.create("Plain work")
+    F.pour(ledger, "work", {}, attach_to=plain.id, actor="o")
+    assert not [m for m in F.list_molecules(ledger) if m.formula == "threat-model"]  # no trigger, no bond
+    risky = ledger.create("Risky work", labels=["security"])
+    mol = F.pour(ledger, "work", {}, attach_to=risky.id, actor="o")
+    (bonded,) = [m for m in F.list_molecules(ledger) if m.formula == "threat-model"]
+    assert bonded.attached_to == risky.id
+    F.step_done(ledger, mol.id, "implement", actor="o")
+    assert F.ready_steps(ledger, mol.id) == []  # submit waits for the bonded threat model
+    F.step_done(ledger, bonded.id, "model", actor="o")
+    assert [s.step_id for s in F.ready_steps(ledger, mol.id)] == ["submit"]
