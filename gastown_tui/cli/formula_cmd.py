@@ -182,7 +182,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from gastown_tui.formulas.cook import check, check_all
     library = _library()
     names = _check_targets(args.names, library)
-    results = []
+    results: list[dict[str, Any]] = []
     failed = 0
     for name in names:
         try:
@@ -206,8 +206,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             for problem in r.get("errors", []):
                 print(f"gt: error: {problem}", file=sys.stderr)
         if len(names) > 1:
-            problems = sum(len(r.get("errors", [])) for r in results)
-            print(f"{len(names) - failed}/{len(names)} formulas ok" + (f", {problems} problems" if problems else ""))
+            total = sum(len(r.get("errors", [])) for r in results)
+            print(f"{len(names) - failed}/{len(names)} formulas ok" + (f", {total} problems" if total else ""))
     return 1 if failed else 0
 
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from gastown_tui.errors import Conflict, InvalidInput
 from gastown_tui.events import default_actor
 from gastown_tui.formulas.cook import Proto, ProtoStep, cook
-from gastown_tui.formulas.expand import eval_condition, substitute
 from gastown_tui.formulas import interactive, rootonly
+from gastown_tui.formulas.expand import eval_condition, substitute
 from gastown_tui.formulas.ordering import ChildIds, dependency_order, waits_gate
 from gastown_tui.formulas.schema import Formula, Loc, VarDef
 from gastown_tui.formulas.search import FormulaLibrary

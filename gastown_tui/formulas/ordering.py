@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 
 class _Needy(Protocol):
@@ -12,7 +12,10 @@ class _Needy(Protocol):
     needs: list[str]
 
 
-def dependency_order(steps: Sequence[_Needy]) -> list[_Needy]:
+N = TypeVar("N", bound=_Needy)
+
+
+def dependency_order(steps: Sequence[N]) -> list[N]:
     """`steps` ordered so every step comes after the steps it needs (file order among equals; Kahn's algorithm).
 
     The graph was already checked acyclic by cook; anything left over (a need outside `steps`) keeps file order.
@@ -25,7 +28,7 @@ def dependency_order(steps: Sequence[_Needy]) -> list[_Needy]:
             if need in by_id:
                 dependents.setdefault(need, []).append(step.id)
     queue = deque(s.id for s in steps if waiting[s.id] == 0)
-    out: list[_Needy] = []
+    out: list[N] = []
     while queue:
         step_id = queue.popleft()
         out.append(by_id[step_id])
