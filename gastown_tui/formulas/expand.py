@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from gastown_tui.errors import NotFound
+from gastown_tui.formulas.clone import clone_formula
 from gastown_tui.formulas.schema import Formula, Loc, Step
 from gastown_tui.formulas.validate import walk_steps
 
@@ -108,11 +109,9 @@ def _sinks(block: list[Step]) -> list[str]:
 
 def resolve_extends(formula: Formula, loader: Loader, _stack: tuple[str, ...] = ()) -> Formula:
     """A copy of `formula` with its `extends` parents merged in (child vars/steps override by name/id)."""
-    # the file's line index is read-only after parsing: share it rather than copy one entry per TOML key
-    memo = {id(formula.field_lines): formula.field_lines}
     if not formula.extends:
-        return copy.deepcopy(formula, memo)
-    merged = copy.deepcopy(formula, memo)
+        return clone_formula(formula)
+    merged = clone_formula(formula)
     merged.vars, merged.steps, merged.expand_rules = {}, [], []
     for parent_name in formula.extends:
         loc = formula.loc_of("extends")

@@ -6,6 +6,7 @@ link (RecursionError), and pour's edges made every ledger cycle check walk the c
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 
@@ -33,9 +34,11 @@ def chain_formula(path: Path, name: str, *, reverse: bool = False) -> Path:
 @pytest.mark.parametrize("reverse", [False, True], ids=["file-order", "last-first"])
 def test_ten_thousand_steps_check_in_under_two_seconds(tmp_path: Path, reverse: bool) -> None:
     path = chain_formula(tmp_path / "big.formula.toml", "big", reverse=reverse)
-    started = time.perf_counter()
+    gc.collect()  # garbage from earlier tests is not this check's cost
+    # CPU time, not wall time: ~7 engineers share 2 cores, so wall time measures the machine, not the parser
+    started = time.process_time()
     proto = check(parse_formula_file(path))
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert proto is not None and len(proto.steps) == STEPS
     assert elapsed < 2.0, f"parse + check of {STEPS} steps took {elapsed:.2f}s"
     result = run_cli("formula", "check", str(path))
