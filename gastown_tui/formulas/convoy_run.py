@@ -83,9 +83,11 @@ def start_convoy_formula(town: TownPaths, ledger: Any, formula: Formula, vars: d
     from gastown_tui.town import load_rig_config
 
     check_formula(formula)
-    if formula.type != "convoy":
+    parts = formula.legs if formula.type == "convoy" else formula.aspects if formula.type == "aspect" else []
+    if not parts:
         raise formula.loc_of("type").error("type", f"{formula.name} is a {formula.type} formula; gt formula run "
-                                           "runs convoy formulas (sling workflows with gt sling)")
+                                           "runs convoy formulas and aspect formulas with [[aspects]] (sling "
+                                           "workflows with gt sling)")
     check_vars_given(formula, vars)
     prefix = load_rig_config(town.rig(rig)).prefix
     values = var_values(formula, vars)
@@ -99,7 +101,7 @@ def start_convoy_formula(town: TownPaths, ledger: Any, formula: Formula, vars: d
         directory = _inside_town(town, render(output.directory if output and output.directory else DEFAULT_DIR,
                                               values), "output.directory")
         pattern = output.leg_pattern if output else "{{leg.id}}.md"
-        for leg in formula.legs:
+        for leg in parts:
             review_only = formula.review_only if leg.review_only is None else leg.review_only
             leg_values = {**values, "leg.id": leg.id, "leg.title": leg.title, "leg.focus": leg.focus}
             leg_values["output"] = str(_inside_town(town, str(directory / render(pattern, leg_values)),
@@ -153,13 +155,22 @@ def feed(town: TownPaths, ledger: Any, *, actor: str, convoy: str | None = None)
             todo += [(b, str(meta["rig"])) for b in tracked_ids(ledger, bead.id) if b in ready]
     room = max(0, load_town_config(town).max_polecats - LedgerDispatch(ledger).active_polecats())
     slung = []
+    prepare_syntheses(ledger, actor=actor)
     for bead_id, rig in todo[:room]:
         work = ledger.get(bead_id)
-        if (work.metadata or {}).get("convoy_role") == "synthesis":
-            _add_leg_outputs(ledger, bead_id, actor)
         result = sling(town, ledger, bead_id, rig, actor=actor, runtime=(work.metadata or {}).get("runtime"))
         slung.append(f"{bead_id}→{result.address}")
     return slung, [b for b, _ in todo[room:]]
+
+
+def prepare_syntheses(ledger: Any, *, actor: str) -> list[str]:
+    """Give every ready synthesis bead its legs' outputs before anyone slings it (the deacon calls this too)."""
+    prepared = []
+    for bead in ledger.ready(unassigned=True):
+        if (bead.metadata or {}).get("convoy_role") == "synthesis" and "## Leg outputs" not in bead.description:
+            _add_leg_outputs(ledger, bead.id, actor)
+            prepared.append(bead.id)
+    return prepared
 
 
 def _add_leg_outputs(ledger: Any, synth_id: str, actor: str) -> None:

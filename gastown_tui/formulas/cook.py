@@ -117,6 +117,7 @@ def cook(formula: Formula, vars: dict[str, str] | None = None, *, loader: Loader
     check_graph(steps)
     proto_steps: list[ProtoStep] = []
     _flatten(steps, None, text_values, proto_steps)
+    _add_inputs(proto_steps)
     # without a `title` var the root is named after the formula and the vars given, so molecules tell apart
     shown = ", ".join(f"{k}={v}" for k, v in given.items() if len(v) <= 40)
     title = "{{title}}" if "title" in resolved.vars else f"{resolved.name} ({shown})" if shown else resolved.name
@@ -152,6 +153,17 @@ def _flatten(steps: list[Step], parent: str | None, values: dict[str, str], out:
             condition=undecided, gate=step.gate, waits_for=step.waits_for, metadata=_step_meta(step, values),
             source=str(step.loc)))
         _flatten(step.children, step.id, values, out)
+
+
+def _add_inputs(steps: list[ProtoStep]) -> None:
+    """A step whose needs produce artifacts (`output`) is told which files to expect (GetStepInputs)."""
+    outputs = {s.id: s.metadata["output"] for s in steps if s.metadata.get("output")}
+    for step in steps:
+        inputs = [outputs[n] for n in step.needs if n in outputs]
+        if inputs:
+            step.metadata["inputs"] = inputs
+            step.description = (f"{step.description.rstrip()}\n\n" if step.description.strip() else "") + \
+                "Inputs from earlier steps: " + ", ".join(inputs)
 
 
 def _step_meta(step: Step, values: dict[str, str]) -> dict[str, Any]:

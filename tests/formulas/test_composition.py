@@ -197,3 +197,25 @@ def test_child_ids_to_any_depth(town: TownPaths, ledger: Ledger) -> None:
     assert leaf.bead_id == mol.id + ".1" * depth  # <root>.1.1.1.1.1.1
     F.step_done(ledger, mol.id, leaf.bead_id, actor="o")
     assert F.molecule_status(ledger, mol.id).complete  # every container closed in turn
+
+
+def test_step_output_reaches_the_steps_that_need_it_and_pour_true_materialises(town: TownPaths,
+                                                                              ledger: Ledger) -> None:
+    write_formula(town, "art", '''formula = "art"
+pour = true
+[[steps]]
+id = "design"
+title = "Design"
+output = "design.md"
+[[steps]]
+id = "build"
+title = "Build"
+description = "Build it."
+needs = ["design"]
+''')
+    mol = F.pour(ledger, "art", {}, actor="o")
+    assert not mol.root_only and len(ledger.children(mol.id)) == 2  # pour = true: one bead per step
+    build = ledger.get(mol.step("build").bead_id)
+    assert build.description == "Build it.\n\nInputs from earlier steps: design.md"
+    assert build.metadata["inputs"] == ["design.md"] and ledger.get(mol.step("design").bead_id).metadata[
+        "output"] == "design.md"

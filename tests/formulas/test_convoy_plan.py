@@ -1,0 +1,94 @@
+"""Convoy and aspect formulas without an engine: capacity, per-leg agent, review_only, refusals.
+
+A real town (real git, real ledger); with no engine running, sling queues each start in the ledger, which is
+enough to see who got what. The end-to-end run on scripted polecats is test_convoy_run.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gastown_tui.ledger import Ledger
+from gastown_tui.town import load_town_config
+from gastown_tui.town.paths import TownPaths
+from tests.agents.conftest import agent_rows, cli, make_source, make_town
+
+ASPECTS = '''formula = "lenses"
+type = "aspect"
+agent = "shell"
+
+[output]
+directory = ".lenses"
+
+[[aspects]]
+id = "speed"
+title = "Speed lens"
+agent = "scripted"
+
+[[aspects]]
+id = "cost"
+title = "Cost lens"
+review_only = true
+
+[[aspects]]
+id = "risk"
+title = "Risk lens"
+
+[synthesis]
+title = "All lenses"
+depends_on = ["speed", "cost"]
+'''
+
+
+@pytest.fixture
+def rig_town(tmp_path: Path) -> TownPaths:
+    """Rig `app`, scripted default runtime, capacity 2 polecats, the lenses formula in town formulas."""
+    town = make_town(tmp_path / "town", make_source(tmp_path / "src"))
+    config = load_town_config(town)
+    config.set("scheduler.max_polecats", 2)
+    config.save()
+    (town.root / "formulas").mkdir(exist_ok=True)
+    (town.root / "formulas" / "lenses.formula.toml").write_text(ASPECTS)
+    return town
+
+
+def test_capacity_agents_and_review_only(rig_town: TownPaths) -> None:
+    town = rig_town
+    shown = cli(town, "formula", "show", "lenses")
+    assert shown.returncode == 0, shown.stderr
+    result = cli(town, "formula", "run", "lenses", "app", "--json")
+    assert result.returncode == 0, result.stderr
+    run = json.loads(result.stdout)
+    legs = {leg["leg"]: leg for leg in run["legs"]}
+    assert len(run["slung"]) == 2 and len(run["queued"]) == 1  # capacity 2: the third leg waits
+    assert legs["speed"]["agent"] == "scripted" and legs["cost"]["agent"] == "shell"  # per-leg, else formula's
+    assert legs["cost"]["review_only"] and not legs["speed"]["review_only"]
+    assert Path(legs["risk"]["output"]) == (town.root / ".lenses" / "risk.md").resolve()
+    rows = agent_rows(town)
+    runtimes = {rows[item.split("→")[1]]["runtime"] for item in run["slung"]}
+    assert runtimes == {"scripted", "shell"}
+    with Ledger.open(town) as ledger:
+        synth = ledger.get(run["synthesis"])
+        blockers = sorted(d.depends_on_id for d in synth.dependencies if d.type == "blocks")
+        assert blockers == sorted([legs["speed"]["bead"], legs["cost"]["bead"]])  # depends_on, not every leg
+        assert "risk" not in synth.description and "speed: " in synth.description
+        assert ledger.get(legs["cost"]["bead"]).metadata["review_only"] is True
+    again = cli(town, "formula", "feed", "--json")
+    assert json.loads(again.stdout) == {"slung": [], "queued": [legs["risk"]["bead"]]}  # still no room
+
+
+def test_refusals_are_one_clear_line(rig_town: TownPaths) -> None:
+    town = rig_town
+    (town.root / "formulas" / "escape.formula.toml").write_text(
+        ASPECTS.replace('formula = "lenses"', 'formula = "escape"').replace('".lenses"', '"../../etc"'))
+    for args, message in ((("formula", "run", "shiny", "app"), "runs convoy formulas"),
+                          (("formula", "run", "escape", "app"), "output.directory: '../../etc' is outside the town"),
+                          (("formula", "run", "lenses", "nosuchrig"), "nosuchrig")):
+        result = cli(town, *args)
+        assert result.returncode != 0 and message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    with Ledger.open(town) as ledger:
+        assert not ledger.list(issue_type="convoy")  # nothing half-made
