@@ -195,7 +195,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             results.append({"name": name, "ok": False, "error": problems[0], "errors": problems})
             continue
         proto = check(formula, loader=library.load)
-        count = len(proto.steps) if proto else len(formula.template) or len(formula.legs)
+        count = len(proto.steps) if proto else (len(formula.template) or len(formula.legs) or len(formula.aspects)
+                                                or len(formula.advice))
         results.append({"name": formula.name, "ok": True, "steps": count, "source": str(formula.source)})
     if args.json:
         print_json(results)

@@ -108,8 +108,10 @@ def cook(formula: Formula, vars: dict[str, str] | None = None, *, loader: Loader
     resolved = resolve(formula, loader)
     if formula.type != "workflow":
         article = "an" if formula.type[:1] in "aeiou" else "a"
+        how = {"convoy": "run it with gt formula run NAME RIG", "aspect": "weave it with compose.aspects"}.get(
+            formula.type, "expansions apply through compose.expand")
         raise formula.loc_of("type").error("type", f"{formula.name} is {article} {formula.type} formula; only "
-                                           "workflow formulas cook (expansions apply through compose.expand)")
+                                           f"workflow formulas cook ({how})")
     check_vars_given(resolved, given, require=(mode == "runtime"))
     values = var_values(resolved, given)
     text_values = values if mode == "runtime" else given
