@@ -130,6 +130,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         print("  " + "\n  ".join(formula.description.strip().splitlines()))
     if formula.extends:
         print(f"extends: {', '.join(formula.extends)}")
+    if formula.pour is not None:
+        print("pour: " + ("true (one bead per step)" if formula.pour else "false (root-only: the steps stay on the "
+                                                                           "root bead)"))
     var_defs = proto.var_defs if proto else formula.vars
     if var_defs:
         print("vars:")

@@ -33,6 +33,11 @@ def register(subparsers: Any) -> None:
         add_var_flag(p)
         p.add_argument("--attach", metavar="BEAD", help="attach the molecule to this work bead")
         p.add_argument("--assignee", help="assignee of the molecule root")
+        shape = p.add_mutually_exclusive_group()
+        shape.add_argument("--root-only", dest="root_only", action="store_const", const=True,
+                           help="keep the steps on the root bead (the formula's pour = false)")
+        shape.add_argument("--materialize", dest="root_only", action="store_const", const=False,
+                           help="one bead per step (the formula's pour = true)")
         if ephemeral:
             p.add_argument("--age", default="7d", help="with gc: remove wisps older than this (e.g. 7d, 1h)")
         p.set_defaults(ephemeral=ephemeral)
@@ -101,11 +106,11 @@ def cmd_pour(args: argparse.Namespace) -> int:
             return 0
         _warn_phase(ledger, args.source, args.ephemeral)
         mol = M.pour(ledger, args.source, parse_vars(args.var), ephemeral=args.ephemeral, attach_to=args.attach,
-                     assignee=args.assignee)
+                     assignee=args.assignee, root_only=args.root_only)
         if args.json:
             print_json(mol.to_dict())
             return 0
-        kind = "wisp" if args.ephemeral else "molecule"
+        kind = ("root-only " if mol.root_only else "") + ("wisp" if args.ephemeral else "molecule")
         print(f"poured {kind} {mol.id}  ({mol.formula}, {len(mol.steps)} steps)  {mol.title}")
         for step in mol.steps:
             if step.state == "ready":

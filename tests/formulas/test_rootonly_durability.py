@@ -121,3 +121,19 @@ def test_root_only_walked_with_the_same_gt_mol_commands(town: TownPaths) -> None
         assert ledger.children(mol["id"]) == []  # still one bead
         digest = F.squash(ledger, mol["id"], actor="overseer")
         assert "1/129 steps done" in ledger.get(digest).description and not ledger.exists(mol["id"])
+
+
+def test_pour_flags_override_the_formula(town: TownPaths) -> None:
+    from tests.conftest import run_cli
+
+    env = {"GT_TOWN": str(town.root)}
+    shown = run_cli("formula", "show", "towers-of-hanoi-7", env=env)
+    assert "pour: false (root-only" in shown.stdout
+    poured = run_cli("mol", "pour", "towers-of-hanoi-7", "--materialize", "--json", env=env)
+    assert poured.returncode == 0, poured.stderr
+    mol = json.loads(poured.stdout)
+    assert not mol["root_only"] and mol["steps"][0]["bead_id"] == mol["id"] + ".1"
+    text = run_cli("mol", "pour", "release", "--var", "version=1.0.0", "--root-only", env=env)
+    assert text.returncode == 0 and text.stdout.startswith("poured root-only molecule"), text.stderr
+    both = run_cli("mol", "pour", "release", "--root-only", "--materialize", env=env)
+    assert both.returncode != 0 and "not allowed with" in both.stderr
