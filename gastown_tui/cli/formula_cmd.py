@@ -251,14 +251,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     formula = library.load(args.name)
     town = find_town()
     with open_ledger() as ledger:
-        run = start_convoy_formula(town, ledger, formula, parse_vars(args.var), args.rig, actor=default_actor())
+        run = start_convoy_formula(town, ledger, formula, parse_vars(args.var), args.rig, actor=default_actor(),
+                                   loader=library.load)
     if args.json:
         print_json(run.to_dict())
         return 0
     print(f"convoy {run.convoy}  ({run.formula}, {len(run.legs)} legs)  result: {run.result}")
     for leg in run.legs:
         print(f"  leg {leg.leg}  {leg.bead}" + ("  (review only)" if leg.review_only else ""))
-    print(f"  synthesis  {run.synthesis}  (ready when the legs close)")
+    if run.synthesis:
+        print(f"  synthesis  {run.synthesis}  (ready when the legs close)")
     for item in run.slung:
         print(f"slung {item}")
     if run.queued:

@@ -77,17 +77,26 @@ def _leg_text(formula: Formula, leg: Leg, values: dict[str, str], review_only: b
 
 
 def start_convoy_formula(town: TownPaths, ledger: Any, formula: Formula, vars: dict[str, str], rig: str, *,
-                         actor: str) -> ConvoyRun:
-    """Create the convoy, leg beads and synthesis bead for `formula` in rig `rig`, then feed it."""
+                         actor: str, loader: Any = None) -> ConvoyRun:
+    """Create the convoy, leg beads and synthesis bead for `formula` in rig `rig`, then feed it.
+
+    A workflow with `execution = "distributed"` runs too: one bead per step, each slung when ready (distributed.py).
+    """
     from gastown_tui.convoys import add_to_convoy, create_convoy
     from gastown_tui.town import load_rig_config
 
     check_formula(formula)
+    if formula.type == "workflow" and formula.execution == "distributed":
+        from gastown_tui.formulas.distributed import start_distributed
+        convoy_id, steps = start_distributed(town, ledger, formula, vars, rig, actor=actor, loader=loader)
+        slung, queued = feed(town, ledger, actor=actor, convoy=convoy_id)
+        legs = tuple(LegBead(step, bead, None, False, "") for step, bead in steps)
+        return ConvoyRun(convoy_id, formula.name, rig, legs, "", "", tuple(slung), tuple(queued))
     parts = formula.legs if formula.type == "convoy" else formula.aspects if formula.type == "aspect" else []
     if not parts:
         raise formula.loc_of("type").error("type", f"{formula.name} is a {formula.type} formula; gt formula run "
-                                           "runs convoy formulas and aspect formulas with [[aspects]] (sling "
-                                           "workflows with gt sling)")
+                                           "runs convoy formulas, aspect formulas with [[aspects]] and workflows "
+                                           "with execution = \"distributed\" (sling other workflows with gt sling)")
     check_vars_given(formula, vars)
     prefix = load_rig_config(town.rig(rig)).prefix
     values = var_values(formula, vars)
@@ -151,7 +160,7 @@ def feed(town: TownPaths, ledger: Any, *, actor: str, convoy: str | None = None)
     todo: list[tuple[str, str]] = []
     for bead in list_convoys(ledger):
         meta = bead.metadata or {}
-        if meta.get("synthesis") and (convoy is None or bead.id == convoy):
+        if (meta.get("synthesis") or meta.get("formula_run")) and (convoy is None or bead.id == convoy):
             todo += [(b, str(meta["rig"])) for b in tracked_ids(ledger, bead.id) if b in ready]
     room = max(0, load_town_config(town).max_polecats - LedgerDispatch(ledger).active_polecats())
     slung = []

@@ -150,6 +150,9 @@ def _check_head(formula: Formula) -> None:
         raise formula.loc_of("type").error("type", f"unknown type {formula.type!r} (use {', '.join(FORMULA_TYPES)})")
     if formula.version < 1:
         raise formula.loc_of("version").error("version", "must be >= 1")
+    if formula.execution not in ("local", "distributed"):
+        raise formula.loc_of("execution").error("execution", f"unknown execution {formula.execution!r} (use local "
+                                                "or distributed)")
     if formula.phase is not None and formula.phase not in PHASES:
         raise formula.loc_of("phase").error("phase", f"unknown phase {formula.phase!r} (use liquid or vapor)")
 

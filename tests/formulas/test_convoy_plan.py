@@ -92,3 +92,40 @@ def test_refusals_are_one_clear_line(rig_town: TownPaths) -> None:
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     with Ledger.open(town) as ledger:
         assert not ledger.list(issue_type="convoy")  # nothing half-made
+
+
+def test_distributed_workflow_hands_each_step_to_a_fresh_polecat(rig_town: TownPaths) -> None:
+    town = rig_town
+    (town.root / "formulas" / "relay.formula.toml").write_text('''formula = "relay"
+execution = "distributed"
+[[steps]]
+id = "design"
+title = "Design"
+output = "design.md"
+[[steps]]
+id = "build"
+title = "Build"
+needs = ["design"]
+[[steps]]
+id = "docs"
+title = "Docs"
+needs = ["design"]
+''')
+    result = cli(town, "formula", "run", "relay", "app", "--json")
+    assert result.returncode == 0, result.stderr
+    run = json.loads(result.stdout)
+    beads = {leg["leg"]: leg["bead"] for leg in run["legs"]}
+    assert [s.split("→")[0] for s in run["slung"]] == [beads["design"]] and not run["queued"]  # only what is ready
+    with Ledger.open(town) as ledger:
+        assert "Inputs from earlier steps: design.md" in ledger.get(beads["build"]).description
+        ledger.close(beads["design"], reason="done", actor="app/polecats/nux")
+    fed = json.loads(cli(town, "formula", "feed", "--json").stdout)
+    assert sorted(s.split("→")[0] for s in fed["slung"]) == sorted([beads["build"], beads["docs"]])
+    workers = {s.split("→")[1] for s in fed["slung"]}
+    assert len(workers) == 2  # each step on its own polecat
+    bad = cli(town, "formula", "check", str(town.root / "formulas" / "relay.formula.toml"))
+    assert bad.returncode == 0
+    (town.root / "formulas" / "relay.formula.toml").write_text(
+        'formula = "relay"\nexecution = "everywhere"\n[[steps]]\nid = "a"\ntitle = "A"\n')
+    bad = cli(town, "formula", "check", "relay")
+    assert bad.returncode == 1 and "relay.formula.toml:2: execution: unknown execution 'everywhere'" in bad.stderr
