@@ -51,7 +51,7 @@ def bind(proto: Proto, vars: dict[str, str]) -> Proto:
         check_var_value(proto.var_defs[name], value)
     for var in proto.var_defs.values():
         if missing_required(var, vars):
-            raise var.loc.error(f"vars.{var.name}", f"required variable not set (pass --var {var.name}=...)")
+            raise var.loc.error(f"{var.table}.{var.name}", f"required variable not set (pass --var {var.name}=...)")
     values = {n: v.default for n, v in proto.var_defs.items() if v.default is not None}
     values.update(vars)
     dropped = {s.id for s in proto.steps if s.condition and eval_condition(s.condition, values) is False}

@@ -32,9 +32,10 @@ def parse_var(ctx: Ctx, name: str, raw: Any, table: str = "vars") -> VarDef:
     loc = ctx.loc(path)
     field = f"{table}.{name}"
     if isinstance(raw, (str, int, bool)) and not isinstance(raw, dict):
-        return VarDef(name=name, default=str(raw).lower() if isinstance(raw, bool) else str(raw), loc=loc)
+        return VarDef(name=name, default=str(raw).lower() if isinstance(raw, bool) else str(raw), loc=loc,
+                      table=table)
     want(ctx, path, field, raw, dict, 'a string default or a table')
-    var = VarDef(name=name, loc=loc)
+    var = VarDef(name=name, loc=loc, table=table)
     var.description = want(ctx, path + ("description",), f"{field}.description", raw.get("description", ""),
                             str, "a string")
     if "default" in raw:

@@ -53,6 +53,7 @@ class VarDef:
     pattern: str | None = None
     type: str = "string"
     required_unless: list[str] = field(default_factory=list)  # not required when any of these vars is given
+    table: str = "vars"  # where it was declared: `vars`, or `inputs` for a convoy (named in errors)
     loc: Loc = field(default_factory=lambda: Loc(""))
 
 

@@ -24,7 +24,7 @@ def walk_steps(steps: Iterable[Step]) -> Iterator[Step]:
 
 def check_var_def(var: VarDef) -> None:
     """A declaration is consistent: known type, no required+default, default fits enum/pattern/type."""
-    field = f"vars.{var.name}"
+    field = f"{var.table}.{var.name}"
     if var.type not in VAR_TYPES:
         raise var.loc.error(f"{field}.type", f"unknown type {var.type!r} (use {', '.join(VAR_TYPES)})")
     # required + default is accepted, as the original does: the default satisfies the requirement
@@ -39,7 +39,7 @@ def check_var_def(var: VarDef) -> None:
 
 def check_var_value(var: VarDef, value: str) -> None:
     """`value` is acceptable for `var` (enum, pattern, type), else a located error."""
-    field = f"vars.{var.name}"
+    field = f"{var.table}.{var.name}"
     if var.enum and value not in var.enum:
         raise var.loc.error(field, f"value {value!r} is not one of {', '.join(var.enum)}")
     if var.pattern is not None and not re.fullmatch(var.pattern, value):
@@ -63,7 +63,7 @@ def check_vars_given(formula: Formula, given: Mapping[str, str], *, require: boo
     if require:
         for var in formula.vars.values():
             if missing_required(var, given):
-                raise var.loc.error(f"vars.{var.name}", f"required variable not set (pass --var {var.name}=...)")
+                raise var.loc.error(f"{var.table}.{var.name}", f"required variable not set (pass --var {var.name}=...)")
 
 
 def missing_required(var: VarDef, given: Mapping[str, str]) -> bool:
@@ -170,7 +170,7 @@ def _check_kind(formula: Formula) -> None:
     for var in formula.vars.values():
         for other in var.required_unless:
             if other not in formula.vars:
-                raise var.loc.error(f"vars.{var.name}.required_unless", f"names no variable: {other!r}")
+                raise var.loc.error(f"{var.table}.{var.name}.required_unless", f"names no variable: {other!r}")
 
 
 def check_convoy(formula: Formula) -> None:

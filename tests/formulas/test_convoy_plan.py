@@ -20,6 +20,9 @@ ASPECTS = '''formula = "lenses"
 type = "aspect"
 agent = "shell"
 
+[prompts]
+base = "You look at the plan through one lens."
+
 [output]
 directory = ".lenses"
 
@@ -27,6 +30,7 @@ directory = ".lenses"
 id = "speed"
 title = "Speed lens"
 agent = "scripted"
+description = "Time every path."
 
 [[aspects]]
 id = "cost"
@@ -76,6 +80,8 @@ def test_capacity_agents_and_review_only(rig_town: TownPaths) -> None:
         assert blockers == sorted([legs["speed"]["bead"], legs["cost"]["bead"]])  # depends_on, not every leg
         assert "risk" not in synth.description and "speed: " in synth.description
         assert ledger.get(legs["cost"]["bead"]).metadata["review_only"] is True
+        speed = ledger.get(legs["speed"]["bead"]).description
+        assert speed.startswith("You look at the plan through one lens.\n\nTime every path.\n\nWrite your output to: ")
     again = cli(town, "formula", "feed", "--json")
     assert json.loads(again.stdout) == {"slung": [], "queued": [legs["risk"]["bead"]]}  # still no room
 
@@ -86,7 +92,8 @@ def test_refusals_are_one_clear_line(rig_town: TownPaths) -> None:
         ASPECTS.replace('formula = "lenses"', 'formula = "escape"').replace('".lenses"', '"../../etc"'))
     for args, message in ((("formula", "run", "shiny", "app"), "runs convoy formulas"),
                           (("formula", "run", "escape", "app"), "output.directory: '../../etc' is outside the town"),
-                          (("formula", "run", "lenses", "nosuchrig"), "nosuchrig")):
+                          (("formula", "run", "lenses", "nosuchrig"), "nosuchrig"),
+                          (("formula", "run", "code-review", "app"), ":7: inputs.target: required variable not set")):
         result = cli(town, *args)
         assert result.returncode != 0 and message in result.stderr, result.stderr
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
