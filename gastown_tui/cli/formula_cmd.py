@@ -52,6 +52,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("name")
     p.add_argument("rig", help="rig whose polecats work the legs")
     add_var_flag(p)
+    p.add_argument("--preset", help="run only the legs of this [presets.NAME] of the formula")
     add_json_flag(p)
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("feed", help="sling ready legs / synthesis of running convoy formulas, within capacity")
@@ -252,7 +253,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     town = find_town()
     with open_ledger() as ledger:
         run = start_convoy_formula(town, ledger, formula, parse_vars(args.var), args.rig, actor=default_actor(),
-                                   loader=library.load)
+                                   loader=library.load, preset=args.preset)
     if args.json:
         print_json(run.to_dict())
         return 0

@@ -77,7 +77,7 @@ def _leg_text(formula: Formula, leg: Leg, values: dict[str, str], review_only: b
 
 
 def start_convoy_formula(town: TownPaths, ledger: Any, formula: Formula, vars: dict[str, str], rig: str, *,
-                         actor: str, loader: Any = None) -> ConvoyRun:
+                         actor: str, loader: Any = None, preset: str | None = None) -> ConvoyRun:
     """Create the convoy, leg beads and synthesis bead for `formula` in rig `rig`, then feed it.
 
     A workflow with `execution = "distributed"` runs too: one bead per step, each slung when ready (distributed.py).
@@ -97,6 +97,11 @@ def start_convoy_formula(town: TownPaths, ledger: Any, formula: Formula, vars: d
         raise formula.loc_of("type").error("type", f"{formula.name} is a {formula.type} formula; gt formula run "
                                            "runs convoy formulas, aspect formulas with [[aspects]] and workflows "
                                            "with execution = \"distributed\" (sling other workflows with gt sling)")
+    if preset is not None:
+        if preset not in formula.presets:
+            known = ", ".join(sorted(formula.presets)) or "none"
+            raise InvalidInput(f"formula {formula.name} has no preset {preset!r} (presets: {known})")
+        parts = [leg for leg in parts if leg.id in formula.presets[preset]]
     check_vars_given(formula, vars)
     prefix = load_rig_config(town.rig(rig)).prefix
     values = var_values(formula, vars)
@@ -125,7 +130,8 @@ def start_convoy_formula(town: TownPaths, ledger: Any, formula: Formula, vars: d
         synthesis = formula.synthesis
         result = str(_inside_town(town, str(directory / render(output.synthesis if output else "synthesis.md",
                                                                values)), "output.synthesis"))
-        depends = synthesis.depends_on if synthesis and synthesis.depends_on else [leg.leg for leg in legs]
+        depends = [d for d in (synthesis.depends_on if synthesis and synthesis.depends_on else
+                               [leg.leg for leg in legs]) if d in {leg.leg for leg in legs}]
         inputs = "\n".join(f"- {leg.leg}: {leg.output}" for leg in legs if leg.leg in depends)
         synth_values = {**values, "output": result, "legs.outputs": " ".join(
             leg.output for leg in legs if leg.leg in depends)}

@@ -59,6 +59,9 @@ def parse_convoy(ctx: Ctx, data: dict[str, Any], formula: Formula, parse_var: Va
                                 synthesis=opt_str(ctx, ("output",), "output", raw, "synthesis", "synthesis.md"))
     for i, raw in enumerate(_tables(ctx, ("legs",), "legs", data.get("legs", []))):
         formula.legs.append(_leg(ctx, ("legs", i), "legs", raw))
+    for name, raw in _table(ctx, data, "presets").items():
+        want(ctx, ("presets", name), f"presets.{name}", raw, dict, "a table")
+        formula.presets[name] = str_list(ctx, ("presets", name, "legs"), f"presets.{name}.legs", raw.get("legs", []))
     if "synthesis" in data:
         raw = _table(ctx, data, "synthesis")
         formula.synthesis = Synthesis(

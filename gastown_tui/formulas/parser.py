@@ -18,7 +18,7 @@ from gastown_tui.formulas.schema import Formula, FormulaError, Loc, Loop, Step, 
 
 _TOP_KEYS = {"formula", "description", "version", "type", "vars", "steps", "template", "extends", "compose",
              "pour", "phase", "agent", "review_only", "execution", "inputs", "prompts", "output", "legs",
-             "synthesis", "aspects", "advice"}
+             "synthesis", "aspects", "advice", "presets"}
 _STEP_KEYS = {"id", "title", "description", "notes", "type", "priority", "labels", "assignee", "needs",
               "depends_on", "acceptance", "condition", "children", "gate", "loop", "waits_for", "expand",
               "expand_vars", "metadata", "parallel", "interactive", "agent", "output", "on_complete"}

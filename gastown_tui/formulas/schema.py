@@ -217,6 +217,7 @@ class Formula:
     legs: list[Leg] = field(default_factory=list)
     synthesis: Synthesis | None = None
     aspects: list[Leg] = field(default_factory=list)   # analysis aspects of an aspect formula (like legs)
+    presets: dict[str, list[str]] = field(default_factory=dict)  # `[presets.NAME] legs = [...]`: a subset to run
     advice: list[AdviceRule] = field(default_factory=list)
     compose_aspects: list[str] = field(default_factory=list)  # aspect formulas woven in (`compose.aspects`)
     map_rules: list[MapRule] = field(default_factory=list)

@@ -44,6 +44,10 @@ title = "Risk lens"
 [synthesis]
 title = "All lenses"
 depends_on = ["speed", "cost"]
+
+[presets.quick]
+description = "one lens only"
+legs = ["speed"]
 '''
 
 
@@ -136,3 +140,15 @@ needs = ["design"]
         'formula = "relay"\nexecution = "everywhere"\n[[steps]]\nid = "a"\ntitle = "A"\n')
     bad = cli(town, "formula", "check", "relay")
     assert bad.returncode == 1 and "relay.formula.toml:2: execution: unknown execution 'everywhere'" in bad.stderr
+
+
+def test_a_preset_runs_only_its_legs(rig_town: TownPaths) -> None:
+    result = cli(rig_town, "formula", "run", "lenses", "app", "--preset", "quick", "--json")
+    assert result.returncode == 0, result.stderr
+    run = json.loads(result.stdout)
+    assert [leg["leg"] for leg in run["legs"]] == ["speed"] and len(run["slung"]) == 1
+    with Ledger.open(rig_town) as ledger:
+        synth = ledger.get(run["synthesis"])
+        assert [d.depends_on_id for d in synth.dependencies if d.type == "blocks"] == [run["legs"][0]["bead"]]
+    bad = cli(rig_town, "formula", "run", "lenses", "app", "--preset", "nope")
+    assert bad.returncode != 0 and "has no preset 'nope' (presets: quick)" in bad.stderr

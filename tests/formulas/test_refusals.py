@@ -13,6 +13,8 @@ STEP = '[[steps]]\nid = "a"\ntitle = "A"\n'
 CASES = {
     "synthesis-unknown-leg": ('type = "convoy"\n[[legs]]\nid = "x"\n[synthesis]\ndepends_on = ["y"]\n', 5,
                               "synthesis.depends_on: names no leg: 'y'"),
+    "preset-unknown-leg": ('type = "convoy"\n[[legs]]\nid = "x"\n[presets.fast]\nlegs = ["y"]\n', 5,
+                           "presets.fast.legs: names no leg: 'y'"),
     "convoy-without-legs": ('type = "convoy"\n', 1, "legs: a convoy formula needs at least one [[legs]] entry"),
     "leg-without-id": ('type = "convoy"\n[[legs]]\ntitle = "T"\n', 3, "legs.id: missing id"),
     "leg-review-only-type": ('type = "convoy"\n[[legs]]\nid = "x"\nreview_only = "yes"\n', 5,
