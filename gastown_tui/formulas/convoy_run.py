@@ -90,8 +90,8 @@ def start_convoy_formula(town: TownPaths, ledger: Any, formula: Formula, vars: d
         from gastown_tui.formulas.distributed import start_distributed
         convoy_id, steps = start_distributed(town, ledger, formula, vars, rig, actor=actor, loader=loader)
         slung, queued = feed(town, ledger, actor=actor, convoy=convoy_id)
-        legs = tuple(LegBead(step, bead, None, False, "") for step, bead in steps)
-        return ConvoyRun(convoy_id, formula.name, rig, legs, "", "", tuple(slung), tuple(queued))
+        beads = tuple(LegBead(step, bead, None, False, "") for step, bead in steps)
+        return ConvoyRun(convoy_id, formula.name, rig, beads, "", "", tuple(slung), tuple(queued))
     parts = formula.legs if formula.type == "convoy" else formula.aspects if formula.type == "aspect" else []
     if not parts:
         raise formula.loc_of("type").error("type", f"{formula.name} is a {formula.type} formula; gt formula run "

@@ -184,10 +184,10 @@ def check_convoy(formula: Formula) -> None:
         if leg.id in seen:
             raise leg.loc.error(f"legs.{leg.id}.id", "duplicate leg id")
         seen.add(leg.id)
-    for name, legs in formula.presets.items():
-        for leg in legs:
-            if leg not in seen:
-                raise formula.loc_of("presets", name).error(f"presets.{name}.legs", f"names no leg: {leg!r}")
+    for name, members in formula.presets.items():
+        for member in members:
+            if member not in seen:
+                raise formula.loc_of("presets", name).error(f"presets.{name}.legs", f"names no leg: {member!r}")
     if formula.synthesis:
         for dep in formula.synthesis.depends_on:
             if dep not in seen:
