@@ -91,8 +91,8 @@ def done(town: TownPaths, ledger: Any, address: Address, *, notes: str = "") -> 
     now = time.time()
     mr_id = ""
     with ledger.transaction():
-        if ahead == 0:
-            ledger.close(bead.id, reason="no code changes", actor=str(address))
+        if ahead == 0 or (bead.metadata or {}).get("review_only"):  # review-only convoy legs skip the refinery
+            ledger.close(bead.id, reason="no code changes" if ahead == 0 else "review only", actor=str(address))
         else:
             meta = {"branch": branch, "target": target, "source_issue": bead.id, "worker": str(address),
                     "rig": address.rig, "commit_sha": sha, "agent_bead": address.agent_id}

@@ -149,6 +149,7 @@ def sling(town: TownPaths, ledger: Any, bead: str, target: str | None = None, *,
     work = ledger.get(bead_id)
     if work.status in ("closed", "tombstone"):
         raise Conflict(f"cannot sling {bead_id}: it is {work.status}")
+    runtime = runtime or (work.metadata or {}).get("runtime")  # e.g. a convoy leg's `agent`
     if runtime:
         get_runtime(runtime, town.town_toml)  # fail before touching anything
     guard_sling(town, ledger, bead_id, runtime, force=force)  # an open budget breaker or a rate-limit backoff refuses

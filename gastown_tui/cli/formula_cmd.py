@@ -42,6 +42,22 @@ def register(subparsers: Any) -> None:
     p.add_argument("names", nargs="*")
     add_json_flag(p)
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("new", help="write a commented skeleton NAME.formula.toml (town formulas/ by default)")
+    p.add_argument("name")
+    p.add_argument("--type", choices=("workflow", "convoy"), default="workflow")
+    p.add_argument("--dir", help="directory to write into (default: the town's formulas/, else the cwd)")
+    add_json_flag(p)
+    p.set_defaults(func=cmd_new)
+    p = sub.add_parser("run", help="run a convoy formula: one polecat per leg, then the synthesis")
+    p.add_argument("name")
+    p.add_argument("rig", help="rig whose polecats work the legs")
+    add_var_flag(p)
+    p.add_argument("--preset", help="run only the legs of this [presets.NAME] of the formula")
+    add_json_flag(p)
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("feed", help="sling ready legs / synthesis of running convoy formulas, within capacity")
+    add_json_flag(p)
+    p.set_defaults(func=cmd_feed)
     formula.set_defaults(func=lambda args: (formula.print_help(), 2)[1])
 
     cook = subparsers.add_parser("cook", help="cook a formula into a protomolecule")
@@ -88,7 +104,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _step_line(step: Any) -> str:
     needs = f"  needs: {', '.join(step.needs)}" if step.needs else ""
     indent = "    " if step.parent else "  "
-    return f"{indent}{step.id}  [{step.type}]  {step.title}{needs}"
+    meta = step.metadata or {}
+    woven = f"  (aspect {meta['advice_at']} {meta['advice_for']})" if meta.get("advice_at") else ""
+    flags = "".join(f"  [{f}]" for f in ("parallel", "interactive") if meta.get(f))
+    return f"{indent}{step.id}  [{step.type}]  {step.title}{needs}{woven}{flags}"
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -112,6 +131,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         print("  " + "\n  ".join(formula.description.strip().splitlines()))
     if formula.extends:
         print(f"extends: {', '.join(formula.extends)}")
+    if formula.pour is not None:
+        print("pour: " + ("true (one bead per step)" if formula.pour else "false (root-only: the steps stay on the "
+                                                                           "root bead)"))
     var_defs = proto.var_defs if proto else formula.vars
     if var_defs:
         print("vars:")
@@ -122,6 +144,16 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"steps ({len(proto.steps)}):")
         for step in proto.steps:
             print(_step_line(step))
+    elif formula.legs:
+        print(f"legs ({len(formula.legs)}, each on its own polecat):")
+        for leg in formula.legs:
+            extra = "".join([f"  agent: {leg.agent or formula.agent}" if leg.agent or formula.agent else "",
+                             "  review only" if (formula.review_only if leg.review_only is None
+                                                 else leg.review_only) else ""])
+            print(f"  {leg.id}  {leg.title}" + (f"  focus: {leg.focus}" if leg.focus else "") + extra)
+        synth = formula.synthesis
+        after = ", ".join(synth.depends_on) if synth and synth.depends_on else "all legs"
+        print(f"synthesis: {synth.title if synth else 'Synthesis'}  (after {after})")
     elif formula.template:
         print(f"template ({len(formula.template)}):")
         for step in formula.template:
@@ -129,32 +161,58 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_targets(names: list[str], library: Any) -> list[str]:
+    """Named formulas, with each directory replaced by its `*.formula.toml` files (all on the path if none)."""
+    from pathlib import Path
+
+    from gastown_tui.formulas.schema import SUFFIX
+    if not names:
+        return [str(e.path) for e in library.entries() if not e.shadowed]
+    out: list[str] = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(path.glob(f"*{SUFFIX}"))
+            if not found:
+                raise InvalidInput(f"{name}: no *{SUFFIX} files in this directory")
+            out += [str(p) for p in found]
+        else:
+            out.append(name)
+    return out
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    """Check the named formulas (or all); one line per formula, non-zero exit if any fails."""
-    from gastown_tui.formulas import check
+    """Check the named formulas or directories (or all); every problem of every file, non-zero exit if any."""
+    from gastown_tui.formulas.cook import check, check_all
     library = _library()
-    names = args.names or [str(e.path) for e in library.entries() if not e.shadowed]
-    results = []
+    names = _check_targets(args.names, library)
+    results: list[dict[str, Any]] = []
     failed = 0
     for name in names:
         try:
             formula = library.load(name)
-            proto = check(formula, loader=library.load)
-            count = len(proto.steps) if proto else len(formula.template)
-            results.append({"name": formula.name, "ok": True, "steps": count, "source": str(formula.source)})
+            problems = [p.one_line() for p in check_all(formula, loader=library.load)]
         except GastownError as exc:
+            formula, problems = None, [exc.one_line()]
+        if problems or formula is None:
             failed += 1
-            results.append({"name": name, "ok": False, "error": exc.one_line()})
+            results.append({"name": name, "ok": False, "error": problems[0], "errors": problems})
+            continue
+        proto = check(formula, loader=library.load)
+        count = len(proto.steps) if proto else (len(formula.template) or len(formula.legs) or len(formula.aspects)
+                                                or len(formula.advice))
+        results.append({"name": formula.name, "ok": True, "steps": count, "source": str(formula.source)})
     if args.json:
         print_json(results)
     else:
         for r in results:
             if r["ok"]:
                 print(f"ok    {r['name']}  ({r['steps']} steps)")
-            else:
-                print(f"gt: error: {r['error']}", file=sys.stderr)
+            for problem in r.get("errors", []):
+                print(f"gt: error: {problem}", file=sys.stderr)
         if len(names) > 1:
-            print(f"{len(names) - failed}/{len(names)} formulas ok")
+            total = sum(len(r.get("errors", [])) for r in results)
+            print(f"{len(names) - failed}/{len(names)} formulas ok" + (f", {total} problems" if total else ""))
     return 1 if failed else 0
 
 
@@ -180,4 +238,79 @@ def cmd_cook(args: argparse.Namespace) -> int:
         print(_step_line(step))
     if proto_id:
         print(f"persisted as {proto_id} (pour with: gt mol pour {proto_id} --var ...)")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start a convoy formula: convoy + leg beads + synthesis bead; legs slung within capacity."""
+    from gastown_tui.cli.ledger_cmd import open_ledger
+    from gastown_tui.events import default_actor
+    from gastown_tui.formulas.convoy_run import start_convoy_formula
+    from gastown_tui.town.paths import find_town
+
+    library = _library()
+    formula = library.load(args.name)
+    town = find_town()
+    with open_ledger() as ledger:
+        run = start_convoy_formula(town, ledger, formula, parse_vars(args.var), args.rig, actor=default_actor(),
+                                   loader=library.load, preset=args.preset)
+    if args.json:
+        print_json(run.to_dict())
+        return 0
+    print(f"convoy {run.convoy}  ({run.formula}, {len(run.legs)} legs)  result: {run.result}")
+    for leg in run.legs:
+        print(f"  leg {leg.leg}  {leg.bead}" + ("  (review only)" if leg.review_only else ""))
+    if run.synthesis:
+        print(f"  synthesis  {run.synthesis}  (ready when the legs close)")
+    for item in run.slung:
+        print(f"slung {item}")
+    if run.queued:
+        print(f"queued {len(run.queued)} (capacity): gt formula feed slings them when polecats free up")
+    return 0
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    """Sling what is ready in running convoy formulas (what the deacon's stranded-convoys step also does)."""
+    from gastown_tui.cli.ledger_cmd import open_ledger
+    from gastown_tui.events import default_actor
+    from gastown_tui.formulas.convoy_run import feed
+    from gastown_tui.town.paths import find_town
+
+    with open_ledger() as ledger:
+        slung, queued = feed(find_town(), ledger, actor=default_actor())
+    if args.json:
+        print_json({"slung": slung, "queued": queued})
+        return 0
+    for item in slung:
+        print(f"slung {item}")
+    print(f"queued {len(queued)} (capacity)" if queued else ("nothing ready" if not slung else ""))
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a commented skeleton formula that passes `gt formula check`; never overwrite."""
+    import re
+    from pathlib import Path
+
+    import gastown_tui
+    from gastown_tui.errors import Conflict, NotFound
+    from gastown_tui.town.paths import find_town
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", args.name):
+        raise InvalidInput(f"invalid formula name {args.name!r}: lowercase letters, digits, '-' and '_' (max 64)")
+    if args.dir:
+        directory = Path(args.dir)
+    else:
+        try:
+            directory = find_town().root / "formulas"
+        except NotFound:
+            directory = Path.cwd()
+    path = directory / f"{args.name}.formula.toml"
+    if path.exists():
+        raise Conflict(f"{path} already exists")
+    skeleton = Path(gastown_tui.__file__).parent / "data" / "formula_skeletons" / f"{args.type}.toml"
+    text = skeleton.read_text(encoding="utf-8").replace("__NAME__", args.name).replace("__PATH__", str(path))
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as handle:  # "x": a file created meanwhile is not overwritten
+        handle.write(text)
+    print_json({"path": str(path), "type": args.type}) if args.json else print(f"wrote {path}")
     return 0

@@ -33,6 +33,11 @@ def register(subparsers: Any) -> None:
         add_var_flag(p)
         p.add_argument("--attach", metavar="BEAD", help="attach the molecule to this work bead")
         p.add_argument("--assignee", help="assignee of the molecule root")
+        shape = p.add_mutually_exclusive_group()
+        shape.add_argument("--root-only", dest="root_only", action="store_const", const=True,
+                           help="keep the steps on the root bead (the formula's pour = false)")
+        shape.add_argument("--materialize", dest="root_only", action="store_const", const=False,
+                           help="one bead per step (the formula's pour = true)")
         if ephemeral:
             p.add_argument("--age", default="7d", help="with gc: remove wisps older than this (e.g. 7d, 1h)")
         p.set_defaults(ephemeral=ephemeral)
@@ -62,6 +67,8 @@ def register(subparsers: Any) -> None:
         if name == "done":
             p.add_argument("--reason", default="", help="close reason")
             p.add_argument("--force", action="store_true", help="close a step claimed by someone else")
+            p.add_argument("--result", metavar="JSON", help="the step's result (JSON; @FILE reads a file): "
+                           "on_complete bonds a formula per item of a list in it")
         p.set_defaults(func=func)
     step.set_defaults(func=lambda args: (step.print_help(), 2)[1])
     mol.set_defaults(func=lambda args: (mol.print_help(), 2)[1])
@@ -99,11 +106,11 @@ def cmd_pour(args: argparse.Namespace) -> int:
             return 0
         _warn_phase(ledger, args.source, args.ephemeral)
         mol = M.pour(ledger, args.source, parse_vars(args.var), ephemeral=args.ephemeral, attach_to=args.attach,
-                     assignee=args.assignee)
+                     assignee=args.assignee, root_only=args.root_only)
         if args.json:
             print_json(mol.to_dict())
             return 0
-        kind = "wisp" if args.ephemeral else "molecule"
+        kind = ("root-only " if mol.root_only else "") + ("wisp" if args.ephemeral else "molecule")
         print(f"poured {kind} {mol.id}  ({mol.formula}, {len(mol.steps)} steps)  {mol.title}")
         for step in mol.steps:
             if step.state == "ready":
@@ -131,6 +138,8 @@ def _mol_of_step(ledger: Any, step: str | None, mol: str | None) -> str:
     from gastown_tui.formulas.walk import find_molecule, require_molecule
     if mol:
         return ledger.resolve(mol)
+    if step and "#" in step:  # `<root>#<step>` names a step of a root-only molecule
+        return ledger.resolve(step.split("#", 1)[0])
     if step and ledger.exists(step):
         owner = (ledger.get(step).metadata or {}).get("molecule")
         if owner:
@@ -214,7 +223,8 @@ def cmd_step_done(args: argparse.Namespace) -> int:
         mol_id = _mol_of_step(ledger, args.step, args.mol)
         before = load_molecule(ledger, mol_id)
         target = before.step(args.step) if args.step else None
-        nxt = step_done(ledger, mol_id, target.bead_id if target else None, reason=args.reason, force=args.force)
+        nxt = step_done(ledger, mol_id, target.bead_id if target else None, reason=args.reason, force=args.force,
+                        result=_result(args.result))
         after = load_molecule(ledger, mol_id)
     done = [s for s in after.steps if s.state == "done" and before.step(s.bead_id).state != "done"
             and s.issue_type != "epic"]
@@ -231,6 +241,20 @@ def cmd_step_done(args: argparse.Namespace) -> int:
     elif not nxt:
         print(f"{mol_id}: {after.counts()['done']}/{after.counts()['total']} done; no new step ready yet")
     return 0
+
+
+def _result(text: str | None) -> Any:
+    """`--result` as JSON (`@path` reads the file); one clear line when it is not JSON."""
+    import json
+    from pathlib import Path
+
+    from gastown_tui.errors import InvalidInput
+    if text is None:
+        return None
+    try:
+        return json.loads(Path(text[1:]).read_text() if text.startswith("@") else text)
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"--result: not readable JSON: {exc}") from None
 
 
 def cmd_step_claim(args: argparse.Namespace) -> int:

@@ -52,7 +52,9 @@ def check_completion(ledger: Any, *, actor: str = "deacon/") -> list[LandedConvo
         end = parse_ts(str(getattr(closed, "closed_at", "") or ""))
         duration = (end - start) if start is not None and end is not None else 0.0
         notify = str((getattr(closed, "metadata", None) or {}).get("notify") or "overseer")
-        landed.append(LandedConvoy(convoy.id, convoy.title, duration,
-                                   f"Convoy landed: {convoy.title}",
-                                   _summary(status, duration, landing_line(ledger, convoy.id)), notify))
+        body = _summary(status, duration, landing_line(ledger, convoy.id))
+        result = (getattr(closed, "metadata", None) or {}).get("result")
+        if result:  # a convoy formula's synthesis output: the landing mail names it
+            body = f"Result: {result}\n{body}"
+        landed.append(LandedConvoy(convoy.id, convoy.title, duration, f"Convoy landed: {convoy.title}", body, notify))
     return landed

@@ -21,6 +21,22 @@ Python API (import from `gastown_tui.formulas`):
     find_molecule(ledger, actor) -> str | None          # molecule of the bead on `actor`'s hook
     resolve_step(ledger, mol_id, step) -> str           # step bead id from a bead id or formula step id
 
+    check_all(formula, loader) -> list[FormulaError]  # every problem of one file (`gt formula check DIR`)
+    convoy_run.start_convoy_formula(town, ledger, formula, vars, rig, actor=) -> ConvoyRun  # `gt formula run`
+    convoy_run.feed(town, ledger, actor=) -> (slung, queued)   # sling ready legs/synthesis within capacity
+    convoy_run.prepare_syntheses(ledger, actor=)        # put legs' outputs into ready synthesis beads (deacon)
+
+Schema (schema.py): formula `type` workflow|expansion|convoy|aspect, `pour`, `agent`, `review_only`, `inputs`,
+`prompts`, `output`, `legs`, `synthesis`, `template`, `aspects`, `advice`, `extends` (own directory first),
+`compose` (expand, map, branch, hooks, aspects); steps `parallel`, `interactive`, `agent`, `output`,
+`on_complete`, `acceptance`, `children` (any depth), `type = "parallel"`, `gate`, `loop`, `waits_for`; vars
+`required` (a default satisfies it), `required_unless`, `default`, `type`, `enum`, `pattern`.
+
+Root-only molecules (`pour = false`, or `pour(..., root_only=True)`): ONE root bead whose metadata `root_only`
+holds the steps, their state and the done order; the same walk functions and `gt mol` commands work on it (step
+ids `<root>#<step>`). Interactive steps are assigned to the Overseer (or `agent`) and mailed when ready; walkers
+skip them. `step_done(..., result=)` feeds `on_complete`.
+
 Molecule layout in the ledger: root bead `issue_type="molecule"` (metadata `formula`, `vars`, `attached_to`,
 `mol_kind`), one child bead per step (ids `<root>.N`; metadata `step_id`, `needs`, `order`, `molecule`) with
 `blocks` edges from `needs`. Every transition emits a feed event: mol.poured, mol.step_claimed, mol.step_done,

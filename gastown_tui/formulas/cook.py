@@ -7,8 +7,10 @@ from typing import Any, Literal
 
 from gastown_tui.formulas.expand import (Loader, apply_controls, apply_expansions, eval_condition,
                                          resolve_extends, substitute)
-from gastown_tui.formulas.schema import Formula, Step, VarDef
-from gastown_tui.formulas.validate import check_formula, check_graph, check_unique_ids, check_vars_given
+from gastown_tui.formulas.schema import Formula, FormulaError, Step, VarDef
+from gastown_tui.formulas.search import sibling_first
+from gastown_tui.formulas.weave import apply_branches, apply_maps, weave_aspects
+from gastown_tui.formulas.validate import check_formula, formula_checks, check_graph, check_unique_ids, check_vars_given
 
 Mode = Literal["compile", "runtime"]
 
@@ -82,9 +84,12 @@ def var_values(formula: Formula, given: dict[str, str]) -> dict[str, str]:
 def resolve(formula: Formula, loader: Loader | None) -> Formula:
     """Check the file, then merge `extends` parents and apply expansions (a new Formula; input untouched)."""
     check_formula(formula)
-    loader = loader or _no_loader
+    loader = sibling_first(formula, loader or _no_loader)
     resolved = resolve_extends(formula, loader)
     apply_expansions(resolved, loader)
+    apply_maps(resolved, loader)
+    apply_branches(resolved)
+    weave_aspects(resolved, loader)
     check_unique_ids(resolved.steps)
     check_graph(resolved.steps)
     return resolved
@@ -103,8 +108,10 @@ def cook(formula: Formula, vars: dict[str, str] | None = None, *, loader: Loader
     resolved = resolve(formula, loader)
     if formula.type != "workflow":
         article = "an" if formula.type[:1] in "aeiou" else "a"
+        how = {"convoy": "run it with gt formula run NAME RIG", "aspect": "weave it with compose.aspects"}.get(
+            formula.type, "expansions apply through compose.expand")
         raise formula.loc_of("type").error("type", f"{formula.name} is {article} {formula.type} formula; only "
-                                           "workflow formulas cook (expansions apply through compose.expand)")
+                                           f"workflow formulas cook ({how})")
     check_vars_given(resolved, given, require=(mode == "runtime"))
     values = var_values(resolved, given)
     text_values = values if mode == "runtime" else given
@@ -112,6 +119,7 @@ def cook(formula: Formula, vars: dict[str, str] | None = None, *, loader: Loader
     check_graph(steps)
     proto_steps: list[ProtoStep] = []
     _flatten(steps, None, text_values, proto_steps)
+    _add_inputs(proto_steps)
     # without a `title` var the root is named after the formula and the vars given, so molecules tell apart
     shown = ", ".join(f"{k}={v}" for k, v in given.items() if len(v) <= 40)
     title = "{{title}}" if "title" in resolved.vars else f"{resolved.name} ({shown})" if shown else resolved.name
@@ -142,17 +150,61 @@ def _flatten(steps: list[Step], parent: str | None, values: dict[str, str], out:
         out.append(ProtoStep(
             id=step.id, title=substitute(step.title, values), description=substitute(step.description, values),
             notes=substitute(step.notes, values), acceptance=substitute(step.acceptance, values),
-            type="epic" if step.children else step.type, priority=step.priority, labels=labels,
+            type="epic" if step.children else "task" if step.type == "parallel" else step.type, priority=step.priority, labels=labels,
             assignee=substitute(step.assignee, values) if step.assignee else None, needs=needs, parent=parent,
-            condition=undecided, gate=step.gate, waits_for=step.waits_for, metadata=dict(step.metadata),
+            condition=undecided, gate=step.gate, waits_for=step.waits_for, metadata=_step_meta(step, values),
             source=str(step.loc)))
         _flatten(step.children, step.id, values, out)
+
+
+def _add_inputs(steps: list[ProtoStep]) -> None:
+    """A step whose needs produce artifacts (`output`) is told which files to expect (GetStepInputs)."""
+    outputs = {s.id: s.metadata["output"] for s in steps if s.metadata.get("output")}
+    for step in steps:
+        inputs = [outputs[n] for n in step.needs if n in outputs]
+        if inputs:
+            step.metadata["inputs"] = inputs
+            step.description = (f"{step.description.rstrip()}\n\n" if step.description.strip() else "") + \
+                "Inputs from earlier steps: " + ", ".join(inputs)
+
+
+def _step_meta(step: Step, values: dict[str, str]) -> dict[str, Any]:
+    """The step's metadata plus the Gas Town step fields the walker and dispatch read at run time."""
+    meta = dict(step.metadata)
+    if step.parallel:
+        meta["parallel"] = True
+    if step.type == "parallel":
+        meta["container"] = "parallel"
+    if step.interactive:
+        meta["interactive"] = True
+    for key, value in (("agent", step.agent), ("output", step.output)):
+        if value:
+            meta[key] = substitute(value, values)
+    if step.on_complete:
+        meta["on_complete"] = dict(step.on_complete)
+    return meta
 
 
 def _no_loader(name: str) -> Formula:
     """Loader used when none is given: every reference is missing."""
     from gastown_tui.errors import NotFound
     raise NotFound(f"formula {name!r} not found")
+
+
+def check_all(formula: Formula, loader: Loader | None = None) -> list[FormulaError]:
+    """Every problem of one parsed file: each independent field check, then (if those pass) the full check."""
+    problems: list[FormulaError] = []
+    for run in formula_checks(formula):
+        try:
+            run()
+        except FormulaError as exc:
+            problems.append(exc)
+    if not problems:
+        try:
+            check(formula, loader)
+        except FormulaError as exc:
+            problems.append(exc)
+    return problems
 
 
 def check(formula: Formula, loader: Loader | None = None) -> Proto | None:

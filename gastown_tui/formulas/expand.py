@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from gastown_tui.errors import NotFound
+from gastown_tui.formulas.clone import clone_formula
 from gastown_tui.formulas.schema import Formula, Loc, Step
 from gastown_tui.formulas.validate import walk_steps
 
@@ -86,7 +87,7 @@ def eval_range(spec: str, values: Mapping[str, str], loc: Loc, field: str) -> li
     return list(range(start, end + 1))
 
 
-def _rename_needs(steps: list[Step], renames: Mapping[str, list[str]]) -> None:
+def rename_needs(steps: list[Step], renames: Mapping[str, list[str]]) -> None:
     """Rewrite `needs` everywhere: a replaced step id becomes the ids that now finish it."""
     for step in steps:
         new: list[str] = []
@@ -95,9 +96,9 @@ def _rename_needs(steps: list[Step], renames: Mapping[str, list[str]]) -> None:
                 if target not in new:
                     new.append(target)
         step.needs = new
-        _rename_needs(step.children, renames)
+        rename_needs(step.children, renames)
         if step.loop:
-            _rename_needs(step.loop.body, renames)
+            rename_needs(step.loop.body, renames)
 
 
 def _sinks(block: list[Step]) -> list[str]:
@@ -109,8 +110,8 @@ def _sinks(block: list[Step]) -> list[str]:
 def resolve_extends(formula: Formula, loader: Loader, _stack: tuple[str, ...] = ()) -> Formula:
     """A copy of `formula` with its `extends` parents merged in (child vars/steps override by name/id)."""
     if not formula.extends:
-        return copy.deepcopy(formula)
-    merged = copy.deepcopy(formula)
+        return clone_formula(formula)
+    merged = clone_formula(formula)
     merged.vars, merged.steps, merged.expand_rules = {}, [], []
     for parent_name in formula.extends:
         loc = formula.loc_of("extends")
@@ -125,6 +126,8 @@ def resolve_extends(formula: Formula, loader: Loader, _stack: tuple[str, ...] = 
         _merge_steps(merged.steps, parent.steps)
         merged.expand_rules.extend(parent.expand_rules)
         merged.description = merged.description or parent.description
+        for attr in ("advice", "map_rules", "branch_rules", "hook_rules", "compose_aspects"):
+            getattr(merged, attr)[:0] = copy.deepcopy(getattr(parent, attr))  # parents' composition first
         merged.pour = parent.pour if merged.pour is None else merged.pour
         merged.phase = merged.phase or parent.phase
     merged.vars.update(copy.deepcopy(formula.vars))
@@ -145,12 +148,12 @@ def _merge_steps(into: list[Step], new: list[Step]) -> None:
             into.append(step)
 
 
-def _find(steps: list[Step], step_id: str) -> tuple[list[Step], int] | None:
+def find_step(steps: list[Step], step_id: str) -> tuple[list[Step], int] | None:
     """The sibling list holding `step_id` and its index, searching children too."""
     for i, step in enumerate(steps):
         if step.id == step_id:
             return steps, i
-        found = _find(step.children, step_id)
+        found = find_step(step.children, step_id)
         if found:
             return found
     return None
@@ -162,7 +165,7 @@ def apply_expansions(formula: Formula, loader: Loader) -> None:
     rules += [(s.id, s.expand, s.expand_vars, s.field_loc("expand"), f"steps.{s.id}.expand")
               for s in walk_steps(formula.steps) if s.expand]
     for target, with_, rule_vars, loc, field in rules:
-        found = _find(formula.steps, target)
+        found = find_step(formula.steps, target)
         if found is None:
             raise loc.error(f"{field}.target" if field == "compose.expand" else field, f"names no step: {target!r}")
         try:
@@ -177,7 +180,7 @@ def apply_expansions(formula: Formula, loader: Loader) -> None:
         for name, var in expansion.vars.items():
             formula.vars.setdefault(name, copy.deepcopy(var))
         siblings[index:index + 1] = block
-        _rename_needs(formula.steps, {target: _sinks(block)})
+        rename_needs(formula.steps, {target: _sinks(block)})
 
 
 def expand_template(target: Step, expansion: Formula, rule_vars: Mapping[str, str]) -> list[Step]:
@@ -229,7 +232,7 @@ def apply_controls(steps: list[Step], values: Mapping[str, str],
         out.extend(block)
     for step in out:  # a need on a dropped step is simply satisfied
         step.needs = [n for n in step.needs if n not in dropped]
-    _rename_needs(out, renames)
+    rename_needs(out, renames)
     return out
 
 
@@ -287,4 +290,4 @@ def _loopless(step: Step) -> Step:
 
 
 __all__ = ["substitute", "eval_condition", "eval_range", "resolve_extends", "apply_expansions",
-           "apply_controls", "expand_template", "truthy"]
+           "apply_controls", "expand_template", "truthy", "rename_needs", "find_step"]

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 from gastown_tui.errors import Conflict, InvalidInput
 from gastown_tui.events import default_actor
 from gastown_tui.formulas.cook import Proto, ProtoStep, cook
+from gastown_tui.formulas import interactive, rootonly
 from gastown_tui.formulas.expand import eval_condition, substitute
+from gastown_tui.formulas.ordering import ChildIds, dependency_order, waits_gate
 from gastown_tui.formulas.schema import Formula, Loc, VarDef
 from gastown_tui.formulas.search import FormulaLibrary
-from gastown_tui.formulas.validate import check_var_value
+from gastown_tui.formulas.validate import check_var_value, missing_required
 from gastown_tui.formulas.walk import (ATTACH_DEP, DONE, Molecule, MoleculeStatus, StepState, claim_step,
                                        current_step, emit_event, find_molecule, load_molecule, molecule_status,
                                        ready_steps, require_molecule, resolve_step, step_done)
@@ -48,8 +50,8 @@ def bind(proto: Proto, vars: dict[str, str]) -> Proto:
             raise Loc(proto.source or proto.id, 1).error(f"vars.{name}", f"unknown variable (declared: {declared})")
         check_var_value(proto.var_defs[name], value)
     for var in proto.var_defs.values():
-        if var.required and var.name not in vars:
-            raise var.loc.error(f"vars.{var.name}", f"required variable not set (pass --var {var.name}=...)")
+        if missing_required(var, vars):
+            raise var.loc.error(f"{var.table}.{var.name}", f"required variable not set (pass --var {var.name}=...)")
     values = {n: v.default for n, v in proto.var_defs.items() if v.default is not None}
     values.update(vars)
     dropped = {s.id for s in proto.steps if s.condition and eval_condition(s.condition, values) is False}
@@ -81,10 +83,12 @@ def _to_proto(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, s
 
 def pour(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, str] | None = None, *,
          ephemeral: bool = False, attach_to: str | None = None, actor: str | None = None,
-         library: FormulaLibrary | None = None, assignee: str | None = None) -> Molecule:
+         library: FormulaLibrary | None = None, assignee: str | None = None,
+         root_only: bool | None = None) -> Molecule:
     """Create the molecule of `source` in ONE transaction: root bead (`molecule`) + step beads + `blocks` edges.
 
-    `ephemeral=True` makes a wisp (never exported). `attach_to` links the molecule to a work bead (root metadata
+    `ephemeral=True` makes a wisp (never exported). `root_only` (default: the formula's `pour = false`) keeps
+    the steps in the root's metadata instead of one bead each (see rootonly.py). `attach_to` links the molecule to a work bead (root metadata
     `attached_to` and a non-blocking `relates-to` edge) so `find_molecule` can find it from an agent's hook.
     """
     actor = actor or default_actor()
@@ -96,27 +100,47 @@ def pour(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, str] |
                                 else "mol", "source": proto.source}
         if attach_to:
             meta["attached_to"] = attach_to
+        if root_only is None:
+            root_only = proto.pour is False
+        if root_only:
+            meta[rootonly.KEY] = rootonly.initial_meta(proto.steps)
         root = ledger.create(proto.title, description=proto.description, issue_type="molecule",
                              ephemeral=ephemeral, assignee=assignee, metadata=meta, actor=actor,
                              source_formula=proto.formula)
         ids: dict[str, str] = {}
-        for order, step in enumerate(proto.steps):
+        numbering = ChildIds(root.id)
+        for order, step in enumerate([] if root_only else proto.steps):
             parent = ids[step.parent] if step.parent else root.id
+            person = interactive.owner(step.metadata)
             bead = ledger.create(
-                step.title, parent=parent, description=step.description, issue_type=step.type,
-                priority=step.priority, assignee=step.assignee, labels=step.labels, ephemeral=ephemeral,
-                acceptance_criteria=step.acceptance, notes=step.notes, actor=actor,
+                step.title, id=numbering.next(parent), parent=parent, description=step.description,
+                issue_type=step.type, priority=step.priority, assignee=person or step.assignee,
+                labels=[*step.labels, interactive.LABEL] if person else step.labels,
+                ephemeral=ephemeral, acceptance_criteria=step.acceptance, notes=step.notes, actor=actor,
                 metadata={**step.metadata, "molecule": root.id, "step_id": step.id, "needs": step.needs,
                           "order": order, **({"gate": step.gate} if step.gate else {})})
             ids[step.id] = bead.id
-        for step in proto.steps:
+        # Needs first-to-last would make each cycle check walk the whole chain behind it (quadratic); added in
+        # reverse dependency order every check starts from a bead with no edges yet.
+        for step in reversed(dependency_order([] if root_only else proto.steps)):
+            spawner, gate = waits_gate(step)
             for need in step.needs:
-                ledger.add_dep(ids[step.id], ids[need], "blocks", actor=actor)
+                if need != spawner:
+                    ledger.add_dep(ids[step.id], ids[need], "blocks", actor=actor)
+            if spawner in ids:  # fan-in: wait for the spawner's children (all, or any one), not the spawner
+                ledger.add_dep(ids[step.id], ids[spawner], "waits-for", actor=actor, metadata={"gate": gate})
         if attach_to:
             ledger.add_dep(root.id, attach_to, ATTACH_DEP, actor=actor, metadata={"attached_molecule": True})
+            rules = proto.formula_obj.hook_rules if proto.formula_obj is not None else []
+            if rules and not root_only:
+                from gastown_tui.formulas.hooks import apply_hooks
+                apply_hooks(ledger, rules, attach_to, ids, ephemeral=ephemeral, actor=actor,
+                            library=library or FormulaLibrary())
         emit_event(ledger, "mol.poured", actor, mol=root.id, formula=proto.formula, ephemeral=ephemeral,
               steps=len(proto.steps), attached_to=attach_to)
-        return load_molecule(ledger, root.id)
+        mol = load_molecule(ledger, root.id)
+        interactive.notify_ready(ledger, mol, [s for s in mol.steps if s.state == "ready"], actor)
+        return mol
 
 
 def persist_proto(ledger: "Ledger", proto: Proto, *, actor: str | None = None, force: bool = False,
@@ -128,7 +152,7 @@ def persist_proto(ledger: "Ledger", proto: Proto, *, actor: str | None = None, f
     actor = actor or default_actor()
     root_id = f"{prefix or ledger.default_prefix}-proto-{re.sub(r'[^a-z0-9-]+', '-', proto.id.lower())}"
     var_defs = {n: {"description": v.description, "default": v.default, "required": v.required, "enum": v.enum,
-                    "pattern": v.pattern, "type": v.type} for n, v in proto.var_defs.items()}
+                    "pattern": v.pattern, "type": v.type, "required_unless": v.required_unless} for n, v in proto.var_defs.items()}
     with ledger.transaction():
         if ledger.exists(root_id):
             if not force:
@@ -210,7 +234,7 @@ def squash(ledger: "Ledger", mol_id: str, summary: str | None = None, actor: str
                                    close_reason=f"Squashed from {len(mol.steps)} wisps", metadata=meta, actor=actor)
             _delete_tree(ledger, mol.id)
         else:
-            for step in reversed(mol.steps):
+            for step in [] if mol.root_only else reversed(mol.steps):
                 if step.state != "done":
                     ledger.close(step.bead_id, reason="squashed", actor=actor)
             digest = ledger.create(f"Digest: {mol.title}", parent=mol.id, description=description, status="closed",
@@ -229,7 +253,7 @@ def burn(ledger: "Ledger", mol_id: str, actor: str | None = None) -> None:
         if mol.ephemeral:
             _delete_tree(ledger, mol.id)
         else:
-            for step in reversed(mol.steps):
+            for step in [] if mol.root_only else reversed(mol.steps):
                 if step.state != "done":
                     ledger.close(step.bead_id, reason="abandoned (burned)", actor=actor)
             if mol.status not in DONE:

@@ -9,7 +9,7 @@ from typing import Any
 from gastown_tui.errors import InvalidInput
 
 FORMULA_TYPES = ("workflow", "expansion", "aspect", "convoy")
-STEP_TYPES = ("task", "bug", "feature", "epic", "chore")
+STEP_TYPES = ("task", "bug", "feature", "epic", "chore", "parallel")  # parallel: a container, children at once
 VAR_TYPES = ("string", "int", "bool")
 PHASES = ("liquid", "vapor")
 SUFFIX = ".formula.toml"
@@ -52,6 +52,8 @@ class VarDef:
     enum: list[str] = field(default_factory=list)
     pattern: str | None = None
     type: str = "string"
+    required_unless: list[str] = field(default_factory=list)  # not required when any of these vars is given
+    table: str = "vars"  # where it was declared: `vars`, or `inputs` for a convoy (named in errors)
     loc: Loc = field(default_factory=lambda: Loc(""))
 
 
@@ -94,6 +96,11 @@ class Step:
     waits_for: str | None = None
     expand: str | None = None
     expand_vars: dict[str, str] = field(default_factory=dict)
+    parallel: bool = False      # runs alongside the other parallel steps that share its needs
+    interactive: bool = False   # never dispatched to a polecat: the Overseer (or `agent`) does it
+    agent: str | None = None    # who does an interactive step / which runtime works it
+    output: str = ""            # artifact this step produces (passed to the steps that need it)
+    on_complete: dict[str, Any] | None = None  # {for_each, bond, vars, parallel|sequential}: runtime fan-out
     metadata: dict[str, Any] = field(default_factory=dict)  # the `metadata` table plus unknown keys
     loc: Loc = field(default_factory=lambda: Loc(""))
     field_lines: dict[str, int] = field(default_factory=dict)  # field name -> line, for precise errors
@@ -114,6 +121,79 @@ class ExpandRule:
 
 
 @dataclass
+class Leg:
+    """One convoy leg: worked by its own polecat, in parallel with the other legs."""
+
+    id: str
+    title: str = ""
+    focus: str = ""
+    description: str = ""
+    agent: str | None = None        # runtime for this leg (else the formula's `agent`)
+    review_only: bool | None = None  # None: the formula's `review_only`
+    loc: Loc = field(default_factory=lambda: Loc(""))
+
+
+@dataclass
+class Synthesis:
+    """The convoy step that combines the legs' outputs; ready once its `depends_on` legs (default all) closed."""
+
+    title: str = "Synthesis"
+    description: str = ""
+    depends_on: list[str] = field(default_factory=list)
+    loc: Loc = field(default_factory=lambda: Loc(""))
+
+
+@dataclass
+class Output:
+    """Where convoy outputs go: `directory` (under the town), `leg_pattern` per leg, `synthesis` file."""
+
+    directory: str = ""
+    leg_pattern: str = "{{leg.id}}.md"
+    synthesis: str = "synthesis.md"
+
+
+@dataclass
+class AdviceRule:
+    """Aspect advice: steps woven before/after (or around) every step whose id matches `target` (a glob)."""
+
+    target: str
+    before: list[Step] = field(default_factory=list)
+    after: list[Step] = field(default_factory=list)
+    loc: Loc = field(default_factory=lambda: Loc(""))
+
+
+@dataclass
+class MapRule:
+    """`[[compose.map]]`: expand every step whose id matches `select` (a glob) with formula `with_`."""
+
+    select: str
+    with_: str
+    vars: dict[str, str] = field(default_factory=dict)
+    loc: Loc = field(default_factory=lambda: Loc(""))
+
+
+@dataclass
+class BranchRule:
+    """`[[compose.branch]]`: steps forked after `from_` (in parallel), joined before `join`."""
+
+    from_: str
+    steps: list[str]
+    join: str | None = None
+    loc: Loc = field(default_factory=lambda: Loc(""))
+
+
+@dataclass
+class HookRule:
+    """`[[compose.hooks]]`: when a poured molecule's work bead matches `trigger`, bond formula `attach` at `at`."""
+
+    trigger: str
+    attach: str
+    at: str | None = None
+    vars: dict[str, str] = field(default_factory=dict)
+    loc: Loc = field(default_factory=lambda: Loc(""))
+
+
+@dataclass
 class Formula:
     """A parsed (not yet resolved) formula file."""
 
@@ -129,6 +209,20 @@ class Formula:
     expand_rules: list[ExpandRule] = field(default_factory=list)
     pour: bool | None = None
     phase: str | None = None
+    agent: str | None = None           # default runtime for legs
+    review_only: bool = False          # legs expect no commits and never go to the refinery
+    execution: str = "local"
+    prompts: dict[str, str] = field(default_factory=dict)
+    output: Output | None = None
+    legs: list[Leg] = field(default_factory=list)
+    synthesis: Synthesis | None = None
+    aspects: list[Leg] = field(default_factory=list)   # analysis aspects of an aspect formula (like legs)
+    presets: dict[str, list[str]] = field(default_factory=dict)  # `[presets.NAME] legs = [...]`: a subset to run
+    advice: list[AdviceRule] = field(default_factory=list)
+    compose_aspects: list[str] = field(default_factory=list)  # aspect formulas woven in (`compose.aspects`)
+    map_rules: list[MapRule] = field(default_factory=list)
+    branch_rules: list[BranchRule] = field(default_factory=list)
+    hook_rules: list[HookRule] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)  # unknown / unimplemented keys, kept verbatim
     loc: Loc = field(default_factory=lambda: Loc(""))
     field_lines: dict[tuple[Any, ...], int] = field(default_factory=dict)

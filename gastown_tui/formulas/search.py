@@ -6,6 +6,7 @@ Earlier directories shadow later ones, so a rig can override a shipped formula b
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,3 +111,24 @@ def load_formula(name: str, search: FormulaLibrary | list[tuple[str, Path]] | li
     """Load formula `name` (or a `.formula.toml` path) from the search path (default: rig -> town -> shipped)."""
     library = search if isinstance(search, FormulaLibrary) else FormulaLibrary(search)
     return library.load(name)
+
+
+def sibling_first(formula: Formula, loader: Callable[[str], Formula]) -> Callable[[str], Formula]:
+    """A loader that finds `extends` / `expand` names in `formula`'s own directory before the search path.
+
+    So `gt formula check ./dir/child.formula.toml` finds `./dir/base.formula.toml`, as the original does.
+    """
+    if formula.source is None:
+        return loader
+    directory = formula.source.parent
+
+    def load(name: str) -> Formula:
+        path = directory / f"{name}{SUFFIX}"
+        if name.endswith(".toml") or os.sep in name or not _is_file(path):
+            return loader(name)
+        try:
+            return loader(str(path))
+        except NotFound:  # a loader that knows no files at all (cook without a library)
+            return parse_formula_file(path)
+
+    return load

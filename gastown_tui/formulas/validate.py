@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from gastown_tui.formulas.schema import (FORMULA_TYPES, PHASES, STEP_TYPES, VAR_TYPES, Formula, Loc, Step,
                                          VarDef)
@@ -24,11 +24,10 @@ def walk_steps(steps: Iterable[Step]) -> Iterator[Step]:
 
 def check_var_def(var: VarDef) -> None:
     """A declaration is consistent: known type, no required+default, default fits enum/pattern/type."""
-    field = f"vars.{var.name}"
+    field = f"{var.table}.{var.name}"
     if var.type not in VAR_TYPES:
         raise var.loc.error(f"{field}.type", f"unknown type {var.type!r} (use {', '.join(VAR_TYPES)})")
-    if var.required and var.default is not None:
-        raise var.loc.error(field, "a variable cannot be both required and have a default")
+    # required + default is accepted, as the original does: the default satisfies the requirement
     if var.pattern is not None:
         try:
             re.compile(var.pattern)
@@ -40,7 +39,7 @@ def check_var_def(var: VarDef) -> None:
 
 def check_var_value(var: VarDef, value: str) -> None:
     """`value` is acceptable for `var` (enum, pattern, type), else a located error."""
-    field = f"vars.{var.name}"
+    field = f"{var.table}.{var.name}"
     if var.enum and value not in var.enum:
         raise var.loc.error(field, f"value {value!r} is not one of {', '.join(var.enum)}")
     if var.pattern is not None and not re.fullmatch(var.pattern, value):
@@ -63,8 +62,17 @@ def check_vars_given(formula: Formula, given: Mapping[str, str], *, require: boo
         check_var_value(var, value)
     if require:
         for var in formula.vars.values():
-            if var.required and var.name not in given:
-                raise var.loc.error(f"vars.{var.name}", f"required variable not set (pass --var {var.name}=...)")
+            if missing_required(var, given):
+                raise var.loc.error(f"{var.table}.{var.name}", f"required variable not set (pass --var {var.name}=...)")
+
+
+def missing_required(var: VarDef, given: Mapping[str, str]) -> bool:
+    """True when `var` must be given and is not: required, no default, and none of `required_unless` given."""
+    if var.name in given or var.default is not None:
+        return False
+    if var.required_unless:
+        return not any(given.get(other) for other in var.required_unless)
+    return var.required
 
 
 def check_step(step: Step) -> None:
@@ -114,8 +122,24 @@ def check_unique_ids(steps: Iterable[Step], field: str = "steps") -> None:
     visit(steps)
 
 
+def formula_checks(formula: Formula) -> list[Callable[[], None]]:
+    """The independent field-level checks of one file, each raising on its problem (so all can be reported)."""
+    checks: list[Callable[[], None]] = [lambda: _check_head(formula)]
+    checks += [lambda v=var: check_var_def(v) for var in formula.vars.values()]  # type: ignore[misc]
+    checks += [lambda s=step: check_step(s) for step in walk_steps([*formula.steps, *formula.template])]  # type: ignore[misc]
+    checks += [lambda: check_unique_ids(formula.steps), lambda: check_unique_ids(formula.template, "template"),
+               lambda: _check_kind(formula)]
+    return checks
+
+
 def check_formula(formula: Formula) -> None:
-    """Field-level checks of one parsed file (before extends/compose are resolved)."""
+    """Field-level checks of one parsed file (before extends/compose are resolved); raises the first problem."""
+    for run in formula_checks(formula):
+        run()
+
+
+def _check_head(formula: Formula) -> None:
+    """Name, type, version and phase."""
     if not formula.name.strip():
         raise formula.loc.error("formula", "empty name")
     if formula.source is not None and formula.source.name.endswith(".formula.toml"):
@@ -126,18 +150,48 @@ def check_formula(formula: Formula) -> None:
         raise formula.loc_of("type").error("type", f"unknown type {formula.type!r} (use {', '.join(FORMULA_TYPES)})")
     if formula.version < 1:
         raise formula.loc_of("version").error("version", "must be >= 1")
+    if formula.execution not in ("local", "distributed"):
+        raise formula.loc_of("execution").error("execution", f"unknown execution {formula.execution!r} (use local "
+                                                "or distributed)")
     if formula.phase is not None and formula.phase not in PHASES:
         raise formula.loc_of("phase").error("phase", f"unknown phase {formula.phase!r} (use liquid or vapor)")
-    for var in formula.vars.values():
-        check_var_def(var)
-    for step in walk_steps([*formula.steps, *formula.template]):
-        check_step(step)
-    check_unique_ids(formula.steps)
-    check_unique_ids(formula.template, "template")
+
+
+def _check_kind(formula: Formula) -> None:
+    """What each formula type needs, and `required_unless` names."""
     if formula.type == "workflow" and not formula.steps and not formula.extends:
         raise formula.loc.error("steps", "a workflow formula needs at least one [[steps]] entry")
     if formula.type == "expansion" and not formula.template:
         raise formula.loc.error("template", "an expansion formula needs at least one [[template]] entry")
+    if formula.type == "convoy":
+        check_convoy(formula)
+    if formula.type == "aspect" and not formula.advice and not formula.aspects:
+        raise formula.loc.error("advice", "an aspect formula needs [[advice]] (or [[aspects]]) entries")
+    for var in formula.vars.values():
+        for other in var.required_unless:
+            if other not in formula.vars:
+                raise var.loc.error(f"{var.table}.{var.name}.required_unless", f"names no variable: {other!r}")
+
+
+def check_convoy(formula: Formula) -> None:
+    """A convoy has legs with unique ids, and its synthesis depends only on legs."""
+    if not formula.legs:
+        raise formula.loc_of("legs").error("legs", "a convoy formula needs at least one [[legs]] entry")
+    seen: set[str] = set()
+    for leg in formula.legs:
+        if not _STEP_ID_RE.match(leg.id):
+            raise leg.loc.error(f"legs.{leg.id}.id", "use letters, digits, '-', '_' and '.'")
+        if leg.id in seen:
+            raise leg.loc.error(f"legs.{leg.id}.id", "duplicate leg id")
+        seen.add(leg.id)
+    for name, members in formula.presets.items():
+        for member in members:
+            if member not in seen:
+                raise formula.loc_of("presets", name).error(f"presets.{name}.legs", f"names no leg: {member!r}")
+    if formula.synthesis:
+        for dep in formula.synthesis.depends_on:
+            if dep not in seen:
+                raise formula.synthesis.loc.error("synthesis.depends_on", f"names no leg: {dep!r}")
 
 
 def check_graph(steps: list[Step], field: str = "steps") -> None:
@@ -160,21 +214,27 @@ def check_graph(steps: list[Step], field: str = "steps") -> None:
         for need in step.needs:
             if need not in by_id:
                 raise step.field_loc("needs").error(f"{field}.{step.id}.needs", f"names no step: {need!r}")
-    state: dict[str, int] = {}  # 1 = on the DFS stack, 2 = done
-
-    def visit(node: str, stack: list[str]) -> None:
-        state[node] = 1
-        for nxt in edges[node]:
+    state: dict[str, int] = {}  # 1 = on the DFS path, 2 = done
+    # iterative DFS: a 10,000-step chain must not hit Python's recursion limit
+    for start in edges:
+        if start in state:
+            continue
+        path: list[str] = [start]
+        iters = [iter(edges[start])]
+        state[start] = 1
+        while iters:
+            nxt = next(iters[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                iters.pop()
+                continue
             if state.get(nxt) == 1:
-                cycle = stack[stack.index(nxt):] if nxt in stack else []
-                cycle = [*cycle, node, nxt]
+                node = path[-1]
+                cycle = [*path[path.index(nxt):], nxt]
                 culprit = by_id[node]
                 raise culprit.field_loc("needs").error(f"{field}.{culprit.id}.needs",
                                                        f"dependency cycle: {' -> '.join(cycle)}")
-            if state.get(nxt) is None:
-                visit(nxt, [*stack, node])
-        state[node] = 2
-
-    for node in list(edges):
-        if node not in state:
-            visit(node, [])
+            if nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                iters.append(iter(edges[nxt]))

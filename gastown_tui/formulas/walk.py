@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from gastown_tui.errors import Conflict, InvalidInput, NotFound
 from gastown_tui.events import default_actor, emit
+from gastown_tui.formulas import interactive, rootonly
 
 if TYPE_CHECKING:
     from gastown_tui.ledger import Bead, Ledger
@@ -41,6 +42,7 @@ class StepState:
     closed_at: str | None = None
     children_done: int = 0  # for epic steps: progress over their children
     children_total: int = 0
+    interactive: bool = False  # done by its assignee (a person), never by a walking polecat
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form."""
@@ -58,6 +60,7 @@ class Molecule:
     ephemeral: bool
     steps: list[StepState]
     attached_to: str | None = None
+    root_only: bool = False  # steps live in the root's metadata (`pour = false`), not as beads
 
     def step(self, key: str) -> StepState:
         """A step by bead id or formula step id (NotFound otherwise)."""
@@ -77,7 +80,8 @@ class Molecule:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form, with progress counts."""
         return {"id": self.id, "title": self.title, "formula": self.formula, "status": self.status,
-                "ephemeral": self.ephemeral, "attached_to": self.attached_to, "progress": self.counts(),
+                "ephemeral": self.ephemeral, "attached_to": self.attached_to, "root_only": self.root_only,
+                "progress": self.counts(),
                 "complete": self.complete, "steps": [s.to_dict() for s in self.steps]}
 
     @property
@@ -102,6 +106,8 @@ def _state(bead: "Bead") -> str:
 def load_molecule(ledger: "Ledger", mol_id: str) -> Molecule:
     """Read a molecule (or any epic with children) from the ledger."""
     root = ledger.get(mol_id)
+    if rootonly.is_root_only(root):
+        return rootonly.load(root)
     meta = root.metadata or {}
     beads: list[tuple["Bead", str | None]] = []
 
@@ -127,11 +133,16 @@ def load_molecule(ledger: "Ledger", mol_id: str) -> Molecule:
                                status=bead.status, issue_type=bead.issue_type, assignee=bead.assignee,
                                needs=list(needs), parent=parent_step, order=int(bmeta.get("order", index)),
                                description=bead.description, acceptance=bead.acceptance_criteria,
-                               closed_at=bead.closed_at))
+                               closed_at=bead.closed_at, interactive=bool(bmeta.get("interactive"))))
     steps.sort(key=lambda s: s.order)
+    totals: dict[str, list[int]] = {}  # step id -> [children, children done]; one pass, not one per step
+    for step in steps:
+        if step.parent is not None:
+            count = totals.setdefault(step.parent, [0, 0])
+            count[0] += 1
+            count[1] += step.state == "done"
     for epic in steps:
-        kids = [c for c in steps if c.parent == epic.step_id]
-        epic.children_total, epic.children_done = len(kids), sum(1 for c in kids if c.state == "done")
+        epic.children_total, epic.children_done = totals.get(epic.step_id, (0, 0))
     return Molecule(id=root.id, title=root.title, formula=str(meta.get("formula", "")), status=root.status,
                     ephemeral=root.ephemeral, steps=steps, attached_to=meta.get("attached_to"))
 
@@ -153,7 +164,7 @@ def current_step(ledger: "Ledger", mol_id: str, actor: str | None = None) -> Ste
     mine = [s for s in active if actor and s.assignee == actor]
     if mine or active:
         return (mine or active)[0]
-    ready = [s for s in mol.steps if s.state == "ready" and s.issue_type != "epic"]
+    ready = [s for s in mol.steps if s.state == "ready" and s.issue_type != "epic" and _for(s, actor)]
     return ready[0] if ready else None
 
 
@@ -164,8 +175,13 @@ def _pick(mol: Molecule, actor: str) -> StepState | None:
     """
     work = [s for s in mol.steps if s.issue_type != "epic"]
     mine = [s for s in work if s.state == "in_progress" and s.assignee == actor]
-    ready = [s for s in work if s.state == "ready"]
+    ready = [s for s in work if s.state == "ready" and _for(s, actor)]
     return (mine or ready or [None])[0]
+
+
+def _for(step: StepState, actor: str | None) -> bool:
+    """A walker may pick `step`: any ordinary step, an interactive one only when it is the actor's."""
+    return not step.interactive or (actor is not None and step.assignee == actor)
 
 
 def emit_event(ledger: "Ledger", kind: str, actor: str, **data: Any) -> None:
@@ -198,14 +214,17 @@ def claim_step(ledger: "Ledger", mol_id: str, step: str | None = None, actor: st
             raise Conflict(f"step {target.step_id} ({target.bead_id}) is already done")
         if target.state == "blocked":
             raise Conflict(f"step {target.step_id} ({target.bead_id}) is blocked by {', '.join(target.needs)}")
-        ledger.claim(target.bead_id, actor)
+        if mol.root_only:
+            rootonly.mark(ledger, mol.id, target.step_id, "in_progress", actor)
+        else:
+            ledger.claim(target.bead_id, actor)
         emit_event(ledger, "mol.step_claimed", actor, mol=mol.id, step=target.bead_id, step_id=target.step_id,
               title=target.title)
         return load_molecule(ledger, mol_id).step(target.bead_id)
 
 
 def step_done(ledger: "Ledger", mol_id: str, step: str | None = None, actor: str | None = None,
-              reason: str = "", *, force: bool = False) -> list[StepState]:
+              reason: str = "", *, force: bool = False, result: Any = None) -> list[StepState]:
     """Close `step` (default: your step in progress, else the first ready one); return the steps it made ready.
 
     A step claimed by someone else needs `force`. Epic steps whose children are all closed close too; when every
@@ -228,15 +247,37 @@ def step_done(ledger: "Ledger", mol_id: str, step: str | None = None, actor: str
         if target.issue_type == "epic":
             raise InvalidInput(f"step {target.step_id} is an epic: it closes when its children are done")
         before = {s.bead_id for s in mol.steps if s.state == "ready"}
-        ledger.close(target.bead_id, reason=reason or "done", actor=actor)
-        _close_finished_epics(ledger, mol_id, actor)
+        rule = _step_metadata(ledger, mol, target).get("on_complete")
+        if mol.root_only:  # containers of a root-only molecule are done by derivation, nothing to close
+            rootonly.mark(ledger, mol.id, target.step_id, "closed", actor, reason)
+        else:
+            if result is not None:
+                meta = dict(ledger.get(target.bead_id).metadata or {})
+                ledger.update(target.bead_id, metadata={**meta, "result": result}, actor=actor)
+            ledger.close(target.bead_id, reason=reason or "done", actor=actor)
+            _close_finished_epics(ledger, mol_id, actor)
+        if isinstance(rule, dict):
+            from gastown_tui.formulas.oncomplete import fan_out
+            bonded = fan_out(ledger, mol.id if mol.root_only else target.bead_id, target.step_id, rule,
+                             result if result is not None else {}, ephemeral=mol.ephemeral, actor=actor)
+            emit_event(ledger, "mol.bonded", actor, mol=mol.id, step_id=target.step_id, bonded=bonded)
         after = load_molecule(ledger, mol_id)
         emit_event(ledger, "mol.step_done", actor, mol=mol.id, step=target.bead_id, step_id=target.step_id,
               title=target.title)
         if after.complete and after.status not in DONE:
             ledger.close(mol.id, reason="all steps done", actor=actor)
             emit_event(ledger, "mol.completed", actor, mol=mol.id, title=mol.title)
-        return [s for s in after.steps if s.state == "ready" and s.bead_id not in before and s.issue_type != "epic"]
+        newly = [s for s in after.steps if s.state == "ready" and s.bead_id not in before and s.issue_type != "epic"]
+        interactive.notify_ready(ledger, after, newly, actor)
+        return newly
+
+
+def _step_metadata(ledger: "Ledger", mol: Molecule, step: StepState) -> dict[str, Any]:
+    """The formula metadata of one step (from its bead, or from the root of a root-only molecule)."""
+    if mol.root_only:
+        records = (ledger.get(mol.id).metadata or {})[rootonly.KEY]["steps"]
+        return next((dict(r.get("metadata") or {}) for r in records if r["id"] == step.step_id), {})
+    return dict(ledger.get(step.bead_id).metadata or {})
 
 
 def _close_finished_epics(ledger: "Ledger", mol_id: str, actor: str) -> None:
@@ -244,8 +285,7 @@ def _close_finished_epics(ledger: "Ledger", mol_id: str, actor: str) -> None:
     while True:
         mol = load_molecule(ledger, mol_id)
         finished = [s for s in mol.steps if s.issue_type == "epic" and s.state != "done"
-                    and all(c.state == "done" for c in mol.steps if c.parent == s.step_id)
-                    and any(c.parent == s.step_id for c in mol.steps)]
+                    and s.children_total and s.children_done == s.children_total]
         if not finished:
             return
         for epic in finished:

@@ -14,6 +14,7 @@ from typing import Any
 
 from gastown_tui import gitops
 from gastown_tui.convoys import check_completion, list_convoys, tracked_ids
+from gastown_tui.formulas.convoy_run import prepare_syntheses
 from gastown_tui.errors import GastownError
 from gastown_tui.events import emit
 from gastown_tui.patrols.context import PatrolContext
@@ -75,6 +76,7 @@ class DeaconPatrol:
     def stranded(self, run: Run) -> str:
         """Sling ready tracked beads that nobody works on, within capacity; queue the rest."""
         ledger = self.ctx.ledger
+        prepare_syntheses(ledger, actor=ACTOR)  # a convoy formula's synthesis gets its legs' outputs first
         ready = {b.id: b for b in ledger.ready(unassigned=True)}
         stranded: list[str] = []
         for convoy in list_convoys(ledger):

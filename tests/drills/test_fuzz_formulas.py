@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from gastown_tui.errors import GastownError
 from gastown_tui.formulas import FormulaLibrary, check, cook, parse_formula_text
+from gastown_tui.formulas.cook import check_all
 from gastown_tui.formulas.search import SHIPPED_DIR
 
 SHIPPED = sorted(Path(SHIPPED_DIR).glob("*.formula.toml"))
@@ -43,14 +44,20 @@ def _step(children: st.SearchStrategy) -> st.SearchStrategy:
     return st.fixed_dictionaries({"id": sometimes_wrong(names), "title": sometimes_wrong(texts)}, optional={
         "description": sometimes_wrong(texts),
         "needs": sometimes_wrong(st.lists(names, max_size=3)), "depends_on": st.lists(names, max_size=2),
-        "type": sometimes_wrong(st.sampled_from(["task", "epic", "gate", "bug", "nope"])),
+        "type": sometimes_wrong(st.sampled_from(["task", "epic", "gate", "bug", "nope", "parallel"])),
         "priority": sometimes_wrong(st.integers(-1, 6)), "labels": sometimes_wrong(st.lists(texts, max_size=2)),
-        "condition": sometimes_wrong(texts), "waits_for": sometimes_wrong(st.sampled_from(["all-children", "x"])),
+        "condition": sometimes_wrong(texts), "waits_for": sometimes_wrong(st.sampled_from(["all-children", "x", "any-children",
+                                                                                  "children-of(a)"])),
         "expand": sometimes_wrong(st.sampled_from(["rule-of-five", "missing", "shiny"])),
         "expand_vars": st.dictionaries(names, texts, max_size=2),
         "gate": sometimes_wrong(st.dictionaries(st.sampled_from(["type", "id", "await_id", "timeout"]), texts,
                                                 max_size=3)),
-        "assignee": sometimes_wrong(texts), "children": children, "loop": sometimes_wrong(loop)})
+        "assignee": sometimes_wrong(texts), "children": children, "loop": sometimes_wrong(loop),
+        "parallel": sometimes_wrong(st.booleans()), "interactive": sometimes_wrong(st.booleans()),
+        "agent": sometimes_wrong(texts), "output": sometimes_wrong(texts),
+        "on_complete": sometimes_wrong(st.fixed_dictionaries({}, optional={
+            "for_each": sometimes_wrong(st.sampled_from(["output.files", "files", "output"])),
+            "bond": sometimes_wrong(names), "sequential": st.booleans()}))})
 
 
 steps = st.recursive(st.lists(st.fixed_dictionaries({"id": names, "title": texts}), max_size=2),
@@ -59,7 +66,18 @@ var_def = st.one_of(texts, st.booleans(), st.integers(), st.fixed_dictionaries({
     "description": sometimes_wrong(texts), "required": sometimes_wrong(st.booleans()),
     "default": sometimes_wrong(texts), "enum": sometimes_wrong(st.lists(texts, max_size=3)),
     "pattern": sometimes_wrong(st.sampled_from(["^[a-z]+$", "(", "[", ".*", "a{99999999}"])),
-    "type": sometimes_wrong(st.sampled_from(["string", "int", "bool", "nope"]))}))
+    "type": sometimes_wrong(st.sampled_from(["string", "int", "bool", "nope"])),
+    "required_unless": sometimes_wrong(st.lists(names, max_size=2))}))
+legs = st.lists(st.fixed_dictionaries({"id": sometimes_wrong(names)}, optional={
+    "title": sometimes_wrong(texts), "focus": texts, "agent": sometimes_wrong(texts),
+    "review_only": sometimes_wrong(st.booleans())}), max_size=3)
+advice_step = st.fixed_dictionaries({"id": sometimes_wrong(st.sampled_from(["{step.id}-pre", "post", "a"])),
+                                     "title": texts})
+advice = st.lists(st.fixed_dictionaries({"target": sometimes_wrong(st.sampled_from(["*", "a", "d*", "zz"]))},
+                                        optional={"before": advice_step, "after": advice_step,
+                                                  "around": st.fixed_dictionaries({}, optional={
+                                                      "before": st.lists(advice_step, max_size=2),
+                                                      "after": st.lists(advice_step, max_size=2)})}), max_size=2)
 documents = st.fixed_dictionaries(
     {"formula": sometimes_wrong(names), "steps": steps},
     optional={"description": sometimes_wrong(texts), "version": sometimes_wrong(st.integers(0, 3)),
@@ -68,16 +86,34 @@ documents = st.fixed_dictionaries(
                                                   max_size=2)),
               "pour": sometimes_wrong(st.booleans()), "phase": sometimes_wrong(st.sampled_from(["liquid", "vapor"])),
               "vars": st.dictionaries(names, var_def, max_size=3), "template": steps,
+              "legs": sometimes_wrong(legs), "aspects": sometimes_wrong(st.one_of(legs, st.lists(names, max_size=2))),
+              "synthesis": sometimes_wrong(st.fixed_dictionaries({}, optional={
+                  "title": texts, "depends_on": sometimes_wrong(st.lists(names, max_size=2))})),
+              "inputs": st.dictionaries(names, var_def, max_size=2), "agent": sometimes_wrong(texts),
+              "review_only": sometimes_wrong(st.booleans()), "prompts": st.dictionaries(names, texts, max_size=2),
+              "output": sometimes_wrong(st.fixed_dictionaries({}, optional={
+                  "directory": texts, "leg_pattern": texts, "synthesis": texts})),
+              "advice": sometimes_wrong(advice),
               "compose": st.fixed_dictionaries({"expand": st.lists(st.fixed_dictionaries(
                   {"target": sometimes_wrong(names), "with": sometimes_wrong(st.sampled_from(
                       ["rule-of-five", "missing", "shiny"]))},
-                  optional={"vars": st.dictionaries(names, texts, max_size=2)}), max_size=2)})})
+                  optional={"vars": st.dictionaries(names, texts, max_size=2)}), max_size=2)}, optional={
+                  "map": st.lists(st.fixed_dictionaries({"select": sometimes_wrong(st.sampled_from(["*", "a*", "q"])),
+                                                         "with": st.sampled_from(["rule-of-five", "missing"])}),
+                                  max_size=1),
+                  "branch": st.lists(st.fixed_dictionaries({"from": sometimes_wrong(names),
+                                                            "steps": sometimes_wrong(st.lists(names, max_size=2))},
+                                                           optional={"join": names}), max_size=1),
+                  "hooks": st.lists(st.fixed_dictionaries({"trigger": texts, "attach": names}), max_size=1),
+                  "aspects": sometimes_wrong(st.lists(st.sampled_from(["missing", "shiny", "fuzz"]), max_size=1))})})
 
 
 def exercise(text: str, values: dict[str, str] | None = None) -> None:
     """Parse, check and cook `text`; GastownError is the only acceptable failure (anything else fails the test)."""
     try:
         formula = parse_formula_text(text, "fuzz.formula.toml")
+        for problem in check_all(formula, loader=LIBRARY.load):  # every problem is a located one-liner
+            assert problem.one_line() and "\n" not in str(problem)
         check(formula, loader=LIBRARY.load)
         if formula.type == "workflow":
             vars_given = {name: (values or {}).get(name, "3") for name in formula.vars}

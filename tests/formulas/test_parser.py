@@ -53,7 +53,7 @@ def test_parse_fields_and_unknown_keys_kept() -> None:
     assert f.vars["who"].default == "world" and f.vars["ticket"].required
     assert f.vars["mode"].enum == ["fast", "slow"]
     assert f.metadata["custom_top"] == "kept"
-    assert f.steps[0].metadata["parallel"] is True
+    assert f.steps[0].parallel is True  # a schema field now, not kept metadata
     assert f.steps[0].loc.line == 18
 
 
@@ -97,8 +97,8 @@ def test_var_errors_name_file_line_field(given: dict, field: str, line: int) -> 
     ('formula = "demo"\n[[steps]]\nid = "a"\ntitle = "A"\npriority = 9\n', 5, "steps.a.priority", "not in 0-4"),
     ('formula = "demo"\ntype = "weird"\n[[steps]]\nid = "a"\ntitle = "A"\n', 2, "type", "unknown type"),
     ('formula = "demo"\n[[steps]]\nid = "a"\ntitle = = "A"\n', 4, "toml", ""),
-    ('formula = "demo"\n[vars.x]\nrequired = true\ndefault = "1"\n[[steps]]\nid = "a"\ntitle = "A"\n', 2, "vars.x",
-     "both required"),
+    ('formula = "demo"\n[vars.x]\nrequired_unless = ["nope"]\n[[steps]]\nid = "a"\ntitle = "A"\n', 2,
+     "vars.x.required_unless", "names no variable"),
 ])
 def test_bad_formulas(text: str, line: int, field: str, problem: str) -> None:
     with pytest.raises(FormulaError) as info:

@@ -9,7 +9,8 @@ from gastown_tui.town.paths import TownPaths
 from tests.conftest import run_cli
 
 EXPECTED = {"mol-polecat-work", "mol-witness-patrol", "mol-refinery-patrol", "mol-deacon-patrol", "mol-convoy-feed",
-            "shiny", "rule-of-five", "shiny-enterprise", "release"}
+            "shiny", "rule-of-five", "shiny-enterprise", "release", "security-audit", "shiny-secure", "code-review",
+            "towers-of-hanoi-7"}
 
 
 def test_every_shipped_formula_passes_check(town: TownPaths) -> None:
@@ -61,3 +62,16 @@ def test_town_formula_shadows_shipped(town: TownPaths) -> None:
     assert [(r["origin"], r["shadowed"]) for r in rows] == [("town", False), ("shipped", True)]
     shown = run_cli("formula", "show", "shiny", "--json", cwd=town.root)
     assert [s["id"] for s in json.loads(shown.stdout)["steps"]] == ["only"]
+
+
+def test_shiny_secure_weaves_the_security_audit_aspect(town: TownPaths) -> None:
+    result = run_cli("cook", "shiny-secure", "--var", "feature=login", "--json", cwd=town.root)
+    assert result.returncode == 0, result.stderr
+    steps = [s["id"] for s in json.loads(result.stdout)["steps"]]
+    assert steps == ["design", "implement-threat-model", "implement", "implement-security-scan", "review", "test",
+                     "submit-secrets-check", "submit"]
+
+
+def test_slinging_a_convoy_formula_says_how_to_run_it(town: TownPaths) -> None:
+    result = run_cli("cook", "code-review", "--var", "target=main", cwd=town.root)
+    assert result.returncode != 0 and "run it with gt formula run NAME RIG" in result.stderr
