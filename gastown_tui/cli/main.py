@@ -111,7 +111,7 @@ def run(prog: str, argv: Sequence[str]) -> int:
         return 130
     except BrokenPipeError:  # stdout closed by a pager or `head`: not an error
         return 0
-    except Exception as exc:  # noqa: BLE001 - the one place that turns anything left into one line
+    except Exception as exc:
         if os.environ.get("GT_DEBUG"):
             raise
         code, line = describe_failure(exc)

@@ -18,6 +18,7 @@ from gastown_tui import events as feed
 from gastown_tui.agents.hooks import hooked_bead
 from gastown_tui.agents.nudges import format_nudge, pending_nudges, queue_nudge
 from gastown_tui.agents.pending import finish_op, pending_ops
+from gastown_tui.agents.repair import repair_town
 from gastown_tui.agents.registry import agent_address, find_agent, list_agents
 from gastown_tui.agents.runtimes import allowed_dialogs
 from gastown_tui.clock import Clock, SystemClock
@@ -90,6 +91,7 @@ class Engine:
             await self._server.start()
         self.running = True
         self.monitor.nudges_waiting = {a for a in self._agents_with_nudges()}
+        repair_town(self.paths, self.ledger)  # half-made slings of killed commands, before anything restarts
         if self._recover:
             await self.recover()
         await self.run_pending_ops()
