@@ -113,16 +113,29 @@ def _check_hookable(ledger: Any, bead_id: str, address: Address, *, force: bool)
         raise AgentBusy(f"{address} already has {current.id} on its hook (finish it or use --force)")
 
 
-def _reserve(ledger: Any, bead_id: str, rig: str | None, address: Address | None, *, force: bool
-             ) -> tuple[Address, Lease]:
+def _clear_stale(town: TownPaths, ledger: Any, address: Address) -> None:
+    """Undo a killed sling's leftovers on `address` before leasing it again (its journal would be overwritten)."""
+    from gastown_tui.agents.lease import current_lease
+    from gastown_tui.agents.repair import undo_sling
+
+    if ledger.exists(address.agent_id):
+        lease = current_lease(ledger, address)
+        if lease is not None and not lease.live():
+            undo_sling(town, ledger, address, actor="sling")
+
+
+def _reserve(town: TownPaths, ledger: Any, bead_id: str, rig: str | None, address: Address | None, *,
+             force: bool) -> tuple[Address, Lease]:
     """Lease `address`, or the first free, unleased polecat of `rig`, after checking the bead may go there."""
     if address is not None:
+        _clear_stale(town, ledger, address)
         with ledger.transaction():
             ensure_agent(ledger, address)
             _check_hookable(ledger, bead_id, address, force=force)
             return address, take_lease(ledger, address, "sling", bead=bead_id)
     assert rig is not None
     for candidate in candidates(ledger, rig):
+        _clear_stale(town, ledger, candidate)
         try:
             with ledger.transaction():
                 ensure_agent(ledger, candidate)
@@ -214,7 +227,7 @@ def sling(town: TownPaths, ledger: Any, bead: str, target: str | None = None, *,
         get_runtime(runtime, town.town_toml)  # an unknown runtime name fails before touching anything
     rig, address = _resolve_target(town, bead_id, target)
     _check_runtime(town, ledger, address, runtime)
-    address, _lease = _reserve(ledger, bead_id, rig, address, force=force)
+    address, _lease = _reserve(town, ledger, bead_id, rig, address, force=force)
     fault_point("sling:reserved")
     result = SlingResult(bead_id, str(address))
     try:
