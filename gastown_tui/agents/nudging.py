@@ -64,10 +64,13 @@ def _offline_row(bead: Any) -> dict[str, Any]:
     detail = (f"engine not running; last hook event {hook.get('event')} at "
               f"{time.strftime('%H:%M:%S', time.localtime(hook['ts']))}" if hook.get("ts")
               else "engine not running; no hook events recorded")
+    state = "off"
+    if meta.get("agent_state") == "failed":  # its runtime could not start (agents/spawn.py)
+        state, detail = "failed", str(meta.get("failure", ""))
     return {"address": str(address), "role": address.role, "rig": address.rig, "runtime": meta.get("runtime", ""),
-            "hook": meta.get("hook_bead") or "", "state": "off", "source": "ledger", "detail": detail,
+            "hook": meta.get("hook_bead") or "", "state": state, "source": "ledger", "detail": detail,
             "recorded_state": meta.get("agent_state", ""), "last_activity": meta.get("last_activity"),
-            "session_id": meta.get("session_id", ""), "explain": f"off: {detail}"}
+            "session_id": meta.get("session_id", ""), "explain": f"{state}: {detail}"}
 
 
 def agent_rows(town: TownPaths, ledger: Any) -> list[dict[str, Any]]:

@@ -260,7 +260,9 @@ class Engine:
         row: dict[str, Any] = {"address": str(address), "role": address.role, "rig": address.rig,
                                "runtime": meta.get("runtime", ""), "hook": meta.get("hook_bead") or "",
                                "last_activity": meta.get("last_activity")}
-        if session is None:
+        if session is None and meta.get("agent_state") == "failed":  # its runtime cannot start (agents/spawn.py)
+            row.update(state="failed", source="ledger", detail=str(meta.get("failure", "")), session_id="", pid=None)
+        elif session is None:
             row.update(state="off", source="process", detail="no session in this engine", session_id="", pid=None)
         else:
             verdict = session.compute(now)
