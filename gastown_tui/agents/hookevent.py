@@ -11,12 +11,9 @@ import time
 from typing import Any
 
 from gastown_tui import events as feed
-from gastown_tui.agents.nudges import drain_nudges, format_nudge
-from gastown_tui.agents.prime import prime_context
 from gastown_tui.agents.registry import ensure_agent, update_agent
 from gastown_tui.agents.state import HOOK_STATES, HookSignal, hook_state
 from gastown_tui.errors import InvalidInput
-from gastown_tui.mail.mailbox import inbox
 from gastown_tui.records import Address
 from gastown_tui.town.paths import TownPaths
 
@@ -61,12 +58,17 @@ def record_hook_event(town: TownPaths, ledger: Any, address: Address, event: str
     feed.emit(town.events, "agent.hook", actor=str(address), address=str(address), event=event, session=session,
               detail=detail, conversation_id=conversation if isinstance(conversation, str) else "")
     if event == "session-start":
+        from gastown_tui.agents.prime import prime_context  # only at session start: keep `gt hookevent stop` cheap
+
         return prime_context(town, ledger, address).render()
     return text
 
 
 def turn_start_notice(ledger: Any, address: Address) -> str:
     """Queued nudges (drained now, so each is seen once) and a count of unread mail."""
+    from gastown_tui.agents.nudges import drain_nudges, format_nudge
+    from gastown_tui.mail.mailbox import inbox
+
     lines = [format_nudge(n.sender, n.text) for n in drain_nudges(ledger, address, actor=str(address))]
     unread = inbox(ledger, str(address))
     if unread:

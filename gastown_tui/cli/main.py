@@ -56,11 +56,16 @@ class OneLineParser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see --help)")
 
 
-def _parser(prog: str, only: str | None) -> argparse.ArgumentParser:
-    """Build the parser; with `only`, import and register just the module that owns that command."""
+def _parser(prog: str, only: str | None, *, every: bool = False) -> argparse.ArgumentParser:
+    """Build the parser: with `only`, import and register just the module that owns that command; with `every`,
+    all of them; else (`gt --help`, an unknown word) only the command list, importing no command module."""
     parser = OneLineParser(prog=prog, description="Gas Town: run coding agents, get merged work out.")
     parser.add_argument("--town", help="town directory (default: $GT_TOWN, else search up from the cwd)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if only not in COMMANDS and not every:
+        for word, (_module, summary) in COMMANDS.items():
+            subparsers.add_parser(word, help=summary, description=summary)
+        return parser
     modules = [COMMANDS[only][0]] if only in COMMANDS else sorted({mod for mod, _ in COMMANDS.values()})
     for module_name in dict.fromkeys(modules):
         try:

@@ -52,7 +52,7 @@ def command_tree(prog: str = "gt") -> list[Command]:
         positionals = sum(1 for a in parser._actions if not a.option_strings)
         out.append(Command(words, options, positionals))
 
-    walk(_parser(prog, None), ())
+    walk(_parser(prog, None, every=True), ())
     return out
 
 
@@ -107,7 +107,7 @@ def call(argv: list[str], stdin: str = "") -> Outcome:
 
 
 @contextlib.contextmanager
-def _stdin(text: str):  # noqa: ANN202
+def _stdin(text: str):
     """Give the command `text` on stdin."""
     import sys
 

@@ -27,7 +27,8 @@ REASON = "codex: not found on PATH; install the Codex CLI or re-sling with --run
 
 def on_main(town, name: str) -> bool:
     """True once `name` is on the rig's main branch."""
-    proc = subprocess.run(["git", "show", f"main:{name}"], cwd=town.rig("app").bare_repo, capture_output=True)
+    proc = subprocess.run(["git", "show", f"main:{name}"], cwd=town.rig("app").bare_repo, capture_output=True,
+                          check=False)
     return proc.returncode == 0
 
 

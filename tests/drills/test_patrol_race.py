@@ -72,6 +72,35 @@ def hooks_without_worktree(town, ledger) -> list[str]:
     return bad
 
 
+def race(town, witness: WitnessPatrol, run: Run, bead_id: str, order: str, delays: tuple[float, float]
+         ) -> dict[str, object]:
+    """The deacon slings `bead_id` to the rig while the witness cleans up on its (now stale) survey, in `order`."""
+    results: dict[str, object] = {}
+
+    def deacon() -> None:
+        own = Ledger.open(town)  # its own connection, as the engine's sling and the witness thread would have
+        try:
+            time.sleep(delays[0])
+            results["sling"] = sling(town, own, bead_id, "app", actor="deacon", start=False)
+        finally:
+            own.shutdown()
+
+    def clean() -> None:
+        time.sleep(delays[1])
+        results["cleanup"] = witness.cleanup_done(run)
+
+    if order == "together":
+        threads = [threading.Thread(target=deacon), threading.Thread(target=clean)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    else:
+        for step in ((deacon, clean) if order == "sling-first" else (clean, deacon)):
+            step()
+    return results
+
+
 @pytest.mark.parametrize("seed", [11, 22, 33])
 def test_witness_never_removes_a_worktree_the_deacon_just_gave_work(town, ledger, seed) -> None:
     rng = random.Random(seed)
@@ -87,31 +116,8 @@ def test_witness_never_removes_a_worktree_the_deacon_just_gave_work(town, ledger
         witness.survey(run)
         assert any(f["state"] == "idle" and f["merged"] for f in run.data["polecats"])  # a clean-up candidate
         work = ledger.create(f"Round {n}", prefix="ap")
-        results: dict[str, object] = {}
-
-        def deacon() -> None:
-            own = Ledger.open(town)
-            try:
-                time.sleep(rng_delays[0])
-                results["sling"] = sling(town, own, work.id, "app", actor="deacon", start=False)
-            finally:
-                own.shutdown()
-
-        def clean() -> None:
-            time.sleep(rng_delays[1])
-            results["cleanup"] = witness.cleanup_done(run)
-
-        rng_delays = [rng.uniform(0, 0.2), rng.uniform(0, 0.2)]
-        if order == "together":
-            threads = [threading.Thread(target=deacon), threading.Thread(target=clean)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(120)
-        else:
-            rng_delays = [0.0, 0.0]
-            for step in ((deacon, clean) if order == "sling-first" else (clean, deacon)):
-                step()
+        delays = (rng.uniform(0, 0.2), rng.uniform(0, 0.2)) if order == "together" else (0.0, 0.0)
+        results = race(town, witness, run, work.id, order, delays)
         assert "sling" in results and "cleanup" in results, results
         assert hooks_without_worktree(town, ledger) == [], (order, results)
         outcomes.append(f"{order}: {results['cleanup']}")

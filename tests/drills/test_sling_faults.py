@@ -74,7 +74,7 @@ async def test_25_slings_killed_at_random_delays_strand_nothing(town, ledger) ->
     for n in range(25):
         bead = ledger.create(f"Killed job {n}", prefix="ap")
         proc = gt_sling(town, bead.id)
-        time.sleep(rng.uniform(0.05, full * 1.1))
+        await asyncio.sleep(rng.uniform(0.05, full * 1.1))
         proc.send_signal(signal.SIGKILL)
         proc.wait(60)
         beads.append(bead.id)
