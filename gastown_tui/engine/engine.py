@@ -19,6 +19,7 @@ from gastown_tui.agents.hooks import hooked_bead
 from gastown_tui.agents.nudges import format_nudge, pending_nudges, queue_nudge
 from gastown_tui.agents.pending import finish_op, pending_ops
 from gastown_tui.agents.repair import repair_town
+from gastown_tui.town.paths import private_dir
 from gastown_tui.agents.registry import agent_address, find_agent, list_agents
 from gastown_tui.agents.runtimes import allowed_dialogs
 from gastown_tui.clock import Clock, SystemClock
@@ -66,7 +67,7 @@ class Engine:
     # ---- lifecycle ---------------------------------------------------------------------------------------
     async def start(self) -> None:
         """Bring the engine up (see module docstring); Conflict if another engine runs for this town."""
-        self.paths.runtime.mkdir(parents=True, exist_ok=True)
+        private_dir(self.paths.runtime)  # explicit 0700 whatever the umask (town/paths.py)
         self._take_lock()
         try:
             await self._start_locked()
