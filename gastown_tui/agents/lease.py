@@ -20,6 +20,7 @@ from gastown_tui.agents.registry import (
     update_agent,
 )
 from gastown_tui.errors import Conflict
+from gastown_tui.faults import pid_alive
 from gastown_tui.records import Address
 
 LEASE_KEY = "lease"
@@ -60,19 +61,6 @@ class Lease:
         if (time.time() if now is None else now) - self.at > MAX_AGE:
             return False
         return pid_alive(self.pid)
-
-
-def pid_alive(pid: int) -> bool:
-    """True if a process with `pid` exists (ours or another user's)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def current_lease(ledger: Any, address: Address) -> Lease | None:

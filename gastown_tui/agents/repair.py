@@ -137,6 +137,11 @@ def repair_town(town: TownPaths, ledger: Any, *, actor: str = "engine") -> list[
         except GastownError as exc:  # one bad agent must not stop the repair of the others
             out.append(Repair(str(address), "kept", exc.one_line()))
     out += unhook_homeless(town, ledger, actor=actor)
+    from gastown_tui.town.rigs import remove_half_made
+
+    for name in remove_half_made(town):  # a `rig add` killed half-way
+        feed.emit(town.events, "repair.rig", actor=actor, rig=name)
+        out.append(Repair(name, "rig-add", f"finished or removed the half-made rig {name}"))
     return out
 
 

@@ -17,8 +17,6 @@ Fault points (GT_FAULT=sling:<step>) let the drills kill the process at each wri
 
 from __future__ import annotations
 
-import os
-import signal
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +39,7 @@ from gastown_tui.agents.polecats import (
 from gastown_tui.agents.registry import agent_meta, ensure_agent
 from gastown_tui.agents.runtimes import get_runtime
 from gastown_tui.errors import Conflict, GastownError, InvalidInput, NotFound
+from gastown_tui.faults import fault_point
 from gastown_tui.records import STATUS_HOOKED, TOWN_PREFIX, Address, parse_address
 from gastown_tui.town.paths import TownPaths
 
@@ -90,12 +89,6 @@ def _resolve_target(town: TownPaths, bead_id: str, target: str | None) -> tuple[
     if address.rig and address.rig not in rigs:
         raise NotFound(f"unknown rig {address.rig!r} in {target!r}")
     return None, address
-
-
-def fault_point(step: str) -> None:
-    """Kill this process here when GT_FAULT names `step` (drills use it to stop a command at each write step)."""
-    if os.environ.get("GT_FAULT") == step:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _check_hookable(ledger: Any, bead_id: str, address: Address, *, force: bool) -> None:
