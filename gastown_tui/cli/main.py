@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo_cmd", "open the TUI on a temporary demo town (no API key needed)"),
     "tui": ("tui_cmd", "open the TUI for a town"),
     "bench": ("bench_cmd", "run the benchmarks and print a table of measured ratios"),
+    "doctor": ("doctor_cmd", "check the town and say what to do (--fix: apply the safe repairs)"),
 }
 
 
