@@ -18,6 +18,7 @@ from gastown_tui.records import Address
 from gastown_tui.town.paths import TownPaths
 
 EVENTS = tuple(HOOK_STATES) + ("pre-compact",)
+MAX_PAYLOAD = 1_000_000  # characters of hook JSON read; a runtime's payload is a few KB
 _ALIASES = {"SessionStart": "session-start", "UserPromptSubmit": "user-prompt-submit", "Stop": "stop",
             "Notification": "notification", "SessionEnd": "session-end", "PreCompact": "pre-compact"}
 
@@ -31,10 +32,13 @@ def normalize_event(name: str) -> str:
 
 
 def parse_payload(text: str) -> dict[str, Any]:
-    """The hook's stdin JSON (Claude sends session_id, transcript_path, source, message...); {} if absent/bad."""
+    """The hook's stdin JSON (Claude sends session_id, transcript_path, source, message...); {} if absent, bad,
+    over MAX_PAYLOAD or nested too deeply to parse (a hook must never break the agent's turn)."""
+    if len(text) > MAX_PAYLOAD:
+        return {}
     try:
         value = json.loads(text) if text.strip() else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 
