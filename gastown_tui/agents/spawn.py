@@ -103,18 +103,23 @@ def mark_failed(ledger: Any, address: Address, reason: str) -> None:
     update_agent(ledger, address, agent_state=FAILED_STATE, failure=reason, failed_at=time.time())
 
 
+def ensure_startable(ledger: Any, plan: SpawnPlan) -> None:
+    """Before starting `plan`: RuntimeMissing (one line) if its program is not installed, with the agent recorded
+    as `failed` and the reason (the town carries on without it); a previous failure is cleared otherwise."""
+    reason = missing_program(plan.runtime)
+    if reason:
+        mark_failed(ledger, plan.address, reason)
+        raise RuntimeMissing(f"cannot start {plan.address}: {reason}")
+    if agent_meta(ledger.get(plan.address.agent_id)).get("failure"):
+        update_agent(ledger, plan.address, failure=None, failed_at=None)
+
+
 def plan_spawn(town: TownPaths, ledger: Any, address: Address, *, topic: str = "assigned", resume: bool = True,
                sender: str = "overseer", runtime_name: str | None = None) -> SpawnPlan:
     """Plan a session for `address`: its runtime (agent record, else town default), hook, beacon, resume id."""
     agent = ensure_agent(ledger, address)
     meta = agent_meta(agent)
     runtime = effective_runtime(town, meta, runtime_name)
-    reason = missing_program(runtime)
-    if reason:  # the town carries on without this agent; the reason is on its record for `gt agents` and the TUI
-        mark_failed(ledger, address, reason)
-        raise RuntimeMissing(f"cannot start {address}: {reason}")
-    if meta.get("failure"):
-        update_agent(ledger, address, failure=None, failed_at=None)
     work = hooked_bead(ledger, address)
     bead_id = work.id if work is not None else None
     session_id = new_session_id()
