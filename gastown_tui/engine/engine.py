@@ -18,9 +18,8 @@ from gastown_tui import events as feed
 from gastown_tui.agents.hooks import hooked_bead
 from gastown_tui.agents.nudges import format_nudge, pending_nudges, queue_nudge
 from gastown_tui.agents.pending import finish_op, pending_ops
-from gastown_tui.agents.repair import repair_town
-from gastown_tui.town.paths import private_dir
 from gastown_tui.agents.registry import agent_address, find_agent, list_agents
+from gastown_tui.agents.repair import repair_town
 from gastown_tui.agents.runtimes import allowed_dialogs
 from gastown_tui.clock import Clock, SystemClock
 from gastown_tui.engine.bus import EventBus
@@ -32,7 +31,7 @@ from gastown_tui.engine.scheduler import Scheduler
 from gastown_tui.engine.sessions import AgentSession, AgentSessions
 from gastown_tui.errors import Conflict, GastownError, NotFound
 from gastown_tui.records import Address, parse_address
-from gastown_tui.town.paths import TownPaths
+from gastown_tui.town.paths import TownPaths, private_dir
 
 log = logging.getLogger(__name__)
 GUPP_DELAY = 45.0          # seconds of engine clock an agent may sit idle after start with work on its hook
