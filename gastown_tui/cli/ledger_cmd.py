@@ -102,6 +102,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_commit(args: argparse.Namespace) -> int:
     """Import-if-changed, export, then commit `.beads/` in the town repository."""
     with open_ledger() as ledger:
+        if not args.message.strip():  # git would abort with "empty commit message" deep inside GitPython
+            from gastown_tui.errors import InvalidInput
+
+            raise InvalidInput("--message must not be empty")
         sha = ledger.commit(args.message)
     if args.json:
         print_json({"commit": sha})

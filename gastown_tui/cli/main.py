@@ -145,6 +145,9 @@ def describe_failure(exc: BaseException) -> tuple[int, str]:
         # a damaged store surfaces as sqlite3.DatabaseError from whichever query touches it
         hint = "; rebuild it from .beads/*.jsonl" if "malformed" in str(exc) or "not a database" in str(exc) else ""
         return 3, squeeze(f"ledger store error: {exc}{hint}")
+    if type(exc).__name__ == "GitCommandError":  # GitPython: git itself refused; its stderr says why
+        stderr = str(getattr(exc, "stderr", "") or exc).strip().strip("'").replace("stderr:", "").strip()
+        return 1, squeeze(f"git failed: {stderr}")
     if isinstance(exc, UnicodeDecodeError):
         return 1, squeeze(f"input is not valid UTF-8 (byte offset {exc.start}): {exc.reason}")
     if isinstance(exc, RecursionError):

@@ -101,8 +101,9 @@ def call(argv: list[str], stdin: str = "") -> Outcome:
         problems.append(f"traceback: {text[:300]}")
     if any(len(line) > MAX_LINE for line in lines):
         problems.append(f"error line of {max(map(len, lines))} chars")
-    if code not in (0, None) and len(lines) > 1:
-        problems.append(f"{len(lines)} error lines: {text[:300]}")
+    said = [line.split("error: ", 1)[-1].split("warning: ", 1)[-1] for line in lines]
+    if len(set(said)) < len(said):  # one problem reported twice (e.g. a warning and an error with the same text)
+        problems.append(f"repeated error lines: {text[:300]}")
     return Outcome(argv, code, text, problems)
 
 
