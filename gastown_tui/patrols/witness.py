@@ -68,33 +68,48 @@ class WitnessPatrol:
             if sessions is None:
                 done.append(f"{f.name}: dead, engine not running")
                 continue
+            outcome = await self._respawn_under_lease(f, sessions, hung)
+            if outcome:
+                done.append(outcome)
+        if done:
+            run.note("; ".join(done))
+        return "; ".join(done) or "nobody dead"
+
+    async def _respawn_under_lease(self, f: PolecatFacts, sessions: Any, hung: bool) -> str:
+        """Respawn one dead (or hung) polecat while holding its lease, after re-checking that it is still dead and
+        still holds the same work; returns what was done ('' when nothing was)."""
+        from gastown_tui.agents.lease import AgentLeased, release_lease, take_lease
+        from gastown_tui.records import parse_address
+
+        address = parse_address(f.address)
+        try:
+            take_lease(self.ctx.ledger, address, "witness-restart")
+        except AgentLeased:
+            return f"{f.name}: busy (another patrol or a sling is acting on it)"
+        try:
             if (sessions.alive(f.address) and not hung) or not self._still_hooked(f):
-                continue  # it came back, or its work moved on, since the survey
+                return ""  # it came back, or its work moved on, since the survey
             bead = self.ctx.ledger.get(f.hook)
             respawns = int((bead.metadata or {}).get("respawns") or 0)
             if respawns >= self.t.respawn_limit:
                 self._escalate_once(f"RESPAWN_LIMIT: {f.address} ({f.hook})",
                                     f"Polecat: {f.address}\nBead: {f.hook}\nRespawns: {respawns}\n\n{f.reason}",
                                     key=f"respawn-limit:{f.hook}")
-                done.append(f"{f.name}: escalated after {respawns} respawns")
-                continue
+                return f"{f.name}: escalated after {respawns} respawns"
             missing = self._runtime_missing(f.address)
             if missing:
-                done.append(f"{f.name}: failed ({missing})")
-                continue
+                return f"{f.name}: failed ({missing})"
             set_meta(self.ctx.ledger, f.hook, self.actor, respawns=respawns + 1)
             try:
                 await sessions.restart(f.address, reason=f.reason)
             except GastownError as exc:
                 self._escalate_once(f"RESTART_FAILED: {f.address}", f"{exc}\n\n{f.reason}",
                                     key=f"restart-failed:{f.address}:{f.hook}")
-                done.append(f"{f.name}: restart failed")
-                continue
+                return f"{f.name}: restart failed"
             self._emit("witness.restart", address=f.address, bead=f.hook, reason=f.reason, respawn=respawns + 1)
-            done.append(f"restarted {f.name}")
-        if done:
-            run.note("; ".join(done))
-        return "; ".join(done) or "nobody dead"
+            return f"restarted {f.name}"
+        finally:
+            release_lease(self.ctx.ledger, address)
 
     async def nudge_idle(self, run: Run) -> str:
         """Nudge polecats that sit on hooked work; a stalled one first gets its start-up dialog answered."""
@@ -185,13 +200,15 @@ class WitnessPatrol:
         return ""
 
     def _runtime_missing(self, address: str) -> str:
-        """The one-line reason the polecat's runtime cannot start here, or '' (restarting it would only fail)."""
+        """Why a polecat already marked `failed` still cannot start (its program is still missing), or ''."""
         from gastown_tui.agents.registry import agent_meta
         from gastown_tui.agents.spawn import effective_runtime, missing_program
         from gastown_tui.records import parse_address
 
         try:
             meta = agent_meta(self.ctx.ledger.get(parse_address(address).agent_id))
+            if meta.get("agent_state") != "failed":
+                return ""  # never tried, or it started before: let the restart try (and record why it fails)
             return missing_program(effective_runtime(self.ctx.town, meta)) or ""
         except GastownError:
             return ""
