@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from typing import Any
 
@@ -19,6 +18,8 @@ def resolve_actor(explicit: str | None) -> str:
     for value in (explicit, os.environ.get("BD_ACTOR"), os.environ.get("GT_AGENT")):
         if value:
             return value
+    import subprocess  # only when no actor is named: most `gt` calls come from agents with BD_ACTOR set
+
     try:
         name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5).stdout
     except (OSError, subprocess.SubprocessError):
