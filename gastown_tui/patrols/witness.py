@@ -81,6 +81,8 @@ class WitnessPatrol:
         from gastown_tui.agents.lease import AgentLeased, release_lease, take_lease
         from gastown_tui.records import parse_address
 
+        if not f.hook:
+            return ""
         address = parse_address(f.address)
         try:
             take_lease(self.ctx.ledger, address, "witness-restart")
