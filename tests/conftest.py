@@ -43,3 +43,62 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
         full_env.update(env)
     return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=full_env, text=True,
                           capture_output=True, input=input, timeout=timeout)
+
+
+# ---- the leftover-process guard ------------------------------------------------------------------------------
+# Every process a test starts inherits this marker through its environment (tmux servers, engines, agents, and
+# their children even after they are reparented). At the end of the session any process still carrying it
+# outlived its test: it is listed, killed, and the run fails.
+RUN_MARKER = "GT_TEST_RUN"
+LEFTOVER_GRACE_S = 5.0
+
+
+def marked_processes(marker: str) -> list[tuple[int, str]]:
+    """(pid, command line) of live processes whose environment carries `GT_TEST_RUN=<marker>`, except this one."""
+    needle = f"{RUN_MARKER}={marker}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as handle:
+                if needle not in handle.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:  # gone, or not ours to read
+            continue
+        found.append((int(entry), cmdline[:200]))
+    return found
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Mark this run so the processes its tests start can be found at the end."""
+    import uuid
+
+    os.environ[RUN_MARKER] = uuid.uuid4().hex
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if a process started by a test is still alive (after a short grace for ones exiting)."""
+    import signal
+    import time
+
+    marker = os.environ.get(RUN_MARKER)
+    if not marker or not os.path.isdir("/proc"):
+        return
+    deadline = time.monotonic() + LEFTOVER_GRACE_S
+    left = marked_processes(marker)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = marked_processes(marker)
+    if not left:
+        return
+    for pid, _cmd in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    report = "\n".join(f"  pid {pid}: {cmd}" for pid, cmd in left)
+    print(f"\nERROR: {len(left)} process(es) started by tests outlived them (killed now):\n{report}", file=sys.stderr)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -13,6 +13,10 @@ Domain functions (the CLI in `cli/agent_cmd.py` is a thin layer over these; all 
     sling.sling(town, ledger, bead, target=None, actor=, formula=, vars=, runtime=, force=, start=True)
           -> SlingResult ; sling_formula(...) ; start_agent(town, ledger, address, bead_id, actor=)
     spawn.plan_spawn(town, ledger, address, topic=, resume=True) -> SpawnPlan(argv, env, cwd, session_id, ...)
+          ensure_startable(ledger, plan)   # RuntimeMissing + agent marked `failed` with `failure` (one line)
+          missing_program(runtime) -> reason | None ; require_program(runtime) ; mark_failed(ledger, address, why)
+    lease.take_lease / note_made / release_lease / current_lease / stale_leases   # one actor per agent at a time
+    repair.repair_town(town, ledger) -> [Repair]   # engine start: undo killed slings, unhook homeless work, rigs
     prime.prime_context(town, ledger, address) -> PrimeContext (.render(), .to_dict())
     hookevent.record_hook_event(town, ledger, address, event, payload) -> text for the agent
     nudges.queue_nudge / pending_nudges / drain_nudges ; pending.queue_op / pending_ops / finish_op
@@ -23,5 +27,7 @@ Domain functions (the CLI in `cli/agent_cmd.py` is a thin layer over these; all 
 
 Agent beads: id `Address.agent_id` (e.g. `hq-app-polecat-nux`), type `agent`, status `pinned`, label `gt:agent`,
 metadata: address, role, rig, name, runtime, worktree, branch, hook_bead, session_id, conversation_id, pid,
-agent_state, state_source, last_hook {event, ts, session, detail}, last_activity, last_done.
+agent_state (`failed` when its runtime cannot start; `failure` says why), state_source,
+last_hook {event, ts, session, detail}, last_activity, last_done, lease {holder, pid, at, bead, made} while a
+sling or a patrol acts on it.
 """

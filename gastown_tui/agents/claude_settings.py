@@ -47,8 +47,9 @@ def settings_document() -> dict[str, object]:
 
 def write_settings(town: TownPaths, address: Address) -> Path:
     """Write (atomically, mode 0600) the settings file for `address` and return its path."""
-    directory = town.agent_settings
-    directory.mkdir(parents=True, exist_ok=True)
+    from gastown_tui.town.paths import private_dir
+
+    directory = private_dir(town.agent_settings)
     path = directory / f"{address.agent_id}.claude.json"
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -22,6 +22,7 @@ from gastown_tui.agents.hooks import hooked_bead
 from gastown_tui.agents.identity import agent_cwd
 from gastown_tui.agents.registry import update_agent
 from gastown_tui.errors import InvalidInput, NotFound
+from gastown_tui.faults import fault_point
 from gastown_tui.mail.mailbox import send
 from gastown_tui.records import LABEL_MERGE_REQUEST, Address
 from gastown_tui.town.paths import TownPaths
@@ -84,13 +85,17 @@ def done(town: TownPaths, ledger: Any, address: Address, *, notes: str = "") -> 
     if not branch:
         raise InvalidInput(f"{worktree} is on a detached HEAD; check out your branch before gt done")
     stray = gitops.commit_all(worktree, f"{bead.id}: {bead.title}\n\nUncommitted work saved by gt done.")
+    fault_point("done:committed")
     sha = gitops.push_branch(worktree, branch)  # worktrees share repo.git: this verifies the ref == HEAD
+    fault_point("done:pushed")
     target = gitops.default_branch(rig)
     ahead = gitops.commits_ahead(rig, branch, target)
-    _finish_done_step(ledger, address)
     now = time.time()
     mr_id = ""
+    # All of the ledger's side in one transaction: a kill before it leaves the work hooked (the restarted agent
+    # runs `gt done` again: its commit is kept, nothing is doubled); after it, the merge request exists once.
     with ledger.transaction():
+        _finish_done_step(ledger, address)
         if ahead == 0 or (bead.metadata or {}).get("review_only"):  # review-only convoy legs skip the refinery
             ledger.close(bead.id, reason="no code changes" if ahead == 0 else "review only", actor=str(address))
         else:
@@ -106,6 +111,7 @@ def done(town: TownPaths, ledger: Any, address: Address, *, notes: str = "") -> 
             ledger.update(bead.id, status=STATUS_AFTER_DONE, metadata=bead_meta, actor=str(address))
         update_agent(ledger, address, hook_bead=None, agent_state="idle",
                      last_done={"bead": bead.id, "merge_request": mr_id, "ts": now, "exit_type": "COMPLETED"})
+    fault_point("done:recorded")
     body = f"Bead: {bead.id}\nBranch: {branch}\nCommit: {sha}\nMR: {mr_id or '(none: no code changes)'}\n"
     send(ledger, f"{address.rig}/witness", f"POLECAT_DONE {address.name or address}", body, sender=str(address),
          events_file=town.events, ephemeral=True)
@@ -118,8 +124,8 @@ def done(town: TownPaths, ledger: Any, address: Address, *, notes: str = "") -> 
 
 def _done_without_worktree(town: TownPaths, ledger: Any, address: Address, bead: Any) -> DoneResult:
     """Town roles (dogs, mayor, deacon) have no branch: their work is closed as done and the hook released."""
-    _finish_done_step(ledger, address)
     with ledger.transaction():
+        _finish_done_step(ledger, address)
         ledger.close(bead.id, reason=f"done by {address}", actor=str(address))
         update_agent(ledger, address, hook_bead=None, agent_state="idle",
                      last_done={"bead": bead.id, "merge_request": "", "ts": time.time(), "exit_type": "COMPLETED"})

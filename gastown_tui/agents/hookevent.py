@@ -11,16 +11,14 @@ import time
 from typing import Any
 
 from gastown_tui import events as feed
-from gastown_tui.agents.nudges import drain_nudges, format_nudge
-from gastown_tui.agents.prime import prime_context
 from gastown_tui.agents.registry import ensure_agent, update_agent
 from gastown_tui.agents.state import HOOK_STATES, HookSignal, hook_state
 from gastown_tui.errors import InvalidInput
-from gastown_tui.mail.mailbox import inbox
 from gastown_tui.records import Address
 from gastown_tui.town.paths import TownPaths
 
 EVENTS = tuple(HOOK_STATES) + ("pre-compact",)
+MAX_PAYLOAD = 1_000_000  # characters of hook JSON read; a runtime's payload is a few KB
 _ALIASES = {"SessionStart": "session-start", "UserPromptSubmit": "user-prompt-submit", "Stop": "stop",
             "Notification": "notification", "SessionEnd": "session-end", "PreCompact": "pre-compact"}
 
@@ -34,10 +32,13 @@ def normalize_event(name: str) -> str:
 
 
 def parse_payload(text: str) -> dict[str, Any]:
-    """The hook's stdin JSON (Claude sends session_id, transcript_path, source, message...); {} if absent/bad."""
+    """The hook's stdin JSON (Claude sends session_id, transcript_path, source, message...); {} if absent, bad,
+    over MAX_PAYLOAD or nested too deeply to parse (a hook must never break the agent's turn)."""
+    if len(text) > MAX_PAYLOAD:
+        return {}
     try:
         value = json.loads(text) if text.strip() else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 
@@ -61,12 +62,17 @@ def record_hook_event(town: TownPaths, ledger: Any, address: Address, event: str
     feed.emit(town.events, "agent.hook", actor=str(address), address=str(address), event=event, session=session,
               detail=detail, conversation_id=conversation if isinstance(conversation, str) else "")
     if event == "session-start":
+        from gastown_tui.agents.prime import prime_context  # only at session start: keep `gt hookevent stop` cheap
+
         return prime_context(town, ledger, address).render()
     return text
 
 
 def turn_start_notice(ledger: Any, address: Address) -> str:
     """Queued nudges (drained now, so each is seen once) and a count of unread mail."""
+    from gastown_tui.agents.nudges import drain_nudges, format_nudge
+    from gastown_tui.mail.mailbox import inbox
+
     lines = [format_nudge(n.sender, n.text) for n in drain_nudges(ledger, address, actor=str(address))]
     unread = inbox(ledger, str(address))
     if unread:

@@ -38,21 +38,29 @@ def nudge(town: TownPaths, ledger: Any, target: str, message: str, *, sender: st
 
 def handoff(town: TownPaths, ledger: Any, address: Address, notes: str) -> dict[str, Any]:
     """Pin handoff notes, then have the engine restart the session with the same hook (or queue the restart)."""
-    from gastown_tui.engine.client import EngineNotRunning, request
+    from gastown_tui.engine.client import EngineNotRunning, engine_running, request
+    from gastown_tui.faults import fault_point
 
     get_agent(ledger, address)
     work = hooked_bead(ledger, address)
-    bead = write_handoff(ledger, address, notes, hook=work.id if work else None,
-                         session_id=os.environ.get("GT_SESSION", ""))
+    running = engine_running(town)
+    # Notes and (with no engine) the queued restart commit together: a kill leaves both or neither.
+    with ledger.transaction():
+        bead = write_handoff(ledger, address, notes, hook=work.id if work else None,
+                             session_id=os.environ.get("GT_SESSION", ""))
+        fault_point("handoff:written")
+        if not running:
+            queue_op(ledger, "restart", str(address), actor=str(address), topic="handoff")
     feed.emit(town.events, "handoff", actor=str(address), address=str(address), bead=bead.id,
               hook=work.id if work else "", session=os.environ.get("GT_SESSION", ""))
-    try:
-        # a delay lets this command (running inside the session being replaced) finish and print first
-        request(town, "restart", address=str(address), topic="handoff", delay=1.0)
-        restart = "scheduled by the engine"
-    except EngineNotRunning:
-        queue_op(ledger, "restart", str(address), actor=str(address), topic="handoff")
-        restart = "queued for the engine's next start"
+    restart = "queued for the engine's next start"
+    if running:
+        try:
+            # a delay lets this command (running inside the session being replaced) finish and print first
+            request(town, "restart", address=str(address), topic="handoff", delay=1.0)
+            restart = "scheduled by the engine"
+        except EngineNotRunning:
+            queue_op(ledger, "restart", str(address), actor=str(address), topic="handoff")
     return {"handoff": bead.id, "hook": work.id if work else "", "restart": restart}
 
 
@@ -64,10 +72,13 @@ def _offline_row(bead: Any) -> dict[str, Any]:
     detail = (f"engine not running; last hook event {hook.get('event')} at "
               f"{time.strftime('%H:%M:%S', time.localtime(hook['ts']))}" if hook.get("ts")
               else "engine not running; no hook events recorded")
+    state = "off"
+    if meta.get("agent_state") == "failed":  # its runtime could not start (agents/spawn.py)
+        state, detail = "failed", str(meta.get("failure", ""))
     return {"address": str(address), "role": address.role, "rig": address.rig, "runtime": meta.get("runtime", ""),
-            "hook": meta.get("hook_bead") or "", "state": "off", "source": "ledger", "detail": detail,
+            "hook": meta.get("hook_bead") or "", "state": state, "source": "ledger", "detail": detail,
             "recorded_state": meta.get("agent_state", ""), "last_activity": meta.get("last_activity"),
-            "session_id": meta.get("session_id", ""), "explain": f"off: {detail}"}
+            "session_id": meta.get("session_id", ""), "explain": f"{state}: {detail}"}
 
 
 def agent_rows(town: TownPaths, ledger: Any) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from gastown_tui.agents.datafiles import read_data
-from gastown_tui.errors import InvalidInput, NotFound
+from gastown_tui.errors import InvalidInput, NotFound, read_text
 
 DEFAULT_RUNTIME = "claude"
 PROMPT_MODES = ("arg", "flag", "stdin", "none")
@@ -159,7 +159,7 @@ def town_runtime_tables(town_toml: Path) -> dict[str, Any]:
     if not town_toml.is_file():
         return {}
     try:
-        data = tomllib.loads(town_toml.read_text())
+        data = tomllib.loads(read_text(town_toml))
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(f"{town_toml}: {exc}") from None
     tables = data.get("runtimes", {})
@@ -190,7 +190,7 @@ def default_runtime_name(town_toml: Path | None) -> str:
     if town_toml is None or not town_toml.is_file():
         return DEFAULT_RUNTIME
     try:
-        data = tomllib.loads(town_toml.read_text())
+        data = tomllib.loads(read_text(town_toml))
     except tomllib.TOMLDecodeError:
         return DEFAULT_RUNTIME
     value = data.get("default_runtime")
@@ -208,7 +208,7 @@ def allowed_dialogs(town_toml: Path | None) -> set[str]:
     if town_toml is None or not town_toml.is_file():
         return set(DEFAULT_DIALOGS)
     try:
-        data = tomllib.loads(town_toml.read_text())
+        data = tomllib.loads(read_text(town_toml))
     except tomllib.TOMLDecodeError:
         return set(DEFAULT_DIALOGS)
     agents = data.get("agents", {})

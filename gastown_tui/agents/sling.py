@@ -1,11 +1,18 @@
 """`gt sling`: put work on an agent's hook and get it started — the dispatch command.
 
-Flow for `sling BEAD [TARGET]`: resolve the bead (refuse closed ones) → choose the agent (a rig → a free or new
-polecat; an address → that agent; none → a polecat of the rig whose prefix the bead has) → hook atomically
-(status hooked, assignee = address) → pour the workflow molecule attached to the bead (default
-`mol-polecat-work` for polecats) → ensure a convoy tracks the bead → worktree on `polecat/<name>/<bead>` →
-start the session through the engine, or queue the start in the ledger when no engine runs. A failure after
-hooking puts the bead back to open, so nothing stays hooked to an agent that will never run.
+All or nothing. Flow for `sling BEAD [TARGET]`:
+1. Preconditions, before anything is written: the bead exists and is open, the target exists, the runtime's
+   program is on PATH (else RuntimeMissing, one line).
+2. Reserve the agent: its lease (agents/lease.py) is taken in the same transaction that checks the bead could be
+   hooked there (a rig → the first free polecat that is not leased; an address → that agent).
+3. The worktree on `polecat/<name>/<bead>` (journalled in the lease before it is made).
+4. ONE ledger transaction: hook (status hooked, assignee = address), pour the workflow molecule attached to the
+   bead (default `mol-polecat-work` for polecats), ensure a convoy, record worktree/branch/molecule on the bead
+   and the agent, release the lease.
+5. Start the session through the engine, or queue the start in the ledger when no engine runs.
+A failure before step 4 commits undoes step 3 here; a kill leaves a stale lease whose journal the engine's start
+repair (agents/repair.py) undoes. After step 4 the sling is complete: the engine's recover starts a hooked agent.
+Fault points (GT_FAULT=sling:<step>) let the drills kill the process at each write step.
 """
 
 from __future__ import annotations
@@ -14,14 +21,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gastown_tui import events as feed
-from gastown_tui.agents.hooks import AgentBusy, clear_hook, hook_bead
+from gastown_tui.agents.hooks import AgentBusy, hook_bead, hooked_bead
+from gastown_tui.agents.lease import (
+    AgentLeased,
+    Lease,
+    note_made,
+    release_lease,
+    take_lease,
+)
 from gastown_tui.agents.pending import queue_op
-from gastown_tui.agents.polecats import candidates, ensure_workdir, prepare_worktree
-from gastown_tui.agents.registry import ensure_agent, update_agent
+from gastown_tui.agents.polecats import (
+    candidates,
+    ensure_workdir,
+    is_free,
+    prepare_worktree,
+)
+from gastown_tui.agents.registry import agent_meta, ensure_agent
 from gastown_tui.agents.runtimes import get_runtime
 from gastown_tui.costs.budget import guard_sling
 from gastown_tui.errors import Conflict, GastownError, InvalidInput, NotFound
-from gastown_tui.records import TOWN_PREFIX, Address, parse_address
+from gastown_tui.faults import fault_point
+from gastown_tui.records import STATUS_HOOKED, TOWN_PREFIX, Address, parse_address
 from gastown_tui.town.paths import TownPaths
 
 DEFAULT_FORMULA = "mol-polecat-work"
@@ -72,28 +92,66 @@ def _resolve_target(town: TownPaths, bead_id: str, target: str | None) -> tuple[
     return None, address
 
 
-def _hook_somewhere(ledger: Any, bead_id: str, rig: str | None, address: Address | None, *, actor: str,
-                    force: bool) -> Address:
-    """Hook the bead onto `address`, or onto the first free polecat of `rig` (skipping ones that got busy)."""
+def _check_hookable(ledger: Any, bead_id: str, address: Address, *, force: bool) -> None:
+    """The checks `hook_bead` makes, run before anything is created (so a refusal leaves nothing behind)."""
+    bead = ledger.get(bead_id)
+    if bead.status in ("closed", "tombstone"):
+        raise Conflict(f"cannot hook {bead.id}: it is {bead.status}")
+    if bead.issue_type in ("agent", "message", "merge-request", "convoy"):
+        raise InvalidInput(f"cannot hook {bead.id}: it is a {bead.issue_type}, not work")
+    holder = bead.assignee or ""
+    if bead.status in (STATUS_HOOKED, "in_progress") and holder and holder != str(address) and not force:
+        raise Conflict(f"{bead.id} is already {bead.status} by {holder} (use --force to take it)")
+    current = hooked_bead(ledger, address)
+    if current is not None and current.id != bead_id and not force:
+        raise AgentBusy(f"{address} already has {current.id} on its hook (finish it or use --force)")
+
+
+def _clear_stale(town: TownPaths, ledger: Any, address: Address) -> None:
+    """Undo a killed sling's leftovers on `address` before leasing it again (its journal would be overwritten)."""
+    from gastown_tui.agents.lease import current_lease
+    from gastown_tui.agents.repair import undo_sling
+
+    if ledger.exists(address.agent_id):
+        lease = current_lease(ledger, address)
+        if lease is not None and not lease.live():
+            undo_sling(town, ledger, address, actor="sling")
+
+
+def _reserve(town: TownPaths, ledger: Any, bead_id: str, rig: str | None, address: Address | None, *,
+             force: bool) -> tuple[Address, Lease]:
+    """Lease `address`, or the first free, unleased polecat of `rig`, after checking the bead may go there."""
     if address is not None:
-        ensure_agent(ledger, address)
-        hook_bead(ledger, bead_id, address, actor=actor, force=force)
-        return address
+        _clear_stale(town, ledger, address)
+        with ledger.transaction():
+            ensure_agent(ledger, address)
+            _check_hookable(ledger, bead_id, address, force=force)
+            return address, take_lease(ledger, address, "sling", bead=bead_id)
     assert rig is not None
     for candidate in candidates(ledger, rig):
-        ensure_agent(ledger, candidate)
+        _clear_stale(town, ledger, candidate)
         try:
-            hook_bead(ledger, bead_id, candidate, actor=actor, force=force)
-        except AgentBusy:
-            continue  # another sling took this polecat a moment ago
-        return candidate
+            with ledger.transaction():
+                ensure_agent(ledger, candidate)
+                if not is_free(ledger, candidate):
+                    continue  # another sling took this polecat a moment ago
+                _check_hookable(ledger, bead_id, candidate, force=force)
+                return candidate, take_lease(ledger, candidate, "sling", bead=bead_id)
+        except (AgentBusy, AgentLeased):
+            continue
     raise Conflict(f"no free polecat in rig {rig!r}")
 
 
 def _pour(ledger: Any, town: TownPaths, bead_id: str, formula: str, vars: dict[str, str], address: Address,
           actor: str) -> str:
     """Pour the workflow molecule attached to the bead (burning a stale one from an earlier sling)."""
-    from gastown_tui.formulas import FormulaLibrary, burn, find_molecule, pour, search_path
+    from gastown_tui.formulas import (
+        FormulaLibrary,
+        burn,
+        find_molecule,
+        pour,
+        search_path,
+    )
 
     stale = find_molecule(ledger, str(address))
     if stale is not None and (ledger.get(stale).metadata or {}).get("attached_to") == bead_id:
@@ -139,10 +197,20 @@ def start_agent(town: TownPaths, ledger: Any, address: Address, bead_id: str, *,
     return ("started" if result.get("started") else "notified"), dict(result)
 
 
+def _check_runtime(town: TownPaths, ledger: Any, address: Address | None, runtime: str | None) -> None:
+    """Refuse (RuntimeMissing) a sling whose agent could not start here, before anything is created."""
+    from gastown_tui.agents.spawn import effective_runtime, require_program
+
+    meta: dict[str, Any] = {}
+    if address is not None and ledger.exists(address.agent_id):
+        meta = agent_meta(ledger.get(address.agent_id))
+    require_program(effective_runtime(town, meta, runtime))
+
+
 def sling(town: TownPaths, ledger: Any, bead: str, target: str | None = None, *, actor: str,
           formula: str | None = None, vars: dict[str, str] | None = None, runtime: str | None = None,
           force: bool = False, start: bool = True) -> SlingResult:
-    """Hook `bead` onto an agent, pour its molecule, ensure a convoy, prepare the worktree and start the agent."""
+    """Hook `bead` onto an agent with its molecule, convoy and worktree, all or nothing, then start the agent."""
     if "/polecats/" in actor:
         raise InvalidInput("polecats cannot sling work; mail the mayor or escalate instead")
     bead_id = ledger.resolve(bead)
@@ -151,38 +219,67 @@ def sling(town: TownPaths, ledger: Any, bead: str, target: str | None = None, *,
         raise Conflict(f"cannot sling {bead_id}: it is {work.status}")
     runtime = runtime or (work.metadata or {}).get("runtime")  # e.g. a convoy leg's `agent`
     if runtime:
-        get_runtime(runtime, town.town_toml)  # fail before touching anything
+        get_runtime(runtime, town.town_toml)  # an unknown runtime name fails before touching anything
     guard_sling(town, ledger, bead_id, runtime, force=force)  # an open budget breaker or a rate-limit backoff refuses
     rig, address = _resolve_target(town, bead_id, target)
-    address = _hook_somewhere(ledger, bead_id, rig, address, actor=actor, force=force)
+    _check_runtime(town, ledger, address, runtime)
+    address, _lease = _reserve(town, ledger, bead_id, rig, address, force=force)
+    fault_point("sling:reserved")
     result = SlingResult(bead_id, str(address))
     try:
-        if runtime:
-            update_agent(ledger, address, runtime=runtime)
+        if rig is not None:  # a reused polecat may carry another runtime on its record
+            _check_runtime(town, ledger, address, runtime)
         if address.role == "polecat":
-            path, result.branch = prepare_worktree(town, address, bead_id)
-            update_agent(ledger, address, worktree=str(path), branch=result.branch)
+            path, result.branch = _make_worktree(town, ledger, address, bead_id)
         else:
             path = ensure_workdir(town, address)
-            update_agent(ledger, address, worktree=str(path))
+        fault_point("sling:worktree")
         chosen = formula or (DEFAULT_FORMULA if address.role == "polecat" else None)
-        if chosen:
-            result.molecule = _pour(ledger, town, bead_id, chosen, dict(vars or {}), address, actor)
-        result.convoy = _ensure_convoy(ledger, bead_id, actor)
-        with ledger.transaction():
+        with ledger.transaction():  # everything the ledger records about this sling commits at once, or not at all
+            hook_bead(ledger, bead_id, address, actor=actor, force=force)
+            if chosen:
+                result.molecule = _pour(ledger, town, bead_id, chosen, dict(vars or {}), address, actor)
+            result.convoy = _ensure_convoy(ledger, bead_id, actor)
             meta = dict(ledger.get(bead_id).metadata or {})
             # `attached_molecule`, not `molecule`: formulas reads `molecule` on step beads only
             meta.update(worker=str(address), branch=result.branch, attached_molecule=result.molecule,
                         formula=chosen or "", rig=address.rig, vars=dict(vars or {}))
             ledger.update(bead_id, metadata=meta, actor=actor)
-    except GastownError:
-        clear_hook(ledger, address, actor=actor)
+            changes: dict[str, Any] = {"worktree": str(path)}
+            if result.branch:
+                changes["branch"] = result.branch
+            if runtime:
+                changes["runtime"] = runtime
+            release_lease(ledger, address, **changes)
+        fault_point("sling:committed")
+    except BaseException:
+        from gastown_tui.agents.repair import undo_sling
+
+        undo_sling(town, ledger, address, actor=actor)  # worktree made for nothing, and our lease
         raise
     feed.emit(town.events, "sling", actor=actor, bead=bead_id, agent=str(address), branch=result.branch,
               molecule=result.molecule, convoy=result.convoy)
     if start:
         result.started, result.detail = start_agent(town, ledger, address, bead_id, actor=actor)
     return result
+
+
+def _make_worktree(town: TownPaths, ledger: Any, address: Address, bead_id: str) -> tuple[Any, str]:
+    """The polecat's worktree for `bead_id`; a branch that did not exist before is journalled as ours."""
+    from gastown_tui import gitops
+    from gastown_tui.agents.identity import polecat_branch
+
+    branch = polecat_branch(address, bead_id)
+    rig = town.rig(address.rig)
+    path = rig.polecat(address.name)
+    if not rig.bare_repo.is_dir():
+        raise NotFound(f"rig {address.rig!r} has no repository at {rig.bare_repo}")
+    if not (path.is_dir() and any(path.iterdir()) and gitops.current_branch(path) == branch):
+        note_made(ledger, address, "worktree", str(path))
+    if not gitops.branch_exists(rig, branch):
+        note_made(ledger, address, "branch", branch)
+    fault_point("sling:journalled")
+    return prepare_worktree(town, address, bead_id)
 
 
 def sling_formula(town: TownPaths, ledger: Any, formula: str, target: str | None = None, *, actor: str,

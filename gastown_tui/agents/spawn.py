@@ -6,6 +6,8 @@ with a stored conversation id is resumed with `--resume <id>`.
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +17,14 @@ from gastown_tui.agents.claude_settings import write_settings
 from gastown_tui.agents.datafiles import render_template
 from gastown_tui.agents.hooks import hooked_bead
 from gastown_tui.agents.identity import agent_cwd, agent_env, new_session_id
-from gastown_tui.agents.registry import agent_meta, ensure_agent
-from gastown_tui.agents.runtimes import Runtime, build_argv, default_runtime_name, get_runtime
+from gastown_tui.agents.registry import agent_meta, ensure_agent, update_agent
+from gastown_tui.agents.runtimes import (
+    Runtime,
+    build_argv,
+    default_runtime_name,
+    get_runtime,
+)
+from gastown_tui.errors import RuntimeMissing
 from gastown_tui.records import Address
 from gastown_tui.town.paths import TownPaths
 
@@ -59,13 +67,59 @@ def beacon(address: Address, *, sender: str, topic: str, bead_id: str | None, no
                            topic=f"{topic}:{bead_id}" if bead_id else topic, instructions=instructions).strip()
 
 
+# What to tell a user to install, by runtime name (the program name is shown when a runtime is not listed).
+PRODUCTS = {"claude": "Claude Code", "codex": "the Codex CLI", "gemini": "the Gemini CLI", "opencode": "OpenCode",
+            "aider": "aider"}
+FAILED_STATE = "failed"
+
+
+def missing_program(runtime: Runtime, path: str | None = None) -> str | None:
+    """The one-line reason `runtime` cannot start here (its program is not on PATH), or None if it can."""
+    program = build_argv(runtime)[0] if runtime.command else ""
+    if not program:
+        return f"runtime {runtime.name!r} names no command"
+    found = shutil.which(program, path=path if path is not None else os.environ.get("PATH"))
+    if found:
+        return None
+    product = PRODUCTS.get(runtime.name, program)
+    return f"{program}: not found on PATH; install {product} or re-sling with --runtime NAME"
+
+
+def require_program(runtime: Runtime, path: str | None = None) -> None:
+    """RuntimeMissing (one line) unless `runtime`'s program can be started; nothing is created before this."""
+    reason = missing_program(runtime, path)
+    if reason:
+        raise RuntimeMissing(reason)
+
+
+def effective_runtime(town: TownPaths, meta: dict[str, Any], explicit: str | None = None) -> Runtime:
+    """The runtime an agent will start with: `explicit`, else its record's, else the town default."""
+    name = explicit or meta.get("runtime") or default_runtime_name(town.town_toml)
+    return get_runtime(str(name), town.town_toml)
+
+
+def mark_failed(ledger: Any, address: Address, reason: str) -> None:
+    """Record that the agent's session cannot start (state `failed`, one-line `failure`); its hook is kept."""
+    update_agent(ledger, address, agent_state=FAILED_STATE, failure=reason, failed_at=time.time())
+
+
+def ensure_startable(ledger: Any, plan: SpawnPlan) -> None:
+    """Before starting `plan`: RuntimeMissing (one line) if its program is not installed, with the agent recorded
+    as `failed` and the reason (the town carries on without it); a previous failure is cleared otherwise."""
+    reason = missing_program(plan.runtime)
+    if reason:
+        mark_failed(ledger, plan.address, reason)
+        raise RuntimeMissing(f"cannot start {plan.address}: {reason}")
+    if agent_meta(ledger.get(plan.address.agent_id)).get("failure"):
+        update_agent(ledger, plan.address, failure=None, failed_at=None)
+
+
 def plan_spawn(town: TownPaths, ledger: Any, address: Address, *, topic: str = "assigned", resume: bool = True,
                sender: str = "overseer", runtime_name: str | None = None) -> SpawnPlan:
     """Plan a session for `address`: its runtime (agent record, else town default), hook, beacon, resume id."""
     agent = ensure_agent(ledger, address)
     meta = agent_meta(agent)
-    name = runtime_name or meta.get("runtime") or default_runtime_name(town.town_toml)
-    runtime = get_runtime(name, town.town_toml)
+    runtime = effective_runtime(town, meta, runtime_name)
     work = hooked_bead(ledger, address)
     bead_id = work.id if work is not None else None
     session_id = new_session_id()

@@ -8,8 +8,10 @@ signal that decided it and when, so `gt agents explain` and the UI can say *why*
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from gastown_tui.agents.screen_rules import ScreenRules, classify_screen
+if TYPE_CHECKING:  # screen rules load YAML: `gt hookevent` needs only the hook layer, so they load on first use
+    from gastown_tui.agents.screen_rules import ScreenRules
 
 STATES = ("starting", "working", "idle", "waiting", "rate-limited", "dead")
 # Hook event -> state. Notification is refined by its payload (permission prompts wait for a human).
@@ -61,6 +63,8 @@ def decide(*, alive: bool, exited_at: float | None, started_at: float, now: floa
     """
     if not alive:
         return Verdict("dead", "process", "the session's process has exited", exited_at or now)
+    from gastown_tui.agents.screen_rules import classify_screen
+
     screen = classify_screen(rules, display) if rules is not None else None
     output_ts = last_output_at or started_at
     quiet = now - output_ts

@@ -143,13 +143,28 @@ def idle_rows(sizes: Sizes) -> list[Row]:
     return bench_rows(sizes.agents, quick=sizes is QUICK)  # type: ignore[return-value]
 
 
+def cli_rows(_sizes: Sizes) -> list[Row]:
+    """CPU per `gt` call and latency of 40 concurrent callers (gastown_tui/bench/cli_bench.py)."""
+    from gastown_tui.bench.cli_bench import CONCURRENT_TARGET_S, cpu_rows
+
+    rows, conc = cpu_rows()
+    out = [Row(f"CPU of one `{r.command}`", _fmt(r.cpu_ms, "ms"), f"target <= {r.target_ms:.0f} ms" if r.target_ms
+               else "", _ratio(r.cpu_ms, r.target_ms), f"median of {r.runs}; wall {r.wall_ms:.0f} ms")
+           for r in rows]
+    out.append(Row(f"{conc.callers} concurrent `gt` callers p50 / p99", f"{conc.p50_s:.2f} / {conc.p99_s:.2f} s",
+                   f"target p99 <= {CONCURRENT_TARGET_S:.0f} s", _ratio(conc.p99_s, CONCURRENT_TARGET_S),
+                   f"{conc.failures} failed; round-robin of the four commands"))
+    return out
+
+
 def run(quick: bool, out: TextIO = sys.stdout) -> int:
     """Run every sub-benchmark and print the table."""
     sizes = QUICK if quick else FULL
     print(f"gastown bench ({'quick' if quick else 'full'}) -- {machine()}", file=out, flush=True)
     rows: list[Row] = []
     steps: list[tuple[str, Callable[[Sizes], list[Row]]]] = [("terminal", terminal_rows), ("tui", tui_rows),
-                                                              ("scale", scale_rows), ("idle", idle_rows)]
+                                                              ("scale", scale_rows), ("idle", idle_rows),
+                                                              ("gt cli", cli_rows)]
     for name, step in steps:
         start = time.perf_counter()
         try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from typing import Any
 
@@ -19,6 +18,8 @@ def resolve_actor(explicit: str | None) -> str:
     for value in (explicit, os.environ.get("BD_ACTOR"), os.environ.get("GT_AGENT")):
         if value:
             return value
+    import subprocess  # only when no actor is named: most `gt` calls come from agents with BD_ACTOR set
+
     try:
         name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5).stdout
     except (OSError, subprocess.SubprocessError):
@@ -102,6 +103,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_commit(args: argparse.Namespace) -> int:
     """Import-if-changed, export, then commit `.beads/` in the town repository."""
     with open_ledger() as ledger:
+        if not args.message.strip():  # git would abort with "empty commit message" deep inside GitPython
+            from gastown_tui.errors import InvalidInput
+
+            raise InvalidInput("--message must not be empty")
         sha = ledger.commit(args.message)
     if args.json:
         print_json({"commit": sha})

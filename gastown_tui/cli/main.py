@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 # command word -> (module under gastown_tui.cli, one-line summary). Modules register their own sub-parsers.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -43,14 +44,39 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("bench_cmd", "run the benchmarks and print a table of measured ratios"),
     "costs": ("costs_cmd", "tokens and estimated cost per agent, bead, convoy, rig or day"),
     "budget": ("budget_cmd", "budget breakers: status, reset, raise"),
+    "doctor": ("doctor_cmd", "check the town and say what to do (--fix: apply the safe repairs)"),
 }
 
 
-def _parser(prog: str, only: str | None) -> argparse.ArgumentParser:
-    """Build the parser; with `only`, import and register just the module that owns that command."""
-    parser = argparse.ArgumentParser(prog=prog, description="Gas Town: run coding agents, get merged work out.")
+def _plain_argparse() -> None:
+    """Give argparse identity translations: it asks gettext for a catalogue on every string (dozens of path probes
+    per parser, 10-30 ms of CPU per `gt` call), and no catalogue exists for it, so the text is the same."""
+    argparse._ = lambda message: message  # type: ignore[attr-defined]
+    argparse.ngettext = lambda singular, plural, n: singular if n == 1 else plural  # type: ignore[attr-defined]
+
+
+class UsageError(Exception):
+    """argparse rejected the command line (raised instead of argparse's two-line usage + exit)."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors become one line (sub-parsers inherit the class), never usage + message."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        """Raise UsageError naming the command, so `run` prints one clipped line and exits 2."""
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _parser(prog: str, only: str | None, *, every: bool = False) -> argparse.ArgumentParser:
+    """Build the parser: with `only`, import and register just the module that owns that command; with `every`,
+    all of them; else (`gt --help`, an unknown word) only the command list, importing no command module."""
+    parser = OneLineParser(prog=prog, description="Gas Town: run coding agents, get merged work out.")
     parser.add_argument("--town", help="town directory (default: $GT_TOWN, else search up from the cwd)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if only not in COMMANDS and not every:
+        for word, (_module, summary) in COMMANDS.items():
+            subparsers.add_parser(word, help=summary, description=summary)
+        return parser
     modules = [COMMANDS[only][0]] if only in COMMANDS else sorted({mod for mod, _ in COMMANDS.values()})
     for module_name in dict.fromkeys(modules):
         try:
@@ -91,15 +117,63 @@ def _utf8(word: str) -> bool:
 
 
 def run(prog: str, argv: Sequence[str]) -> int:
-    """Parse `argv`, run the command, and turn user errors into one line on stderr and an exit code."""
-    from gastown_tui.errors import GastownError
+    """Parse `argv`, run the command, and turn every failure into one line on stderr and an exit code.
 
+    Set GT_DEBUG=1 to get the traceback of an unexpected error instead of its one line.
+    """
+    try:
+        return _run(prog, argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # stdout closed by a pager or `head`: not an error
+        return 0
+    except Exception as exc:
+        if os.environ.get("GT_DEBUG"):
+            raise
+        code, line = describe_failure(exc)
+        print(f"{prog}: error: {line}", file=sys.stderr)
+        return code
+
+
+def describe_failure(exc: BaseException) -> tuple[int, str]:
+    """(exit code, one line) for an exception that reached the top of a command."""
+    from gastown_tui.errors import GastownError, squeeze
+
+    if isinstance(exc, UsageError):
+        return 2, squeeze(str(exc).partition(": ")[2] or str(exc))
+    if isinstance(exc, GastownError):
+        return exc.exit_code, exc.one_line()
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError):
+        # a damaged store surfaces as sqlite3.DatabaseError from whichever query touches it
+        hint = "; rebuild it from .beads/*.jsonl" if "malformed" in str(exc) or "not a database" in str(exc) else ""
+        return 3, squeeze(f"ledger store error: {exc}{hint}")
+    if type(exc).__name__ == "GitCommandError":  # GitPython: git itself refused; its stderr says why
+        stderr = str(getattr(exc, "stderr", "") or exc).strip().strip("'").replace("stderr:", "").strip()
+        return 1, squeeze(f"git failed: {stderr}")
+    if isinstance(exc, UnicodeDecodeError):
+        return 1, squeeze(f"input is not valid UTF-8 (byte offset {exc.start}): {exc.reason}")
+    if isinstance(exc, RecursionError):
+        return 1, "input nested too deeply to read (limit about 900 levels)"
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return 1, squeeze(f"{exc.strerror or exc}{where}")
+    if isinstance(exc, (ValueError, TypeError, KeyError)):
+        return 1, squeeze(f"invalid input: {type(exc).__name__}: {exc}")
+    return 70, squeeze(f"internal error: {type(exc).__name__}: {exc} (rerun with GT_DEBUG=1 for the traceback)")
+
+
+def _run(prog: str, argv: Sequence[str]) -> int:
+    """Parse and dispatch; exceptions are left to `run`."""
     bad = next((word for word in argv if not _utf8(word)), None)
     if bad is not None:  # argv bytes that were not UTF-8 arrive as lone surrogates and would crash deep inside
         shown = bad.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        print(f"{prog}: error: argument {shown!r} is not valid UTF-8 text", file=sys.stderr)
+        from gastown_tui.errors import clip
+
+        print(f"{prog}: error: argument {clip(shown)!r} is not valid UTF-8 text", file=sys.stderr)
         return 2
     command = _first_command(argv)
+    _plain_argparse()
     parser = _parser(prog, command)
     args = parser.parse_args(list(argv))
     if args.town:
@@ -110,22 +184,7 @@ def run(prog: str, argv: Sequence[str]) -> int:
             return run(prog, ["tui"]) if "tui" in COMMANDS else 0
         parser.print_help()
         return 0 if command is None else 2
-    try:
-        return int(handler(args) or 0)
-    except GastownError as exc:
-        print(f"{prog}: error: {exc.one_line()}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # before the generic handler below, which would re-raise it
-        return 0
-    except Exception as exc:  # a damaged store surfaces as sqlite3.DatabaseError from whichever query touches it
-        sqlite3 = sys.modules.get("sqlite3")
-        if sqlite3 is None or not isinstance(exc, sqlite3.DatabaseError):
-            raise
-        hint = "; rebuild it from .beads/*.jsonl" if "malformed" in str(exc) or "not a database" in str(exc) else ""
-        print(f"{prog}: error: ledger store error: {exc}{hint}", file=sys.stderr)
-        return 3
+    return int(handler(args) or 0)
 
 
 def gastown_main() -> None:

@@ -66,10 +66,13 @@ def get_convoy(ledger: Any, convoy_id: str) -> Any:
 def create_convoy(ledger: Any, name: str, bead_ids: list[str] | tuple[str, ...] = (), *, actor: str | None = None,
                   auto: bool = False, notify: str = "overseer") -> Any:
     """Create a convoy named `name` tracking `bead_ids` (each must exist); returns the convoy bead."""
-    resolved = [ledger.resolve(b) for b in bead_ids]
-    with ledger.transaction():
+    from gastown_tui.faults import fault_point
+
+    resolved = [ledger.resolve(b) for b in bead_ids]  # every bead must exist before anything is created
+    with ledger.transaction():  # the convoy and all its `tracks` edges commit together, or nothing does
         convoy = ledger.create(name, prefix=TOWN_PREFIX, issue_type=CONVOY_TYPE, labels=[LABEL_CONVOY],
                                actor=actor, metadata={"auto": auto, "notify": notify})
+        fault_point("convoy:created")
         for bead_id in resolved:
             ledger.add_dep(convoy.id, bead_id, TRACKS, actor=actor)
     return ledger.get(convoy.id)

@@ -19,6 +19,7 @@ from gastown_tui.agents.hooks import hooked_bead
 from gastown_tui.agents.nudges import format_nudge, pending_nudges, queue_nudge
 from gastown_tui.agents.pending import finish_op, pending_ops
 from gastown_tui.agents.registry import agent_address, find_agent, list_agents
+from gastown_tui.agents.repair import repair_town
 from gastown_tui.agents.runtimes import allowed_dialogs
 from gastown_tui.clock import Clock, SystemClock
 from gastown_tui.engine.bus import EventBus
@@ -30,7 +31,7 @@ from gastown_tui.engine.scheduler import Scheduler
 from gastown_tui.engine.sessions import AgentSession, AgentSessions
 from gastown_tui.errors import Conflict, GastownError, NotFound
 from gastown_tui.records import Address, parse_address
-from gastown_tui.town.paths import TownPaths
+from gastown_tui.town.paths import TownPaths, private_dir
 
 log = logging.getLogger(__name__)
 GUPP_DELAY = 45.0          # seconds of engine clock an agent may sit idle after start with work on its hook
@@ -65,7 +66,7 @@ class Engine:
     # ---- lifecycle ---------------------------------------------------------------------------------------
     async def start(self) -> None:
         """Bring the engine up (see module docstring); Conflict if another engine runs for this town."""
-        self.paths.runtime.mkdir(parents=True, exist_ok=True)
+        private_dir(self.paths.runtime)  # explicit 0700 whatever the umask (town/paths.py)
         self._take_lock()
         try:
             await self._start_locked()
@@ -90,6 +91,7 @@ class Engine:
             await self._server.start()
         self.running = True
         self.monitor.nudges_waiting = {a for a in self._agents_with_nudges()}
+        repair_town(self.paths, self.ledger)  # half-made slings of killed commands, before anything restarts
         if self._recover:
             await self.recover()
         await self.run_pending_ops()
@@ -258,7 +260,9 @@ class Engine:
         row: dict[str, Any] = {"address": str(address), "role": address.role, "rig": address.rig,
                                "runtime": meta.get("runtime", ""), "hook": meta.get("hook_bead") or "",
                                "last_activity": meta.get("last_activity")}
-        if session is None:
+        if session is None and meta.get("agent_state") == "failed":  # its runtime cannot start (agents/spawn.py)
+            row.update(state="failed", source="ledger", detail=str(meta.get("failure", "")), session_id="", pid=None)
+        elif session is None:
             row.update(state="off", source="process", detail="no session in this engine", session_id="", pid=None)
         else:
             verdict = session.compute(now)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from gastown_tui import events as feed
 from gastown_tui.agents.registry import update_agent
 from gastown_tui.agents.screen_rules import ScreenRules, rules_for
-from gastown_tui.agents.spawn import SpawnPlan, plan_spawn
+from gastown_tui.agents.spawn import SpawnPlan, ensure_startable, plan_spawn
 from gastown_tui.agents.state import HookSignal, Verdict, decide
 from gastown_tui.engine.events import SessionExited, SessionOutput, SessionStarted
 from gastown_tui.errors import Conflict
@@ -120,6 +120,7 @@ class AgentSessions:
                 return existing
             engine = self._engine
             plan = plan_spawn(engine.paths, engine.ledger, address, topic=topic, resume=resume, sender=sender)
+            ensure_startable(engine.ledger, plan)  # a missing runtime program: agent marked failed, town carries on
             if not plan.cwd.is_dir():
                 raise Conflict(f"cannot start {address}: its working directory {plan.cwd} does not exist")
             transcript = engine.paths.transcripts / f"{address.agent_id}-{plan.session_id}.log"

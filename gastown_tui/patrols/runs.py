@@ -99,7 +99,9 @@ def patrol_lock(lock_dir: Path | None, name: str) -> Iterator[bool]:
     if lock_dir is None:
         yield True
         return
-    lock_dir.mkdir(parents=True, exist_ok=True)
+    from gastown_tui.town.paths import private_dir
+
+    private_dir(lock_dir)
     fd = os.open(lock_dir / f"patrol-{name.replace(':', '-')}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:

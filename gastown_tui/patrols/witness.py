@@ -4,8 +4,10 @@ Step handlers for `mol-witness-patrol`: survey-polecats, restart-dead, nudge-idl
 Policy: restart first, never delete work. A respawn re-checks liveness just before acting (the session may have
 come back since the survey), and each bead gets at most `respawn_limit` respawns before it is escalated. A live
 session silent for twice the stall threshold (nudged, dialogs answered, still no output and no `gt` call) is hung
-and gets the same respawn. A worktree
-is removed only when the polecat has no session, nothing hooked, no uncommitted changes and its branch is merged.
+and gets the same respawn. A polecat whose runtime program is missing is left `failed` (no respawn count, no
+escalation storm). A worktree is removed only when the polecat has no session, nothing hooked, no uncommitted
+changes and its branch is merged — all re-checked while holding the polecat's lease (agents/lease.py), the same
+lease a sling takes, so a deacon slinging new work to that polecat in the same second can never lose its worktree.
 """
 
 from __future__ import annotations
@@ -69,29 +71,50 @@ class WitnessPatrol:
             if sessions is None:
                 done.append(f"{f.name}: dead, engine not running")
                 continue
+            outcome = await self._respawn_under_lease(f, sessions, hung)
+            if outcome:
+                done.append(outcome)
+        if done:
+            run.note("; ".join(done))
+        return "; ".join(done) or "nobody dead"
+
+    async def _respawn_under_lease(self, f: PolecatFacts, sessions: Any, hung: bool) -> str:
+        """Respawn one dead (or hung) polecat while holding its lease, after re-checking that it is still dead and
+        still holds the same work; returns what was done ('' when nothing was)."""
+        from gastown_tui.agents.lease import AgentLeased, release_lease, take_lease
+        from gastown_tui.records import parse_address
+
+        if not f.hook:
+            return ""
+        address = parse_address(f.address)
+        try:
+            take_lease(self.ctx.ledger, address, "witness-restart")
+        except AgentLeased:
+            return f"{f.name}: busy (another patrol or a sling is acting on it)"
+        try:
             if (sessions.alive(f.address) and not hung) or not self._still_hooked(f):
-                continue  # it came back, or its work moved on, since the survey
+                return ""  # it came back, or its work moved on, since the survey
             bead = self.ctx.ledger.get(f.hook)
             respawns = int((bead.metadata or {}).get("respawns") or 0)
             if respawns >= self.t.respawn_limit:
                 self._escalate_once(f"RESPAWN_LIMIT: {f.address} ({f.hook})",
                                     f"Polecat: {f.address}\nBead: {f.hook}\nRespawns: {respawns}\n\n{f.reason}",
                                     key=f"respawn-limit:{f.hook}")
-                done.append(f"{f.name}: escalated after {respawns} respawns")
-                continue
+                return f"{f.name}: escalated after {respawns} respawns"
+            missing = self._runtime_missing(f.address)
+            if missing:
+                return f"{f.name}: failed ({missing})"
             set_meta(self.ctx.ledger, f.hook, self.actor, respawns=respawns + 1)
             try:
                 await sessions.restart(f.address, reason=f.reason)
             except GastownError as exc:
                 self._escalate_once(f"RESTART_FAILED: {f.address}", f"{exc}\n\n{f.reason}",
                                     key=f"restart-failed:{f.address}:{f.hook}")
-                done.append(f"{f.name}: restart failed")
-                continue
+                return f"{f.name}: restart failed"
             self._emit("witness.restart", address=f.address, bead=f.hook, reason=f.reason, respawn=respawns + 1)
-            done.append(f"restarted {f.name}")
-        if done:
-            run.note("; ".join(done))
-        return "; ".join(done) or "nobody dead"
+            return f"restarted {f.name}"
+        finally:
+            release_lease(self.ctx.ledger, address)
 
     async def nudge_idle(self, run: Run) -> str:
         """Nudge polecats that sit on hooked work; a stalled one first gets its start-up dialog answered."""
@@ -127,14 +150,9 @@ class WitnessPatrol:
                 continue
             if f.state not in (IDLE,):
                 continue
-            try:
-                if gitops.has_uncommitted(f.worktree) or not gitops.is_merged(paths, f.branch,
-                                                                             gitops.default_branch(paths)):
-                    continue  # re-checked at the last moment: work appeared since the survey
-                gitops.remove_worktree(paths, f.worktree)
-                gitops.delete_branch(paths, f.branch)
-            except GastownError as exc:
-                run.note(f"cleanup of {f.name} skipped: {exc.one_line()}")
+            skipped = self._remove_under_lease(f, paths)
+            if skipped:
+                run.note(f"cleanup of {f.name} skipped: {skipped}")
                 continue
             self._emit("witness.cleanup", address=f.address, branch=f.branch)
             removed.append(f.name)
@@ -158,6 +176,49 @@ class WitnessPatrol:
         return f"escalated {', '.join(raised)}" if raised else "nothing to escalate"
 
     # -- helpers -----------------------------------------------------------------------------------------------
+
+    def _remove_under_lease(self, f: PolecatFacts, paths: Any) -> str:
+        """Remove the polecat's worktree and branch while holding its lease, after re-checking every precondition
+        the survey judged (hook, session, git); returns why it was skipped, or '' when removed."""
+        from gastown_tui.agents.lease import AgentLeased, release_lease, take_lease
+        from gastown_tui.agents.polecats import is_free
+        from gastown_tui.records import parse_address
+
+        address = parse_address(f.address)
+        try:
+            take_lease(self.ctx.ledger, address, "witness-cleanup")
+        except AgentLeased as exc:
+            return exc.one_line()  # a sling is giving it work right now
+        try:
+            if not is_free(self.ctx.ledger, address):
+                return "it has work again"
+            if self.ctx.sessions is not None and self.ctx.sessions.alive(f.address):
+                return "its session is back"
+            if gitops.has_uncommitted(f.worktree or "") or not gitops.is_merged(
+                    paths, f.branch or "", gitops.default_branch(paths)) or gitops.current_branch(
+                    f.worktree or "") != f.branch:
+                return "work appeared since the survey"
+            gitops.remove_worktree(paths, f.worktree or "")
+            gitops.delete_branch(paths, f.branch or "")
+        except GastownError as exc:
+            return exc.one_line()
+        finally:
+            release_lease(self.ctx.ledger, address)
+        return ""
+
+    def _runtime_missing(self, address: str) -> str:
+        """Why a polecat already marked `failed` still cannot start (its program is still missing), or ''."""
+        from gastown_tui.agents.registry import agent_meta
+        from gastown_tui.agents.spawn import effective_runtime, missing_program
+        from gastown_tui.records import parse_address
+
+        try:
+            meta = agent_meta(self.ctx.ledger.get(parse_address(address).agent_id))
+            if meta.get("agent_state") != "failed":
+                return ""  # never tried, or it started before: let the restart try (and record why it fails)
+            return missing_program(effective_runtime(self.ctx.town, meta)) or ""
+        except GastownError:
+            return ""
 
     def _still_hooked(self, f: PolecatFacts) -> bool:
         """True if `f.hook` is still hooked/in progress on this polecat."""

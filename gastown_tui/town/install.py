@@ -9,7 +9,7 @@ from pathlib import Path
 from gastown_tui.errors import Conflict, InvalidInput
 from gastown_tui.names import validate_prefix
 from gastown_tui.town.config import load_town_config, new_town_config
-from gastown_tui.town.paths import TownPaths
+from gastown_tui.town.paths import TownPaths, private_dir
 from gastown_tui.town.repo import commit_paths, init_repo
 
 GITIGNORE = """\
@@ -90,8 +90,8 @@ def install_town(root: Path | str, name: str | None = None, prefix: str = "hq") 
     _write_if_missing(root / ".gitignore", GITIGNORE, created)
     _write_if_missing(town.beads_dir / ".gitkeep", "", created)
     _write_if_missing(town.mayor_dir / ".gitkeep", "", created)
-    town.runtime.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(town.runtime, 0o700)  # mkdir's mode is filtered by the umask; the socket and transcripts are private
+    private_dir(town.runtime)
+    os.chmod(town.runtime, 0o700)  # also when it existed: the socket, settings and transcripts are private
     tracked = [town.town_toml, root / ".gitignore", town.beads_dir / ".gitkeep", town.mayor_dir / ".gitkeep"]
     _init_ledger(town)
     # commit only what install wrote (or everything on a brand-new repo): never a user's uncommitted edits

@@ -123,6 +123,23 @@ class RigPaths:
         return self.crews / validate_name("crew", name)
 
 
+def private_dir(path: Path, mode: int = 0o700) -> Path:
+    """Create `path` (and missing parents) with `mode` set explicitly: mkdir's mode is filtered by the umask and
+    parents made by `parents=True` ignore it, so a umask of 000 would leave runtime directories world-writable."""
+    missing = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=mode)
+        except FileExistsError:
+            continue  # made by a concurrent caller a moment ago
+        os.chmod(directory, mode)
+    return path
+
+
 def find_town(start: Path | str | None = None) -> TownPaths:
     """Find the town from `start` (default: $GT_TOWN, else the cwd) by walking up to a directory with town.toml."""
     if start is None:

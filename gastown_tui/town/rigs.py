@@ -1,7 +1,13 @@
-"""Rigs: add (bare clone + refinery worktree + committed rig.toml), list, inspect and remove git projects."""
+"""Rigs: add (bare clone + refinery worktree + committed rig.toml), list, inspect and remove git projects.
+
+`rig add` is all or nothing: it refuses unsafe git transports before anything is made, marks the new directory
+with `.adding` (its pid) until rig.toml is committed, and removes everything on failure. A rig whose `.adding`
+names a dead process was killed half-way: it is not listed, a retry or the engine's start removes it.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -9,9 +15,15 @@ from typing import Any
 
 from gastown_tui import gitops
 from gastown_tui.errors import Conflict, InvalidInput, NotFound
+from gastown_tui.faults import fault_point, pid_alive
 from gastown_tui.names import validate_prefix, validate_rig_name
 from gastown_tui.town import land_mode
-from gastown_tui.town.config import RigConfig, load_rig_config, load_town_config, new_rig_config
+from gastown_tui.town.config import (
+    RigConfig,
+    load_rig_config,
+    load_town_config,
+    new_rig_config,
+)
 from gastown_tui.town.paths import RigPaths, TownPaths
 from gastown_tui.town.repo import commit_paths
 
@@ -37,11 +49,59 @@ class Rig:
                 "lands": land_mode.describe(self.paths, self.config)}
 
 
+ADDING = ".adding"
+# Transports git may use for a rig source. `ext::`/`fd::` (and any other `<helper>::`) run programs: refused.
+SAFE_SCHEMES = ("https", "http", "ssh", "git", "file")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def check_transport(source: str) -> None:
+    """InvalidInput unless `source` is a local path, an scp-like `host:path` or a URL with a safe git transport."""
+    from gastown_tui.errors import clip
+
+    scheme = _SCHEME.match(source)
+    if "::" in source or (scheme and scheme.group(1).lower() not in SAFE_SCHEMES):
+        raise InvalidInput(f"rig source {clip(source, 80)!r} uses an unsafe git transport; use a local path, "
+                           f"{', '.join(s + '://' for s in SAFE_SCHEMES)} or user@host:path")
+
+
+def half_made(paths: RigPaths) -> bool:
+    """True if `rig add` is (or was, until killed) still making this rig."""
+    return (paths.root / ADDING).exists()
+
+
+def adding_pid(paths: RigPaths) -> int:
+    """The pid recorded by the `rig add` making this rig (0 if unreadable)."""
+    try:
+        return int((paths.root / ADDING).read_text().strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def remove_half_made(town: TownPaths) -> list[str]:
+    """Remove rigs whose `rig add` was killed (its pid is gone); returns their names."""
+    removed = []
+    for child in sorted(town.root.iterdir()):
+        if (child / ADDING).exists() and not pid_alive(adding_pid(town.rig(child.name))):
+            _finish_or_remove(town, town.rig(child.name))
+            removed.append(child.name)
+    return removed
+
+
+def _finish_or_remove(town: TownPaths, paths: RigPaths) -> None:
+    """A killed `rig add`: complete if its rig.toml was already committed (only the marker was left), else remove
+    the directory."""
+    if paths.rig_toml.is_file() and _committed(town, paths):
+        (paths.root / ADDING).unlink(missing_ok=True)
+    else:
+        shutil.rmtree(paths.root, ignore_errors=True)
+
+
 def list_rigs(town: TownPaths) -> list[Rig]:
     """Every rig of the town (directories with a rig.toml and a valid rig name), sorted by name."""
     rigs = []
     for child in sorted(town.root.iterdir()):
-        if child.is_dir() and (child / "rig.toml").is_file():
+        if child.is_dir() and (child / "rig.toml").is_file() and not (child / ADDING).exists():
             try:
                 paths = town.rig(child.name)
             except InvalidInput:
@@ -53,7 +113,7 @@ def list_rigs(town: TownPaths) -> list[Rig]:
 def get_rig(town: TownPaths, name: str) -> Rig:
     """The rig `name`, or NotFound listing the rigs there are."""
     paths = town.rig(name)
-    if not paths.rig_toml.is_file():
+    if not paths.rig_toml.is_file() or half_made(paths):
         known = ", ".join(r.name for r in list_rigs(town)) or "none"
         raise NotFound(f"no rig named {name!r} (rigs: {known})")
     return Rig(paths, load_rig_config(paths))
@@ -85,7 +145,10 @@ def add_rig(town: TownPaths, name: str, source: str, prefix: str | None = None, 
     On any failure the partly created rig directory is removed, so a retry starts clean.
     """
     validate_rig_name(name)
+    check_transport(source)
     paths = town.rig(name)
+    if half_made(paths) and not pid_alive(adding_pid(paths)):
+        _finish_or_remove(town, paths)  # a killed earlier `rig add` of the same name
     if paths.root.exists():
         what = "a rig" if paths.rig_toml.exists() else "a directory"
         raise Conflict(f"cannot add rig {name!r}: {what} named {name!r} already exists in the town")
@@ -98,7 +161,10 @@ def add_rig(town: TownPaths, name: str, source: str, prefix: str | None = None, 
     choice = land_mode.choose(url, land)
     paths.root.mkdir()
     try:
+        (paths.root / ADDING).write_text(str(os.getpid()))
+        fault_point("rig-add:dir")
         default = gitops.clone_bare(paths, url, branch)
+        fault_point("rig-add:cloned")
         if choice.upstream and choice.upstream != url:  # a working clone: land where its owner pushes
             gitops.set_upstream(paths, choice.upstream)
         choice, note = land_mode.confirm(paths, choice, default, requested=land)
@@ -108,11 +174,25 @@ def add_rig(town: TownPaths, name: str, source: str, prefix: str | None = None, 
         config = new_rig_config(paths, prefix=prefix, source=url, default_branch=default, land=choice.land,
                                 upstream=choice.upstream)
         config.save()
+        fault_point("rig-add:configured")
         commit_paths(town, [paths.rig_toml], f"Add rig {name} ({url}, {default})")
+        fault_point("rig-add:committed")
+        (paths.root / ADDING).unlink()
     except BaseException:
         shutil.rmtree(paths.root, ignore_errors=True)
+        if _committed(town, paths):  # failed after the commit: take the rig back out of the town repository
+            commit_paths(town, [paths.rig_toml], f"Undo half-made rig {name}")
         raise
     return Rig(paths, config, note)
+
+
+def _committed(town: TownPaths, paths: RigPaths) -> bool:
+    """True if the town repository tracks this rig's rig.toml."""
+    import subprocess
+
+    proc = subprocess.run(["git", "ls-files", "--error-unmatch", str(paths.rig_toml)], cwd=town.root,
+                          capture_output=True, check=False)
+    return proc.returncode == 0
 
 
 def rig_details(town: TownPaths, name: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import tomlkit
 from tomlkit.exceptions import ParseError
 from tomlkit.toml_document import TOMLDocument
 
-from gastown_tui.errors import InvalidInput, NotFound
+from gastown_tui.errors import InvalidInput, NotFound, read_text
 from gastown_tui.names import validate_prefix
 
 _MISSING = object()
@@ -47,7 +47,7 @@ class TomlFile:
         """Parse `path`; NotFound if missing, InvalidInput with the line on a syntax error."""
         label = label or path.name
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_text(path)  # invalid UTF-8 is named with the file and byte offset
         except FileNotFoundError:
             raise NotFound(f"{label}: file not found ({path})") from None
         try:

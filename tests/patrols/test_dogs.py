@@ -11,6 +11,11 @@ from .conftest import Town
 
 
 def test_dog_gets_job_with_formula_and_queued_start(town: Town) -> None:
+    from gastown_tui.town import load_town_config
+
+    config = load_town_config(town.paths)
+    config.set("default_runtime", "scripted")  # a sling to a runtime not installed here is refused up front
+    config.save()
     result = dispatch_dog(town.paths, town.ledger, "mol-convoy-feed", variables={"convoy": "hq-x"})
     assert result["dog"] == "dogs/alpha" and result["start"] == "queued"
     job = town.ledger.get(result["bead"])
