@@ -185,7 +185,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Check the named formulas or directories (or all); every problem of every file, non-zero exit if any."""
     from gastown_tui.formulas.cook import check, check_all
     library = _library()
-    names = _check_targets(args.names, library)
+    names = list(dict.fromkeys(_check_targets(args.names, library)))  # a name given twice is checked once
     results: list[dict[str, Any]] = []
     failed = 0
     for name in names:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,18 @@ FORKED = FIXTURES / "forked-session.jsonl"
 
 
 @pytest.fixture
-def town(tmp_path: Path) -> TownPaths:
-    """A town with rig `app` (prefix `ap`)."""
+def town(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TownPaths:
+    """A town with rig `app` (prefix `ap`) whose agents use the `claude` runtime.
+
+    Sling refuses a runtime whose program is not on PATH (issue 18). These tests are about budgets, not about
+    starting Claude Code (no engine runs; starts are only queued), so a stand-in `claude` that does nothing is put
+    on PATH for the precondition check."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stand_in = bin_dir / "claude"
+    stand_in.write_text("#!/bin/sh\nexit 0\n")
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ.get('PATH', '')}")
     return make_town(tmp_path / "town", make_source(tmp_path / "src"), runtime="claude")
 
 
