@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.widgets import TabbedContent
 
+from gastown_tui.ui.bindings import APP_BINDINGS
 from gastown_tui.ui.panels.tables import PatrolsTable
 from gastown_tui.ui.panels.terminals import PaneTerminal, TerminalDeck
 from gastown_tui.ui.screens.dialogs import (
@@ -25,11 +26,21 @@ else:
     _Base = object
 
 
+GATED_ACTIONS = frozenset(binding.action.split("(")[0] for binding in APP_BINDINGS)
+"""Names of the app's own actions (the ones that must not fire under a dialog)."""
+
+
 class ActionsMixin(_Base):
     """action_* methods for GastownApp: open a dialog, then hand the checked values to `run_command`."""
 
     def _agents(self) -> list[str]:
         return [agent.address for agent in self.snapshot.agents]
+
+    def known_bead_ids(self) -> set[str]:
+        """Every bead id the screen knows (tracked by a convoy)."""
+        ids = {bead.id for convoy in self.snapshot.convoys for bead in convoy.beads}
+        ids.update(convoy.id for convoy in self.snapshot.convoys)
+        return ids
 
     def _rigs(self) -> list[str]:
         return sorted({agent.rig for agent in self.snapshot.agents if agent.rig})
@@ -66,7 +77,9 @@ class ActionsMixin(_Base):
                 self.run_command("New convoy", self.port.new_convoy, values["title"], values["beads"].split(),
                                  success=f"Convoy '{values['title']}' created")
 
-        self.push_screen(new_convoy_dialog(self.selected_bead or "", blink=self.blink), done)
+        known = self.known_bead_ids()
+        self.push_screen(new_convoy_dialog(self.selected_bead or "", known.__contains__, suggestions=sorted(known),
+                                           blink=self.blink), done)
 
     # -- agents -------------------------------------------------------------------------------------------------
 
@@ -240,7 +253,8 @@ class ActionsMixin(_Base):
                                        id="quit-dialog"), done)
 
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
-        """App actions only apply on the main screen (dialogs have their own keys)."""
-        if action in ("help", "release_terminal"):
+        """Our app actions only apply on the main screen (dialogs have their own keys); Textual's own
+        (focus_next for Tab, the palette, quit …) are never blocked here."""
+        if action in ("help", "release_terminal") or action not in GATED_ACTIONS:
             return True
         return len(self.screen_stack) <= 1
