@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual.widgets import TabbedContent
+from textual.widgets import Input, TabbedContent, TextArea
 
 from gastown_tui.ui.bindings import APP_BINDINGS
 from gastown_tui.ui.panels.tables import PatrolsTable
@@ -15,8 +15,10 @@ from gastown_tui.ui.screens.dialogs import (
 )
 from gastown_tui.ui.screens.form import Values
 from gastown_tui.ui.screens.help import HelpScreen
+from widgets.activity_feed import ActivityFeed
 from widgets.agent_list import AgentList
 from widgets.mail_list import MailList
+from widgets.terminal_view import TerminalView
 
 if TYPE_CHECKING:
     from gastown_tui.ui.app import GastownApp
@@ -209,6 +211,20 @@ class ActionsMixin(_Base):
             showing = self.screen.has_class("-show-right")
             self.screen.set_class(not (showing and tabs.active == tab), "-show-right")
         tabs.active = tab
+        # The tab's content takes focus, so Down/Up move its selection instead of the convoy tree's.
+        pane = tabs.get_pane(tab)
+        target = next((w for w in pane.query("*") if w.focusable), None)
+        visible = not self.screen.has_class("-narrow") or self.screen.has_class("-show-right")
+        if target is not None and visible:
+            self.screen.set_focus(target)
+
+    def action_toggle_feed_noise(self) -> None:
+        """Show or hide routine patrol steps in the activity feed."""
+        feed = self.query_one(ActivityFeed)
+        feed.set_show_noise(not feed.show_noise)
+        self.action_show_tab("feed")
+        self.notify("Feed shows patrol steps" if feed.show_noise else
+                    f"Feed hides patrol steps ({feed.entries_hidden} hidden)", timeout=3)
 
     def _selected_patrol(self) -> str | None:
         name = self.query_one(PatrolsTable).selected_name
@@ -252,9 +268,24 @@ class ActionsMixin(_Base):
         self.push_screen(ConfirmDialog(f"{live} agent session(s) are running. Quit and stop them?", yes="Quit",
                                        id="quit-dialog"), done)
 
+    async def action_quit(self) -> None:
+        """Textual's own quit (palette "Quit", ctrl+q) asks first too: it would stop every live agent."""
+        self.action_quit_app()
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C outside a text field: say how to quit (Textual's version of this toast uses markup)."""
+        self.notify("Press q to quit (it asks first while agents run).", title="Do you want to quit?")
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """A toast whose text is never parsed as markup: bead titles, agent output and errors are shown as-is."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
         """Our app actions only apply on the main screen (dialogs have their own keys); Textual's own
         (focus_next for Tab, the palette, quit …) are never blocked here."""
         if action in ("help", "release_terminal") or action not in GATED_ACTIONS:
             return True
+        if action == "focus_terminal" and isinstance(self.focused, (TerminalView, Input, TextArea)):
+            return False  # a priority binding: `i` typed into a pane or a text field is just the letter i
         return len(self.screen_stack) <= 1

@@ -244,8 +244,12 @@ class GastownApp(ActionsMixin, App[None]):
 
     @on(SessionEnded)
     def session_ended(self, message: SessionEnded) -> None:
-        """Tell the Overseer a session exited."""
-        self.notify(f"{message.address} exited {message.status}".strip(), title="Session ended", severity="warning")
+        """Tell the Overseer a session exited: a clean exit (a finished or re-slung agent) is news, not an alarm."""
+        if message.status in ("", "0", "None"):
+            self.notify(f"{message.address}: session finished", title="Session ended", timeout=4)
+        else:
+            self.notify(f"{message.address} exited with status {message.status}", title="Session failed",
+                        severity="warning")
 
     # -- selection ----------------------------------------------------------------------------------------------
 

@@ -37,8 +37,10 @@ APP_BINDINGS: list[Binding] = [
     _b("H", "handoff", "Handoff", "handoff", "Hand the selected agent's hook to a fresh session", AGENTS),
     _b("m", "compose", "Mail", "compose", "Compose mail", AGENTS),
     _b("r", "reply", "Reply", "reply", "Reply to the selected mail", AGENTS),
+    # priority: the focus moves while `i` is handled by the app, before the keys typed right after it are
+    # forwarded to whatever had focus (they reach the pane, not the app's bindings)
     _b("i", "focus_terminal", "Type", "focus-terminal", "Send keystrokes to the current terminal pane", PANES,
-       show=True),
+       show=True, priority=True),
     _b("ctrl+g", "release_terminal", "Release", "release-terminal", "Give focus back from a terminal", PANES,
        priority=True),
     _b("z", "zoom", "Zoom", "zoom", "Zoom the current pane to the full screen (again to unzoom)", PANES, show=True),
@@ -52,6 +54,8 @@ APP_BINDINGS: list[Binding] = [
     _b("g", "show_tab('graph')", "Graph", "tab-graph", "Show the bead graph", VIEWS),
     _b("M", "show_tab('mail')", "Inbox", "tab-mail", "Show the Overseer's inbox", VIEWS),
     _b("a", "show_tab('feed')", "Activity", "tab-feed", "Show the activity feed", VIEWS),
+    _b("F", "toggle_feed_noise", "Feed filter", "feed-filter", "Show or hide patrol steps in the activity feed",
+       VIEWS),
     _b("Q", "show_tab('queue')", "Queue", "tab-queue", "Show the merge queue", VIEWS),
     _b("t", "show_tab('patrols')", "Patrols", "tab-patrols", "Show the patrols", VIEWS),
     _b("p", "toggle_patrol", "Pause patrol", "pause-patrol", "Pause or resume the selected patrol", VIEWS),

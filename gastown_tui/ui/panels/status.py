@@ -10,6 +10,11 @@ from textual.widgets import Static
 from gastown_tui.ui.port import TownSnapshot
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 convoy', '2 convoys'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def status_text(town: str, snap: TownSnapshot) -> Text:
     """One line: town │ agents by state (working, idle, waiting, stuck, dead) │ convoys │ queue │ unread."""
     states = Counter(agent.state for agent in snap.agents)
@@ -25,7 +30,7 @@ def status_text(town: str, snap: TownSnapshot) -> Text:
     if states["dead"]:
         text.append(f"✗ {states['dead']} dead ", "red")
     text.append("│ ")
-    text.append(f"◆ {open_convoys} convoys ", "magenta")
+    text.append(f"◆ {plural(open_convoys, 'convoy')} ", "blue")  # magenta reads as red on many 16-colour themes
     text.append(f"⇄ {queued} queued ", "cyan")
     text.append(f"✉ {unread} unread", "bold yellow" if unread else "dim")
     text.no_wrap = True
