@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Input, TabbedContent, TextArea
 
 from gastown_tui.ui.bindings import APP_BINDINGS
+from gastown_tui.ui.panels.layout import default_layout
 from gastown_tui.ui.panels.tables import PatrolsTable
 from gastown_tui.ui.panels.terminals import PaneTerminal, TerminalDeck
 from gastown_tui.ui.screens.dialogs import (
@@ -16,7 +18,7 @@ from gastown_tui.ui.screens.dialogs import (
 from gastown_tui.ui.screens.form import Values
 from gastown_tui.ui.screens.help import HelpScreen
 from widgets.activity_feed import ActivityFeed
-from widgets.agent_list import AgentList
+from widgets.agent_list import AgentInfo, AgentList
 from widgets.mail_list import MailList
 from widgets.terminal_view import TerminalView
 
@@ -154,8 +156,13 @@ class ActionsMixin(_Base):
         """The terminals."""
         return self.query_one(TerminalDeck)
 
+    def show_terminals(self) -> None:
+        """On a narrow screen, put the terminals back where a tab replaced them."""
+        self.screen.remove_class("-show-right")
+
     def action_focus_terminal(self) -> None:
         """Type into the current pane."""
+        self.show_terminals()
         pane = self.deck.current_pane()
         body = pane.body if pane else None
         if isinstance(body, PaneTerminal):
@@ -185,8 +192,18 @@ class ActionsMixin(_Base):
         if pane is not None:
             self.screen.maximize(pane, container=False)
 
+    def apply_default_layout(self, agents: Sequence[AgentInfo]) -> None:
+        """Once, on the first snapshot with agents: the split that fits the live agents and the screen size
+        (unless a layout was given or the Overseer already chose one with x)."""
+        if self.initial_layout is not None or getattr(self, "_layout_chosen", False) or not agents:
+            return
+        self._layout_chosen = True
+        live = sum(1 for agent in agents if agent.state != "dead")
+        self.deck.layout_name = default_layout(self.size.width, self.size.height, live)
+
     def action_split(self) -> None:
         """Cycle the pane layout."""
+        self._layout_chosen = True
         name = self.deck.cycle_layout()
         self.notify(f"Layout {name.replace('x', '×')}", timeout=2)
 
@@ -198,6 +215,7 @@ class ActionsMixin(_Base):
         """Show agent N (list order) in the current pane."""
         agents = self.agent_order()
         if 1 <= number <= len(agents):
+            self.show_terminals()
             self.show_agent(agents[number - 1].address)
         else:
             self.notify(f"No agent {number}.", severity="warning", timeout=3)

@@ -92,14 +92,14 @@ class GastownApp(ActionsMixin, App[None]):
 
     def compose(self) -> ComposeResult:
         """Header, the three columns, footer."""
-        yield StatusHeader(id="status")
+        yield StatusHeader(self.time_format, id="status")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield ConvoyTree(id="convoys")
                 yield AgentList(id="agents")
             # Default layout by width: a grid only where panes stay wide enough to read an agent's screen.
-            width = self.size.width
-            layout = self.initial_layout or ("2x2" if width >= 160 else "2x1" if width >= 120 else "1")
+            # (until the first snapshot says how many agents are live: then apply_default_layout decides once)
+            layout = self.initial_layout or "1"
             yield TerminalDeck(self.port.screen, self.write_to_agent, layout=layout, id="deck")
             with TabbedContent(id="right", initial="graph"):
                 with TabPane("Graph", id="graph"):
@@ -112,7 +112,7 @@ class GastownApp(ActionsMixin, App[None]):
                 with TabPane("Queue", id="queue"):
                     yield MergeQueueTable(id="merge-queue")
                 with TabPane("Patrols", id="patrols"):
-                    yield PatrolsTable(self.now, id="patrol-table")
+                    yield PatrolsTable(self.now, time_format=self.time_format, id="patrol-table")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -179,6 +179,7 @@ class GastownApp(ActionsMixin, App[None]):
         agents = self.query_one(AgentList)
         agents.set_agents(snap.agents)
         self.query_one(TerminalDeck).set_agents(agents.agents)
+        self.apply_default_layout(snap.agents)
         self.query_one(MailList).set_items(snap.mail)
         self.query_one(MergeQueueTable).set_rows(snap.merge_queue)
         self.query_one(PatrolsTable).set_rows(snap.patrols)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.widgets import Static
@@ -15,7 +16,23 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def status_text(town: str, snap: TownSnapshot) -> Text:
+def stall_reason(snap: TownSnapshot, fmt: Callable[[float], str]) -> str:
+    """Why nothing moves while ready beads wait: 'deacon slings 2 ready at 12:04' (or that it is paused)."""
+    if any(agent.state == "working" for agent in snap.agents):
+        return ""
+    ready = sum(1 for convoy in snap.convoys if convoy.status != "closed" for bead in convoy.beads
+                if bead.status in ("open", "ready") and not bead.assignee)
+    if not ready:
+        return ""
+    deacon = next((p for p in snap.patrols if p.name == "deacon"), None)
+    if deacon is None:
+        return f"{ready} ready, no deacon: s slings"
+    if deacon.paused or deacon.next_run is None:
+        return f"{ready} ready, deacon paused: s slings"
+    return f"deacon slings {ready} ready at {fmt(deacon.next_run)}"
+
+
+def status_text(town: str, snap: TownSnapshot, fmt: Callable[[float], str] | None = None) -> Text:
     """One line: town │ agents by state (working, idle, waiting, stuck, dead) │ convoys │ queue │ unread."""
     states = Counter(agent.state for agent in snap.agents)
     open_convoys = sum(1 for convoy in snap.convoys if convoy.status != "closed")
@@ -33,6 +50,9 @@ def status_text(town: str, snap: TownSnapshot) -> Text:
     text.append(f"◆ {plural(open_convoys, 'convoy')} ", "blue")  # magenta reads as red on many 16-colour themes
     text.append(f"⇄ {queued} queued ", "cyan")
     text.append(f"✉ {unread} unread", "bold yellow" if unread else "dim")
+    reason = stall_reason(snap, fmt) if fmt is not None else ""
+    if reason:
+        text.append(f" │ ⏸ {reason}", "yellow")
     text.no_wrap = True
     text.overflow = "ellipsis"
     return text
@@ -41,6 +61,10 @@ def status_text(town: str, snap: TownSnapshot) -> Text:
 class StatusHeader(Static):
     """One-line header; updated from each snapshot (no clock, no timer)."""
 
+    def __init__(self, time_format: Callable[[float], str] | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.time_format = time_format
+
     def show(self, town: str, snap: TownSnapshot) -> None:
         """Redraw from a snapshot."""
-        self.update(status_text(town, snap))
+        self.update(status_text(town, snap, self.time_format))
