@@ -31,6 +31,11 @@ class ScreenRules:
     idle: tuple[re.Pattern[str], ...] = ()
     busy: tuple[re.Pattern[str], ...] = ()
     waiting: tuple[re.Pattern[str], ...] = ()
+    permission: tuple[re.Pattern[str], ...] = ()
+    approve: tuple[str, ...] = ()
+    """Keys that approve a permission prompt (empty: unknown for this runtime)."""
+    deny: tuple[str, ...] = ()
+    """Keys that deny it."""
     dialogs: tuple[Dialog, ...] = field(default_factory=tuple)
 
 
@@ -73,6 +78,9 @@ def compile_rules(name: str, raw: dict[str, Any], source: str = "screen_rules.ya
         idle=_compile(source, f"{name}.idle", raw.get("idle") or []),
         busy=_compile(source, f"{name}.busy", raw.get("busy") or []),
         waiting=_compile(source, f"{name}.waiting", raw.get("waiting") or []),
+        permission=_compile(source, f"{name}.permission", raw.get("permission") or []),
+        approve=tuple(str(k) for k in raw.get("approve") or ()),
+        deny=tuple(str(k) for k in raw.get("deny") or ()),
         dialogs=tuple(dialogs),
     )
 
@@ -101,13 +109,14 @@ def _bottom(display: list[str], count: int) -> str:
 
 
 def classify_screen(rules: ScreenRules, display: list[str]) -> ScreenVerdict:
-    """Apply the rules in order dialogs → waiting → busy → idle; the first match decides."""
+    """Apply the rules in order dialogs → permission → waiting → busy → idle; the first match decides."""
     text = _bottom(display, rules.lines)
     whole = "\n".join(display)
     for dialog in rules.dialogs:
         if dialog.match.search(whole):
             return ScreenVerdict("dialog", f"dialog {dialog.name}: /{dialog.match.pattern}/", dialog)
-    for state, patterns in (("waiting", rules.waiting), ("working", rules.busy), ("idle", rules.idle)):
+    for state, patterns in (("permission", rules.permission), ("waiting", rules.waiting), ("working", rules.busy),
+                            ("idle", rules.idle)):
         for pattern in patterns:
             if pattern.search(text):
                 return ScreenVerdict(state, f"{rules.name}.{'busy' if state == 'working' else state}: "

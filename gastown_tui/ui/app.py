@@ -12,13 +12,13 @@ from typing import Any
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from gastown_tui.errors import GastownError
 from gastown_tui.gc_tuning import freeze_startup_heap
 from gastown_tui.ui.actions import ActionsMixin
+from gastown_tui.ui.detach import EngineLinkMixin
 from gastown_tui.ui.bindings import APP_BINDINGS, read_keymap
 from gastown_tui.ui.bridge import Bridge, TimeFormat, local_hms
 from gastown_tui.ui.commands import ActionsProvider, AgentsProvider
@@ -44,15 +44,11 @@ from widgets.terminal_view import TerminalView
 _log = logging.getLogger(__name__)
 
 
-READ_GAP = 4.0
-"""After a town read that took t seconds, the next waits until 4t has passed."""
-READ_FREE = 0.01
-"""Reads faster than this (small towns, tests) are never delayed."""
 FIRST_FRAME_WAIT = 1.0
 """At most this long the engine waits for the first full frame (footer included) before starting."""
 
 
-class GastownApp(ActionsMixin, App[None]):
+class GastownApp(EngineLinkMixin, ActionsMixin, App[None]):
     """The Overseer's screen. Everything it shows comes from a TownPort; every command goes back through it."""
 
     CSS_PATH = "app.tcss"
@@ -85,8 +81,6 @@ class GastownApp(ActionsMixin, App[None]):
         self.bridge = Bridge(self, port, time_format)
         self.snapshots_taken = 0
         """How many times the snapshot was re-read (tests check events are coalesced)."""
-        self._next_read_at = 0.0
-        self._read_timer: Timer | None = None
 
     # -- layout ---------------------------------------------------------------------------------------------
 
@@ -164,14 +158,12 @@ class GastownApp(ActionsMixin, App[None]):
     # -- domain events in -------------------------------------------------------------------------------------
 
     def refresh_town(self) -> None:
-        """Re-read the snapshot and hand each widget its part (widgets skip work when nothing changed)."""
-        started = time.perf_counter()
+        """Take the port's latest snapshot (memory: the engine computes it) and hand each widget its part."""
         try:
             snap = self.port.snapshot()
         except GastownError as exc:
             self.notify(exc.one_line(), title="Could not read the town", severity="error")
             return
-        took = time.perf_counter() - started  # the port's read only: widget work is cheap when nothing changed
         self.snapshots_taken += 1
         self.snapshot = snap
         self.query_one(StatusHeader).show(self.port.town_name, snap)
@@ -186,9 +178,6 @@ class GastownApp(ActionsMixin, App[None]):
         if self.graph_root is None and snap.convoys:
             self.graph_root = snap.convoys[0].id
         self.refresh_graph()
-        # A slow read (a big ledger) earns a pause before the next one, so bursts of events (30 session starts)
-        # cost a few reads instead of one each and reads never take more than ~1/(1+READ_GAP) of the UI loop.
-        self._next_read_at = time.monotonic() + (READ_GAP * took if took > READ_FREE else 0.0)
 
     def refresh_graph(self) -> None:
         """Redraw the bead graph of the selected convoy/epic (states update in place when the shape is the same)."""
@@ -208,18 +197,8 @@ class GastownApp(ActionsMixin, App[None]):
 
     @on(TownChanged)
     def town_changed(self) -> None:
-        """Coalesced ledger change: read now, or once when the pause after a slow read ends."""
+        """Coalesced change: repaint from the port's latest snapshot."""
         self.bridge.town_handled()
-        if self._read_timer is not None:
-            return  # a read is already scheduled and will see this change too
-        wait = self._next_read_at - time.monotonic()
-        if wait > 0:
-            self._read_timer = self.set_timer(wait, self._deferred_refresh, name="town-read")
-        else:
-            self.refresh_town()
-
-    def _deferred_refresh(self) -> None:
-        self._read_timer = None
         self.refresh_town()
 
     @on(AgentOutput)
@@ -246,7 +225,7 @@ class GastownApp(ActionsMixin, App[None]):
     @on(SessionEnded)
     def session_ended(self, message: SessionEnded) -> None:
         """Tell the Overseer a session exited: a clean exit (a finished or re-slung agent) is news, not an alarm."""
-        if message.status in ("", "0", "None"):
+        if message.status in ("", "0", "None") or message.status.startswith("-"):  # clean, or stopped by us
             self.notify(f"{message.address}: session finished", title="Session ended", timeout=4)
         else:
             self.notify(f"{message.address} exited with status {message.status}", title="Session failed",
