@@ -61,6 +61,7 @@ class ControlServer:
         finally:
             os.umask(old_umask)
         os.chmod(self.path, 0o600)
+        self._inode = os.stat(self.path).st_ino
 
     async def stop(self) -> None:
         """Stop serving and remove the socket file."""
@@ -71,7 +72,9 @@ class ControlServer:
             await self._server.wait_closed()
             self._server = None
         try:
-            self.path.unlink()
+            # only our own socket: a newer engine may have bound this path since (never cut it off)
+            if os.stat(self.path).st_ino == getattr(self, "_inode", None):
+                self.path.unlink()
         except FileNotFoundError:
             pass
 

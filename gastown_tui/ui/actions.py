@@ -273,21 +273,11 @@ class ActionsMixin(_Base):
             self.push_screen(HelpScreen(self.BINDINGS, self.keymap))
 
     def action_quit_app(self) -> None:
-        """Quit; while agents run, ask first."""
-        live = self.port.live_sessions()
-        if live <= 0:
-            self.exit()
-            return
-
-        def done(yes: bool | None) -> None:
-            if yes:
-                self.exit()
-
-        self.push_screen(ConfirmDialog(f"{live} agent session(s) are running. Quit and stop them?", yes="Quit",
-                                       id="quit-dialog"), done)
+        """Quit asks Detach (default) / Stop all / Cancel (EngineLinkMixin.ask_quit)."""
+        self.ask_quit()  # type: ignore[attr-defined]
 
     async def action_quit(self) -> None:
-        """Textual's own quit (palette "Quit", ctrl+q) asks first too: it would stop every live agent."""
+        """Textual's own quit (palette "Quit", ctrl+q) takes the same path."""
         self.action_quit_app()
 
     def action_help_quit(self) -> None:

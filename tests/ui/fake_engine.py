@@ -87,6 +87,9 @@ class FakeEngine:
     async def stop(self) -> None:
         self.stopped = True
 
+    async def stop_all(self) -> None:
+        self._record("stop_all")
+
     def subscribe(self, callback: Callable[[object], None]) -> None:
         self.subscribers.append(callback)
 
