@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 import time
@@ -44,8 +43,6 @@ from widgets.terminal_view import TerminalView
 _log = logging.getLogger(__name__)
 
 
-FIRST_FRAME_WAIT = 1.0
-"""At most this long the engine waits for the first full frame (footer included) before starting."""
 
 
 class GastownApp(EngineLinkMixin, ActionsMixin, App[None]):
@@ -121,24 +118,15 @@ class GastownApp(EngineLinkMixin, ActionsMixin, App[None]):
         self.query_one(ActivityFeed).add_entries(self.port.recent_feed())
         self.query_one(ConvoyTree).focus()
         if self.start_engine:
-            # Paint first: starting the engine respawns every hooked agent (fork + ledger writes each), which
-            # on the UI loop held the first frame back by seconds with 30 agents.
-            self.call_after_refresh(self.start_port)
+            self.start_port()  # attaching is cheap (the engine runs elsewhere): overlap it with the first paint
 
-    @work(exit_on_error=False, group="engine", description="start the engine")
+    @work(exit_on_error=False, group="engine", description="attach to the engine")
     async def start_port(self) -> None:
-        """Start sessions and patrols without blocking the first paint."""
-        # The footer fills in its keys a few refreshes after mount; the engine's start (30 spawns, their ledger
-        # writes and the reads they trigger) would hold those refreshes back by seconds, so wait for it (bounded).
-        footer = self.query_one(Footer)
-        deadline = time.monotonic() + FIRST_FRAME_WAIT
-        while time.monotonic() < deadline and not (footer.children and all(k.is_mounted for k in footer.children)):
-            await asyncio.sleep(0.01)
-        await footer.wait_for_refresh()
+        """Attach to the engine (connect, subscribe, first snapshot) without blocking the first paint."""
         try:
             await self.port.start()
         except Exception as exc:  # the UI stays up so the Overseer can read why
-            self.notify(str(exc), title="Engine failed to start", severity="error", timeout=30)
+            self.notify(str(exc), title="Could not attach to the engine", severity="error", timeout=30)
         if self.freeze_heap:
             # Everything alive now (modules, ledger, widgets, sessions) lives as long as the app. Left in the GC's
             # oldest generation, each full collection walked it all: ~145 ms pauses every ~2 s with 30 agents,
@@ -148,7 +136,7 @@ class GastownApp(EngineLinkMixin, ActionsMixin, App[None]):
         self.post_message(TownChanged())
 
     async def on_unmount(self) -> None:
-        """Stop the engine with the app."""
+        """Detach from the engine (the port decides; a TUI never stops the engine by going away)."""
         if self.start_engine:
             try:
                 await self.port.stop()

@@ -96,6 +96,7 @@ class ClientPort:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._refresh_running = False
         self._refresh_again = False
+        self._stopping = False
         self.shown: Callable[[str], bool] = lambda _address: True
         """Is this pane on screen? Panes that are not get unviewed (no bytes for hidden agents)."""
         self.lost: str | None = None
@@ -107,17 +108,14 @@ class ClientPort:
         self.client = await self._connect()
         self.lost = None
         self._spawn(self._follow(self.client), "engine-events")
-        info = await self.client.call(api.Ping())
-        if not self.town_name:
-            self.town_name = info.town_name
-        feed = await self.client.call(api.GetFeed(200))
-        self._feed = [feed_entry(row, self.time_format) for row in feed.entries]
-        self._emit(FeedLoaded(tuple(self._feed)))
         for address in list(self._viewing):  # re-attach after a restart: view what we viewed before
             self._viewing.discard(address)
             self._screens.pop(address, None)
             self._view(address)
-        await self._refresh()
+        await self._refresh()  # the screen first (agents and their panes), the feed's history after
+        feed = await self.client.call(api.GetFeed(200))
+        self._feed = [feed_entry(row, self.time_format) for row in feed.entries]
+        self._emit(FeedLoaded(tuple(self._feed)))
         if self.on_started is not None:
             hook, self.on_started = self.on_started, None  # once: not again when re-attaching after a restart
             await hook(self)
@@ -137,8 +135,9 @@ class ClientPort:
             task.cancel()
 
     async def stop_all(self) -> None:
-        """Stop every agent and the engine ("Stop all")."""
+        """Stop every agent and the engine ("Stop all"); its going away is then expected, not reported."""
         if self.client is not None:
+            self._stopping = True
             await self.client.call(api.StopEngine())
 
     async def restart_engine(self, ensure: Callable[[], Any]) -> None:
@@ -182,7 +181,7 @@ class ClientPort:
                     self._viewing.discard(address)
                     self._emit(PaneReady(address))
                 case api.EngineLost(reason=reason):
-                    if client is self.client:
+                    if client is self.client and not self._stopping:
                         self.client = None
                         self.lost = reason
                         self._emit(event)
@@ -212,6 +211,7 @@ class ClientPort:
                 self._api_snapshot = snap
                 self._snapshot = to_ui(snap, self.time_format)
                 self.town_name = self.town_name or snap.town_name
+                self._emit(SnapshotReady())  # paint (and view panes) before the slower extras
                 self._targets = list((await client.call(api.GetSlingTargets())).items)
                 root = self._graph_root
                 if root is not None:

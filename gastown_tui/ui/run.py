@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,8 @@ from gastown_tui.ui.app import GastownApp
 from gastown_tui.ui.bridge import local_hms
 from gastown_tui.ui.engine_port import ClientPort
 
+HANGUP_GRACE = 2.0
+"""Seconds a TUI whose terminal hung up may take to exit cleanly before it just exits."""
 OnStarted = Callable[[ClientPort], Awaitable[Any]]
 """Called once attached (the demo slings its first beads here)."""
 
@@ -31,8 +35,15 @@ def run_tui(town_root: Path, *, on_started: OnStarted | None = None, layout: str
     app.restart_engine = lambda: ensure_engine(town_root, extra_args=engine_args)
 
     def hangup(_signum: int, _frame: object) -> None:
-        # A lost terminal is a detach: leave cleanly (the engine and agents live in their own session).
-        app.exit()
+        # A lost terminal is a detach. This handler may interrupt the loop while it holds a lock, so it only
+        # schedules the exit; and the terminal is gone, so if restoring it hangs, leave anyway after a moment
+        # (nothing is lost: the engine and the agents live in their own session).
+        loop = app._loop
+        if loop is not None:
+            loop.call_soon_threadsafe(app.exit)
+        watchdog = threading.Timer(HANGUP_GRACE, os._exit, args=(0,))
+        watchdog.daemon = True
+        watchdog.start()
 
     signal.signal(signal.SIGHUP, hangup)
     if before_run is not None:
