@@ -66,6 +66,7 @@ from gastown_tui.engine.api.events import (
     AgentStateChanged, BeadChanged, DomainEvent, EngineStatus, FeedEvent, MailArrived, NudgeDelivered, NudgeQueued,
     SessionExited, SessionOutput, SessionStarted,
 )
+from gastown_tui.engine.api.overseer import AgentNumber, AnswerPermission, BacklogRow, PermissionAnswered
 from gastown_tui.engine.api.panes import (
     GetScrollback, MouseInput, PaneClosed, PaneModes, PaneRow, PaneSnapshot, PaneUpdate, Paste, ResizePane, Run,
     ScrollbackPage, TypeKeys, UnviewPane, ViewPane,
@@ -79,6 +80,7 @@ from gastown_tui.engine.api.socket_client import SocketClient, call_sync, connec
 from gastown_tui.engine.api.wire import WIRE_VERSION, Envelope, WireError, decode, encode, registered, wire
 
 __all__ = [
+    "AgentNumber", "AnswerPermission", "BacklogRow", "PermissionAnswered",
     "OVERSEER", "WIRE_VERSION", "AgentRow", "AgentRows", "AgentStateChanged", "BeadChanged", "BeadGraph", "Command",
     "ConvoyRow", "Created", "Done", "DomainEvent", "EngineBusy", "EngineClient", "EngineInfo", "EngineLost",
     "EngineNotRunning", "EngineStatus", "Envelope", "Event", "Explain", "Failure", "FeedEvent", "FeedPage", "FeedRow",

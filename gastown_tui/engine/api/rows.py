@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from gastown_tui.engine.api.base import Result
+from gastown_tui.engine.api.overseer import AgentNumber, BacklogRow
 from gastown_tui.engine.api.wire import wire
 
 
@@ -35,6 +36,8 @@ class AgentRow(Result):
     session_id: str = ""
     pid: int | None = None
     source: str = ""
+    since: float | None = None
+    """When the signal that decided `state` was observed (the "needs you" list is oldest first)."""
 
 
 @wire
@@ -128,6 +131,8 @@ class TownSnapshot(Result):
     merge_queue: tuple[MergeRow, ...] = ()
     patrols: tuple[PatrolRow, ...] = ()
     live_sessions: int = 0
+    backlog: tuple[BacklogRow, ...] = ()
+    agent_numbers: tuple[AgentNumber, ...] = ()
 
 
 @wire

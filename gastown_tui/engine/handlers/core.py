@@ -24,7 +24,8 @@ def agent_row(row: dict[str, Any]) -> AgentRow:
     return AgentRow(address, agent_name(address), str(row.get("rig") or ""), str(row.get("role") or ""),
                     str(row.get("state") or "off"), str(row.get("explain") or row.get("detail") or ""),
                     str(row.get("hook") or ""), str(row.get("runtime") or ""), str(row.get("session_id") or ""),
-                    pid if isinstance(pid, int) else None, str(row.get("source") or ""))
+                    pid if isinstance(pid, int) else None, str(row.get("source") or ""),
+                    row["since"] if isinstance(row.get("since"), (int, float)) else None)
 
 
 @handles(Ping)
