@@ -74,6 +74,8 @@ class AgentList(Vertical):
         super().__init__(name=name, id=id, classes=classes)
         self._agents: tuple[AgentInfo, ...] = ()
         self._by_address: dict[str, AgentInfo] = {}
+        self.numbers: dict[str, int] = {}
+        """Stable jump numbers by address (from the town); agents missing here are numbered by list position."""
 
     def compose(self) -> ComposeResult:
         """The list and the one-line 'why' under it."""
@@ -119,7 +121,8 @@ class AgentList(Vertical):
         self._by_address = {agent.address: agent for agent in ordered}
         rows: list[Option] = []
         group: tuple[str, str] | None = None
-        for number, agent in enumerate(ordered, start=1):
+        for position, agent in enumerate(ordered, start=1):
+            number = self.number_of(agent.address) or position
             if (agent.rig, agent.role) != group:
                 group = (agent.rig, agent.role)
                 title = f"{agent.rig or 'town'} · {agent.role}"
@@ -132,6 +135,24 @@ class AgentList(Vertical):
         elif ordered:
             options.highlighted = options.get_option_index(ordered[0].address)
         self._show_why(self.selected_address)
+
+    def number_of(self, address: str) -> int:
+        """The agent's jump number (stable when the town gave numbers, else its list position)."""
+        if self.numbers:
+            return self.numbers.get(address, 0)
+        addresses = [agent.address for agent in self._agents]
+        return addresses.index(address) + 1 if address in addresses else 0
+
+    def address_of(self, number: int) -> str | None:
+        """Which agent jump number `number` shows."""
+        return next((a.address for a in self._agents if self.number_of(a.address) == number), None)
+
+    def set_numbers(self, numbers: dict[str, int]) -> None:
+        """Use the town's stable numbers (order of first appearance) instead of list positions."""
+        if numbers != self.numbers:
+            self.numbers = dict(numbers)
+            agents, self._agents = self._agents, ()
+            self.set_agents(agents)
 
     def select_address(self, address: str) -> None:
         """Move the highlight to an agent."""

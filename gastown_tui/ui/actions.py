@@ -7,18 +7,25 @@ from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Input, TabbedContent, TextArea
 
-from gastown_tui.ui.bindings import APP_BINDINGS
+from gastown_tui.ui.bindings import APP_BINDINGS, config_path
+from gastown_tui.ui.panels.alerts import AlertSettings, read_alerts
+from gastown_tui.ui.overseer_port import OverseerView
 from gastown_tui.ui.panels.layout import default_layout
+from gastown_tui.ui.panels.status import StatusHeader
 from gastown_tui.ui.panels.tables import PatrolsTable
 from gastown_tui.ui.panels.terminals import PaneTerminal, TerminalDeck
 from gastown_tui.ui.screens.dialogs import (
     ConfirmDialog, compose_dialog, new_bead_dialog, new_convoy_dialog, nudge_dialog, reply_dialog, seance_dialog,
     sling_dialog,
 )
+from gastown_tui.ui.screens.bead_details import BeadDetails
 from gastown_tui.ui.screens.form import Values
+from gastown_tui.ui.screens.needs_you import NeedsYouScreen
 from gastown_tui.ui.screens.help import HelpScreen
 from widgets.activity_feed import ActivityFeed
 from widgets.agent_list import AgentInfo, AgentList
+from widgets.backlog import BacklogView
+from widgets.needs_you import NeedsYouItem
 from widgets.mail_list import MailList
 from widgets.terminal_view import TerminalView
 
@@ -30,6 +37,12 @@ else:
     _Base = object
 
 
+def relative_age(seconds: float) -> str:
+    """'45s', '3m', '2h' (how long an agent has waited)."""
+    s = max(0, int(seconds))
+    return f"{s}s" if s < 60 else f"{s // 60}m" if s < 3600 else f"{s // 3600}h"
+
+
 GATED_ACTIONS = frozenset(binding.action.split("(")[0] for binding in APP_BINDINGS)
 """Names of the app's own actions (the ones that must not fire under a dialog)."""
 
@@ -37,13 +50,17 @@ GATED_ACTIONS = frozenset(binding.action.split("(")[0] for binding in APP_BINDIN
 class ActionsMixin(_Base):
     """action_* methods for GastownApp: open a dialog, then hand the checked values to `run_command`."""
 
+    alert_settings: AlertSettings | None = None
+    """Bell / desktop notification on "needs you" (read from config.toml on first use; tests set it)."""
+
     def _agents(self) -> list[str]:
         return [agent.address for agent in self.snapshot.agents]
 
     def known_bead_ids(self) -> set[str]:
-        """Every bead id the screen knows (tracked by a convoy)."""
+        """Every bead id the screen knows: tracked by a convoy, or open in the backlog."""
         ids = {bead.id for convoy in self.snapshot.convoys for bead in convoy.beads}
         ids.update(convoy.id for convoy in self.snapshot.convoys)
+        ids.update(item.id for item in self.overseer.backlog)
         return ids
 
     def _rigs(self) -> list[str]:
@@ -61,7 +78,8 @@ class ActionsMixin(_Base):
                                  success=f"{values['bead']} → {values['target']}")
 
         # No default target: slinging onto whichever agent happens to be selected is too easy to do by accident.
-        self.push_screen(sling_dialog(self.selected_bead or "", targets, blink=self.blink), done)
+        beads = [item.id for item in self.overseer.backlog if item.status in ("open", "blocked")]
+        self.push_screen(sling_dialog(self.selected_bead or "", targets, blink=self.blink, beads=beads), done)
 
     def action_new_bead(self) -> None:
         """Create a bead."""
@@ -149,6 +167,93 @@ class ActionsMixin(_Base):
 
         self.push_screen(reply_dialog(item.subject, blink=self.blink), done)
 
+    # -- the Overseer's day: backlog, needs you, stable numbers ---------------------------------------------------
+
+    @property
+    def overseer(self) -> OverseerView:
+        """The last backlog / needs-you / numbers view (empty for ports that do not provide one)."""
+        return getattr(self, "_overseer_view", OverseerView())
+
+    def refresh_overseer(self) -> None:
+        """Read the port's overseer view and hand each part to its widget; alert on agents that start waiting."""
+        read = getattr(self.port, "overseer_view", None)
+        view = read() if callable(read) else OverseerView()
+        before = {w.address: w.state for w in self.overseer.waiting}
+        self._overseer_view = view
+        self.query_one(BacklogView).set_items(view.backlog)
+        numbers = dict(view.numbers)
+        self.query_one(AgentList).set_numbers(numbers)
+        self.deck.numbers = numbers
+        self.query_one(StatusHeader).set_needs_you(len(view.waiting))
+        if isinstance(self.screen, NeedsYouScreen):
+            self.screen.set_items(self.needs_you_items())
+        fresh = [w for w in view.waiting if before.get(w.address) != w.state]
+        if fresh and getattr(self, "_overseer_seen", False):
+            self.alert_needs_you(fresh[0].name, fresh[0].state, fresh[0].why)
+        self._overseer_seen = True
+
+    def needs_you_items(self) -> list[NeedsYouItem]:
+        """The needs-you rows, oldest first, with how long each has waited."""
+        now = self.now()
+        items = []
+        for w in self.overseer.waiting:
+            waited = relative_age(now - w.since) if w.since is not None else ""
+            items.append(NeedsYouItem(w.address, w.name, w.state, w.why, waited,
+                                      self.overseer.numbers.get(w.address, 0), w.state == "permission-prompt"))
+        return items
+
+    def alert_needs_you(self, name: str, state: str, why: str) -> None:
+        """A toast always; the bell and a desktop notification (OSC 9 / OSC 777) when config.toml asks."""
+        self.notify(f"{name}: {why}", title=f"Needs you: {state}", severity="warning", timeout=8)
+        settings = getattr(self, "alert_settings", None)
+        if settings is None:
+            settings, problems = read_alerts(config_path())
+            self.alert_settings = settings
+            for problem in problems:
+                self.notify(problem, title="Config", severity="warning")
+        if settings.bell:
+            self.bell()
+        sequence = settings.desktop_sequence(f"Gas Town: {name} needs you", f"{state}: {why}")
+        driver = getattr(self, "_driver", None)
+        if sequence and driver is not None:
+            driver.write(sequence)
+
+    def action_needs_you(self) -> None:
+        """The agents that need the Overseer; y/n answers a permission prompt, Enter opens the agent."""
+
+        def done(address: str | None) -> None:
+            if address:
+                self.show_terminals()
+                self.show_agent(address)
+
+        self.push_screen(NeedsYouScreen(self.needs_you_items(), self.answer_permission), done)
+
+    def answer_permission(self, address: str, approve: bool) -> None:
+        """Send approve/deny to the agent (through the engine, which re-checks it is still at the prompt)."""
+        send = getattr(self.port, "answer_permission", None)
+        if not callable(send):
+            self.notify("This engine cannot answer prompts: open the pane (Enter).", severity="warning")
+            return
+        verb = "Approve" if approve else "Deny"
+        self.run_command(verb, send, address, approve, success=f"{address}: {verb.lower()}d")
+
+    def on_backlog_view_highlighted(self, message: BacklogView.Highlighted) -> None:
+        """A backlog bead is the sling subject."""
+        self.selected_bead = message.bead_id
+
+    def on_backlog_view_opened(self, message: BacklogView.Opened) -> None:
+        """Enter on a backlog bead: its details (s there slings it)."""
+        item = next((i for i in self.overseer.backlog if i.id == message.bead_id), None)
+        if item is None:
+            return
+        self.selected_bead = item.id
+
+        def done(sling: bool | None) -> None:
+            if sling:
+                self.action_sling()
+
+        self.push_screen(BeadDetails(item), done)
+
     # -- panes ----------------------------------------------------------------------------------------------------
 
     @property
@@ -213,10 +318,10 @@ class ActionsMixin(_Base):
 
     def action_jump(self, number: int) -> None:
         """Show agent N (list order) in the current pane."""
-        agents = self.agent_order()
-        if 1 <= number <= len(agents):
+        address = self.query_one(AgentList).address_of(number)
+        if address is not None:
             self.show_terminals()
-            self.show_agent(agents[number - 1].address)
+            self.show_agent(address)
         else:
             self.notify(f"No agent {number}.", severity="warning", timeout=3)
 
@@ -231,7 +336,9 @@ class ActionsMixin(_Base):
         tabs.active = tab
         # The tab's content takes focus, so Down/Up move its selection instead of the convoy tree's.
         pane = tabs.get_pane(tab)
-        target = next((w for w in pane.query("*") if w.focusable), None)
+        focusable = [w for w in pane.query("*") if w.focusable]
+        # a list or table before a filter line: app keys (s, Enter) act on rows; / moves to the filter
+        target = next((w for w in focusable if not isinstance(w, Input)), focusable[0] if focusable else None)
         visible = not self.screen.has_class("-narrow") or self.screen.has_class("-show-right")
         if target is not None and visible:
             self.screen.set_focus(target)

@@ -34,6 +34,7 @@ from gastown_tui.ui.panels.tables import MergeQueueTable, PatrolsTable
 from gastown_tui.ui.panels.terminals import TerminalDeck
 from gastown_tui.ui.port import TownPort, TownSnapshot
 from widgets.activity_feed import ActivityFeed
+from widgets.backlog import BacklogView
 from widgets.agent_list import AgentInfo, AgentList
 from widgets.convoy_tree import ConvoyTree
 from widgets.dag_view import DagView
@@ -104,6 +105,8 @@ class GastownApp(EngineLinkMixin, ActionsMixin, App[None]):
                     yield MergeQueueTable(id="merge-queue")
                 with TabPane("Patrols", id="patrols"):
                     yield PatrolsTable(self.now, time_format=self.time_format, id="patrol-table")
+                with TabPane("Beads", id="beads"):
+                    yield BacklogView(id="backlog")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -163,6 +166,7 @@ class GastownApp(EngineLinkMixin, ActionsMixin, App[None]):
         self.query_one(MailList).set_items(snap.mail)
         self.query_one(MergeQueueTable).set_rows(snap.merge_queue)
         self.query_one(PatrolsTable).set_rows(snap.patrols)
+        self.refresh_overseer()
         if self.graph_root is None and snap.convoys:
             self.graph_root = snap.convoys[0].id
         self.refresh_graph()

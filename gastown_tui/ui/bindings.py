@@ -51,6 +51,10 @@ APP_BINDINGS: list[Binding] = [
        "Show the previous agent in the current pane", PANES, key_display="["),
     *[_b(str(n), f"jump({n})", f"Agent {n}", f"jump-{n}", f"Show agent {n} in the current pane", PANES)
       for n in range(1, 10)],
+    _b("exclamation_mark", "needs_you", "Needs you", "needs-you",
+       "Agents waiting on you (permission prompts, questions, errors), oldest first", AGENTS, show=True,
+       key_display="!"),
+    _b("B", "show_tab('beads')", "Backlog", "tab-beads", "Show every open bead (filter, sort, s slings)", VIEWS),
     _b("g", "show_tab('graph')", "Graph", "tab-graph", "Show the bead graph", VIEWS),
     _b("M", "show_tab('mail')", "Inbox", "tab-mail", "Show the Overseer's inbox", VIEWS),
     _b("a", "show_tab('feed')", "Activity", "tab-feed", "Show the activity feed", VIEWS),

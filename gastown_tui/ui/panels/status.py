@@ -32,13 +32,17 @@ def stall_reason(snap: TownSnapshot, fmt: Callable[[float], str]) -> str:
     return f"deacon slings {ready} ready at {fmt(deacon.next_run)}"
 
 
-def status_text(town: str, snap: TownSnapshot, fmt: Callable[[float], str] | None = None) -> Text:
+def status_text(town: str, snap: TownSnapshot, fmt: Callable[[float], str] | None = None,
+                needs_you: int = 0) -> Text:
     """One line: town │ agents by state (working, idle, waiting, stuck, dead) │ convoys │ queue │ unread."""
     states = Counter(agent.state for agent in snap.agents)
     open_convoys = sum(1 for convoy in snap.convoys if convoy.status != "closed")
     queued = sum(1 for mr in snap.merge_queue if mr.status not in ("merged",))
     unread = sum(1 for mail in snap.mail if mail.unread)
     text = Text.assemble((" Gas Town ", "bold reverse"), " ", (town, "bold"), "  │ ")
+    if needs_you:  # first, where the eye lands: agents that cannot go on without the Overseer
+        text.append(f"⚑ {needs_you} need{'s' if needs_you == 1 else ''} you (!) ", "bold reverse yellow")
+        text.append("│ ")
     text.append(f"● {states['working']} working ", "green")
     text.append(f"○ {states['idle']} idle ", "blue")
     if states["waiting"]:
@@ -64,7 +68,16 @@ class StatusHeader(Static):
     def __init__(self, time_format: Callable[[float], str] | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.time_format = time_format
+        self.needs_you = 0
+        self._last: tuple[str, TownSnapshot] = ("", TownSnapshot())
 
     def show(self, town: str, snap: TownSnapshot) -> None:
         """Redraw from a snapshot."""
-        self.update(status_text(town, snap, self.time_format))
+        self._last = (town, snap)
+        self.update(status_text(town, snap, self.time_format, self.needs_you))
+
+    def set_needs_you(self, count: int) -> None:
+        """How many agents need the Overseer (redraws only when it changed)."""
+        if count != self.needs_you:
+            self.needs_you = count
+            self.show(*self._last)

@@ -167,6 +167,8 @@ class TerminalDeck(Container):
         self._write = write
         self._agents: list[AgentInfo] = []
         self._slots: list[str | None] = []
+        self.numbers: dict[str, int] = {}
+        """Stable agent numbers for pane titles (the agent list's, when the town gives them)."""
         self.set_reactive(TerminalDeck.layout_name, layout)
 
     def compose(self) -> ComposeResult:
@@ -196,6 +198,8 @@ class TerminalDeck(Container):
         self.styles.grid_size_rows = rows
 
     def _number(self, address: str | None) -> int:
+        if self.numbers:
+            return self.numbers.get(address or "", 0)
         for number, agent in enumerate(self._agents, start=1):
             if agent.address == address:
                 return number

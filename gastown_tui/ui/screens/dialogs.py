@@ -31,11 +31,12 @@ def known(name: str, choices: Sequence[str], what: str, *, optional: bool = Fals
     return check
 
 
-def sling_dialog(bead_id: str, targets: Sequence[str], target: str = "", *, blink: bool = True) -> FormDialog:
-    """Sling a bead: the bead id and a target that must be a known agent or rig."""
+def sling_dialog(bead_id: str, targets: Sequence[str], target: str = "", *, blink: bool = True,
+                 beads: Sequence[str] = ()) -> FormDialog:
+    """Sling a bead: the bead id (completed from the open beads) and a target that must be a known agent or rig."""
     return FormDialog(
         "Sling a bead onto an agent's hook",
-        [Field("bead", "Bead", bead_id, "bead id"),
+        [Field("bead", "Bead", bead_id, "bead id", suggestions=beads),
          Field("target", "Target (agent or rig)", target, "e.g. " + " or ".join(list(targets)[:2]) if targets
                else "no rigs or agents yet", suggestions=targets)],
         all_of(require("bead", "target"), known("target", targets, "target")),
