@@ -38,3 +38,7 @@ class LedgerError(GastownError):
     """The ledger itself failed (corrupt store, disk full); never to be read as 'no work'."""
 
     exit_code = 3
+
+
+class EngineNotRunning(GastownError):
+    """No engine answers on the town's control socket (no socket, or nobody listening on it)."""

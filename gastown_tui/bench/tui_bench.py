@@ -320,7 +320,8 @@ def bench_tmux(town_root: Path, agents: int, seconds: float, samples: int) -> Re
     rate_file = town_root / ".gastown" / RATE_FILE
     cmd = " ".join(f"'{a}'" if a != STREAMER else "\"$GT_STREAMER\"" for a in streamer_argv(rate_file))
     env = {**_env(town_root), "GT_STREAMER": STREAMER}
-    run = lambda *a: subprocess.run([*base, *a], env=env, check=True, capture_output=True)
+    def run(*a: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([*base, *a], env=env, check=True, capture_output=True)
     try:
         run("new-session", "-d", "-s", "bench", "-x", str(COLS), "-y", str(ROWS), cmd)
         run("set-option", "-g", "status", "on")

@@ -26,7 +26,7 @@ from gastown_tui.engine.events import EngineStatus, NudgeQueued
 from gastown_tui.engine.feedtail import FeedTail
 from gastown_tui.engine.monitor import SessionMonitor
 from gastown_tui.engine.ops import ControlOps
-from gastown_tui.engine.scheduler import Scheduler
+from gastown_tui.scheduler import Scheduler
 from gastown_tui.engine.sessions import AgentSession, AgentSessions
 from gastown_tui.errors import Conflict, GastownError, NotFound
 from gastown_tui.records import Address, parse_address

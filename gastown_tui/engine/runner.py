@@ -14,6 +14,8 @@ import sys
 
 from gastown_tui.town.paths import TownPaths
 
+log = logging.getLogger(__name__)
+
 
 async def _main(town: TownPaths, patrols: bool, daemon: bool) -> None:
     """Start the engine and keep it up until a stop signal or a StopEngine command."""
@@ -30,7 +32,9 @@ async def _main(town: TownPaths, patrols: bool, daemon: bool) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    # A handler, not SIG_IGN: an ignored signal stays ignored across exec, so every agent spawned afterwards
+    # would ignore SIGHUP too and outlive its PTY when the engine dies. A handler resets to default on exec.
+    loop.add_signal_handler(signal.SIGHUP, lambda: log.warning("SIGHUP ignored: the agents keep running"))
     waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(engine.stopped.wait())]
     try:
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)

@@ -61,7 +61,7 @@ async def test_event_storm_is_coalesced(make_app: AppFactory, engine: FakeEngine
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         before = app.snapshots_taken
-        for i in range(500):
+        for _ in range(500):
             engine.emit(AgentStateChanged("demo/polecats/nux", "working", "idle"))
             engine.emit(SessionOutput("demo/polecats/nux"))
         await pilot.pause()

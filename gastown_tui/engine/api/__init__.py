@@ -31,7 +31,8 @@ Conventions
   - Adding a field WITH a default is compatible; changing or removing one bumps WIRE_VERSION.
   - Handlers: one dispatcher in the engine (`gastown_tui.engine.dispatch`). The handler of a command defined in
     `api/<area>.py` lives in `gastown_tui/engine/handlers/<area>.py` (`panes.py` -> `handlers/panes.py`; the core
-    `commands.py` is split by topic over handlers/core.py, agents.py, town.py, snapshot.py), registered with `@handles(TheCommand)`. A handler is
+    `commands.py` is split by topic over handlers/core.py, agents.py, town.py, snapshot.py), registered with
+    `@handles(TheCommand)`. A handler is
     `async def f(ctx: HandlerContext, cmd: TheCommand) -> ResultType`; `ctx` gives what handlers use (ledger, paths,
     bus, sessions, scheduler, clock, the calling client id). Raise GastownError subclasses for user errors: the
     client re-raises the same class with the same one-line message.

@@ -13,22 +13,23 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from gastown_tui import errors
+from gastown_tui.control_socket import EngineBusy
 from gastown_tui.engine.api.base import Command, Event, Result
 from gastown_tui.engine.api.commands import GetSnapshot
 from gastown_tui.engine.api.rows import TownSnapshot
 from gastown_tui.engine.api.wire import wire
 
+__all__ = ["EVENT_QUEUE", "EngineBusy", "EngineClient", "EngineLost", "EngineNotRunning", "InProcessClient",
+           "Server", "error_class"]
 R = TypeVar("R", bound=Result)
 EVENT_QUEUE = 50_000
 """Events a slow client may have pending before the oldest PaneUpdates are dropped (a fresh snapshot heals)."""
 
 
-class EngineNotRunning(errors.GastownError):
-    """No engine answers on the town's control socket (no socket, or nobody listening on it)."""
+EngineNotRunning = errors.EngineNotRunning
+"""No engine answers on the town's control socket (defined in gastown_tui.errors: domain code catches it too)."""
 
 
-class EngineBusy(errors.GastownError):
-    """The engine's socket kept refusing new connections for a while (its backlog was full): it is running."""
 
 
 @wire

@@ -14,7 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from gastown_tui.engine.api.client import EngineBusy, EngineNotRunning
+from gastown_tui.control_socket import EngineBusy
+from gastown_tui.errors import EngineNotRunning
 from gastown_tui.engine.api.commands import Ping
 from gastown_tui.engine.api.rows import EngineInfo
 from gastown_tui.engine.api.socket_client import call_sync

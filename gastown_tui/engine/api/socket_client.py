@@ -9,51 +9,22 @@ events arrive on the same connection after Subscribe.
 from __future__ import annotations
 
 import asyncio
-import errno
 import itertools
-import socket
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TypeVar
 
 from gastown_tui.errors import GastownError
 from gastown_tui.engine.api.base import Command, Event, Failure, Result
-from gastown_tui.engine.api.client import EVENT_QUEUE, EngineBusy, EngineLost, EngineNotRunning, error_class
-from gastown_tui.engine.api.commands import GetSnapshot, Subscribe, Subscribed
+from gastown_tui.control_socket import connect_socket
+from gastown_tui.engine.api.client import EVENT_QUEUE, EngineLost, EngineNotRunning, error_class
+from gastown_tui.engine.api.commands import GetSnapshot, Subscribe
 from gastown_tui.engine.api.rows import TownSnapshot
 from gastown_tui.engine.api.wire import MAX_LINE, WireError, decode, encode
 
 R = TypeVar("R", bound=Result)
 BUSY_WAIT = 10.0
 """Seconds a full backlog is retried before giving up with EngineBusy."""
-NOT_RUNNING = (errno.ENOENT, errno.ECONNREFUSED, errno.ENOTSOCK)
-
-
-def connect_socket(path: Path, *, busy_wait: float = BUSY_WAIT, blocking: bool = True) -> socket.socket:
-    """A connected AF_UNIX socket to `path` (see the module docstring for the error rules)."""
-    deadline = time.monotonic() + busy_wait
-    delay = 0.002
-    while True:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.setblocking(False)  # a blocking connect would hang on a full backlog instead of saying EAGAIN
-        try:
-            sock.connect(str(path))
-        except OSError as exc:
-            sock.close()
-            if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINPROGRESS):
-                if time.monotonic() >= deadline:
-                    raise EngineBusy(f"the engine for {path.parent.parent} is running but did not accept a "
-                                     f"connection within {busy_wait:.0f}s (socket backlog full)") from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.1)
-                continue
-            if exc.errno in NOT_RUNNING or isinstance(exc, (FileNotFoundError, ConnectionRefusedError)):
-                raise EngineNotRunning(f"the engine is not running for {path.parent.parent} "
-                                       f"({exc.strerror or exc})") from None
-            raise EngineNotRunning(f"cannot reach the engine at {path}: {exc.strerror or exc}") from None
-        sock.setblocking(blocking)
-        return sock
 
 
 class SocketClient:
