@@ -16,9 +16,14 @@ __all__ = ["AgentInfo", "AgentList"]
 
 STATE_GLYPHS: dict[str, tuple[str, str]] = {
     "working": ("●", "green"), "idle": ("○", "blue"), "waiting": ("?", "yellow bold"), "stuck": ("!", "red bold"),
-    "dead": ("✗", "red"), "starting": ("…", "dim"),
+    "dead": ("✗", "red"), "starting": ("…", "dim"), "permission-prompt": ("⚑", "yellow bold"),
+    "waiting-input": ("?", "yellow bold"), "errored": ("✗", "red bold"), "rate-limited": ("⏳", "magenta"),
 }
 """Glyph and style per agent state: glyph first so state reads in monochrome."""
+
+
+SHORT_STATES: dict[str, str] = {"permission-prompt": "permission", "waiting-input": "question"}
+"""Shorter labels where a narrow column would cut the state off (the why line says it in full)."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +104,9 @@ class AgentList(Vertical):
     def prompt(number: int, agent: AgentInfo) -> Text:
         """One agent row: jump number, state glyph, name, state (short, so it fits a narrow column unwrapped)."""
         glyph, style = STATE_GLYPHS.get(agent.state, ("·", ""))
+        label = SHORT_STATES.get(agent.state, agent.state)
         text = Text.assemble((f"{number} " if number <= 9 else "  ", "dim"), (glyph + " ", style), agent.name,
-                             (f" {agent.state}", style))
+                             (f" {label}", style))
         text.no_wrap = True
         text.overflow = "ellipsis"
         return text

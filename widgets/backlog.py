@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import ColumnKey
 
 __all__ = ["BacklogItem", "BacklogView", "SORTS"]
 
@@ -22,6 +23,11 @@ PRIORITY_STYLES = {0: "bold red", 1: "red", 2: "", 3: "dim", 4: "dim"}
 SORTS: tuple[tuple[str, str], ...] = (("priority", "P"), ("id", "ID"), ("status", "Status"), ("rig", "Rig"),
                                       ("assignee", "Assignee"), ("title", "Title"), ("age", "Age"))
 """(sort key, column label) in the order `o` cycles through them."""
+
+
+COLUMNS: tuple[tuple[str, str, int], ...] = (("ID", "id", 7), ("P", "priority", 1), ("Title", "title", 30),
+                                             ("Status", "status", 8), ("Assignee", "assignee", 8), ("Rig", "rig", 6))
+"""(label, key, width): the title first after id and priority, so it stays visible in a narrow tab."""
 
 
 @dataclass(frozen=True)
@@ -80,8 +86,9 @@ class BacklogView(Vertical):
 
         bead_id: str
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, blink: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.blink = blink
         self.items: tuple[BacklogItem, ...] = ()
         self.shown: tuple[BacklogItem, ...] = ()
         self.sort = "priority"
@@ -89,19 +96,27 @@ class BacklogView(Vertical):
 
     def compose(self) -> ComposeResult:
         """Filter, table, caption."""
-        yield Input(placeholder="/ filter: id, title, rig, status, assignee, p1 …", id="backlog-filter")
+        box = Input(placeholder="/ filter: id, title, rig, status, assignee, p1 …", id="backlog-filter")
+        box.cursor_blink = self.blink
+        yield box
         yield DataTable(id="backlog-table", cursor_type="row", zebra_stripes=False)
         yield Static("", id="backlog-caption", markup=False)
 
     def on_mount(self) -> None:
         """Columns (short ones fixed, the title takes the rest)."""
         table = self.query_one(DataTable)
-        table.add_column("ID", width=9, key="id")
-        table.add_column("P", width=2, key="priority")
-        table.add_column("Status", width=11, key="status")
-        table.add_column("Rig", width=8, key="rig")
-        table.add_column("Assignee", width=10, key="assignee")
-        table.add_column("Title", key="title")
+        for label, key, width in COLUMNS:
+            table.add_column(label, width=width, key=key)
+
+    def on_resize(self) -> None:
+        """The title takes what the fixed columns leave (so a narrow tab still shows titles)."""
+        table = self.query_one(DataTable)
+        fixed = sum(width for _, key, width in COLUMNS if key != "title") + 2 * len(COLUMNS) + 1
+        column = table.columns.get(ColumnKey("title"))
+        if column is not None:
+            column.width = max(12, self.size.width - fixed)
+            column.auto_width = False
+            table.refresh()
 
     @property
     def filter_text(self) -> str:
@@ -133,8 +148,9 @@ class BacklogView(Vertical):
         table.clear()
         for item in self.shown:
             table.add_row(Text(item.id, "cyan"), Text(str(item.priority), PRIORITY_STYLES.get(item.priority, "")),
-                          Text(item.status, STATUS_STYLES.get(item.status, "")), item.rig or "town",
-                          item.assignee.rsplit("/", 1)[-1] or "—", Text(item.title, no_wrap=True), key=item.id)
+                          Text(item.title, no_wrap=True, overflow="ellipsis"),
+                          Text(item.status, STATUS_STYLES.get(item.status, "")),
+                          item.assignee.rsplit("/", 1)[-1] or "—", item.rig or "town", key=item.id)
         ids = [item.id for item in self.shown]
         if keep in ids:
             table.move_cursor(row=ids.index(keep))

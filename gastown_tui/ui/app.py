@@ -106,7 +106,7 @@ class GastownApp(EngineLinkMixin, ActionsMixin, App[None]):
                 with TabPane("Patrols", id="patrols"):
                     yield PatrolsTable(self.now, time_format=self.time_format, id="patrol-table")
                 with TabPane("Beads", id="beads"):
-                    yield BacklogView(id="backlog")
+                    yield BacklogView(blink=self.blink, id="backlog")
         yield Footer()
 
     async def on_mount(self) -> None:

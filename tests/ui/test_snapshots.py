@@ -146,12 +146,37 @@ VIEWS: dict[str, Steps] = {
 
 CASES = [(f"{name}_{w}x{h}", steps, (w, h)) for name, steps in VIEWS.items() for (w, h) in SIZES]
 
+OVERSEER_VIEWS: dict[str, Steps] = {
+    "backlog": keys("B"),
+    "backlog_filtered": keys("B", "slash", *"demo"),
+    "bead_details": keys("B", "down", "enter"),
+    "needs_you": keys("exclamation_mark"),
+    "needs_you_header": keys(),  # the '⚑ 2 need you' counter on the dashboard
+}
+"""Views of the Overseer's day, on the fake engine that also gives a backlog and agents waiting on you."""
+
+OVERSEER_CASES = [(f"{name}_{w}x{h}", steps, (w, h)) for name, steps in OVERSEER_VIEWS.items()
+                  for (w, h) in SIZES]
+
 
 @pytest.mark.parametrize(("name", "steps", "size"), CASES, ids=[case[0] for case in CASES])
 def test_view(snap_compare, make_app: AppFactory, name: str, steps: Steps,  # type: ignore[no-untyped-def]
               size: tuple[int, int]) -> None:
     """Each view matches its committed screenshot."""
     assert snap_compare(make_app(), run_before=steps, terminal_size=size)
+
+
+@pytest.mark.parametrize(("name", "steps", "size"), OVERSEER_CASES, ids=[case[0] for case in OVERSEER_CASES])
+def test_overseer_view(snap_compare, name: str, steps: Steps,  # type: ignore[no-untyped-def]
+                       size: tuple[int, int]) -> None:
+    """Backlog, bead details and "needs you" match their committed screenshots."""
+    from tests.ui.conftest import utc_hms
+    from tests.ui.fake_engine import NOW
+    from tests.ui.overseer_fake import OverseerFake
+
+    app = GastownApp(OverseerFake(), now=lambda: NOW, time_format=utc_hms, keymap={}, blink=False)
+    app.animation_level = "none"
+    assert snap_compare(app, run_before=steps, terminal_size=size)
 
 
 async def test_render_is_deterministic_and_private(make_app: AppFactory) -> None:
