@@ -26,6 +26,7 @@ from widgets.activity_feed import ActivityFeed
 from widgets.agent_list import AgentInfo, AgentList
 from widgets.backlog import BacklogView
 from widgets.needs_you import NeedsYouItem
+from widgets.scrollback_search import CopyModeScreen, lines_of
 from widgets.mail_list import MailList
 from widgets.terminal_view import TerminalView
 
@@ -305,6 +306,24 @@ class ActionsMixin(_Base):
         self._layout_chosen = True
         live = sum(1 for agent in agents if agent.state != "dead")
         self.deck.layout_name = default_layout(self.size.width, self.size.height, live)
+
+    def action_search_scrollback(self) -> None:
+        """Search the current pane's scrollback."""
+        self._open_copy_mode(search=True)
+
+    def action_copy_mode(self) -> None:
+        """Copy mode over the current pane's scrollback."""
+        self._open_copy_mode(search=False)
+
+    def _open_copy_mode(self, *, search: bool) -> None:
+        pane = self.deck.current_pane()
+        source = pane.source if pane is not None else None
+        if pane is None or source is None or not pane.address:
+            self.notify("No live terminal in this pane.", severity="warning")
+            return
+        name = pane.address.rsplit("/", 1)[-1]
+        self.push_screen(CopyModeScreen(f"{name}: scrollback (frozen at {self.time_format(self.now())})",
+                                        lines_of(source), search=search, blink=self.blink))
 
     def action_split(self) -> None:
         """Cycle the pane layout."""

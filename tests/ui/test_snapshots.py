@@ -140,6 +140,7 @@ VIEWS: dict[str, Steps] = {
     "compose_dialog": compose,
     "reply_dialog": reply,
     "handoff_confirm": keys("4", "H"),
+    "scrollback_search": keys("3", "slash", *"pass"),
     # the quit question is being reworked with the engine daemon (detach / stop all): its owner adds it here
 }
 """View name -> the steps that reach it from a fresh dashboard."""
