@@ -20,6 +20,7 @@ from gastown_tui.errors import GastownError
 from gastown_tui.ui.port import (
     AgentInfo, ConvoyInfo, DagNode, FeedEntry, MailItem, MergeRow, PatrolRow, TownSnapshot,
 )
+from gastown_tui.ui.overseer_port import OverseerPortMixin
 from widgets.convoy_tree import TrackedBead
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,8 @@ def feed_entry(row: api.FeedRow, fmt: TimeFormat) -> FeedEntry:
     return FeedEntry(fmt(row.ts) if row.ts is not None else "", row.actor, row.kind, row.text)
 
 
-class ClientPort:
-    """TownPort over an EngineClient (see the module docstring)."""
+class ClientPort(OverseerPortMixin):
+    """TownPort over an EngineClient (see the module docstring); the mixin adds the Overseer's view."""
 
     def __init__(self, connect: Connect, *, town_name: str = "", time_format: TimeFormat,
                  on_started: Callable[[ClientPort], Awaitable[Any]] | None = None,
