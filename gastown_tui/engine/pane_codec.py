@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from gastown_tui.engine.api.panes import BLINK, BOLD, DIM, ITALIC, REVERSE, STRIKE, UNDERLINE, PaneModes, PaneRow, Run
@@ -15,7 +16,27 @@ def _attrs(cell: Any) -> int:
 
 
 def encode_row(y: int, cells: Sequence[Any]) -> PaneRow:
-    """One row of TerminalScreen cells as runs (stub cells after wide ones are implied, not sent)."""
+    """One row of TerminalScreen cells as runs (stub cells after wide ones are implied, not sent).
+
+    Rows are cached by content: a scrolling log moves the same rows up one line per output batch, so each flush
+    encodes only the new lines (a per-cell Python loop over every dirty row of 4 streaming panes at 60/s was most of
+    the engine's CPU).
+    """
+    try:
+        key = tuple(cells)
+        runs = _cached_runs(key)
+    except TypeError:  # cells that cannot be hashed: encode without the cache
+        runs = _runs(cells)
+    return PaneRow(y, runs)
+
+
+@lru_cache(maxsize=8192)
+def _cached_runs(cells: tuple[Any, ...]) -> tuple[Run, ...]:
+    return _runs(cells)
+
+
+def _runs(cells: Sequence[Any]) -> tuple[Run, ...]:
+    """The runs of one row."""
     runs: list[Run] = []
     text: list[str] = []
     style: tuple[str, str, int] | None = None
@@ -46,7 +67,7 @@ def encode_row(y: int, cells: Sequence[Any]) -> PaneRow:
             and runs[-1].cell == 0:
         stripped = runs[-1].text.rstrip(" ")
         runs[-1:] = [Run(stripped)] if stripped else []
-    return PaneRow(y, tuple(runs))
+    return tuple(runs)
 
 
 def encode_modes(screen: Any) -> PaneModes:

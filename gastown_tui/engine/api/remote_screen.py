@@ -8,6 +8,7 @@ fetched yet returns blanks and asks `on_need_history(start)` once; the page's ar
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import NamedTuple
 
 from gastown_tui.engine.api.panes import (
@@ -39,15 +40,16 @@ BLANK = ViewCell()
 STUB = ViewCell(char="", width=0)
 
 
-def run_cells(run: Run) -> list[ViewCell]:
-    """The cells of one run (a wide cell brings its stub)."""
+@lru_cache(maxsize=8192)
+def run_cells(run: Run) -> tuple[ViewCell, ...]:
+    """The cells of one run (a wide cell brings its stub); cached: scrolled rows repeat the same runs."""
     a = run.attrs
     style = (run.fg, run.bg, bool(a & BOLD), bool(a & ITALIC), bool(a & UNDERLINE), bool(a & REVERSE),
              bool(a & STRIKE), bool(a & DIM), bool(a & BLINK))
     if run.cell == 0:
-        return [ViewCell(ch, *style, 1) for ch in run.text]
+        return tuple(ViewCell(ch, *style, 1) for ch in run.text)
     first = ViewCell(run.text, *style, run.cell)
-    return [first, STUB._replace(bg=run.bg, reverse=style[5])] if run.cell == 2 else [first]
+    return (first, STUB._replace(bg=run.bg, reverse=style[5])) if run.cell == 2 else (first,)
 
 
 def row_cells(row: PaneRow, cols: int) -> list[ViewCell]:
