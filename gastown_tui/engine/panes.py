@@ -1,8 +1,10 @@
 """PaneHub: which client views which pane, coalesced row updates to viewers, and the multi-client size policy.
 
 The hub is the only reader of a live screen's dirty rows (`take_dirty`). Output notices mark a pane pending; a
-pane is flushed at most every 1/60 s (`MAX_ROWS_PER_SECOND`), and a flush with no changed row and an unmoved cursor
-sends nothing, so idle panes cost no bytes. Size policy: see `engine.api.panes`.
+pane some viewer focuses is flushed at most every 1/60 s (`MAX_ROWS_PER_SECOND`), other viewed panes at most
+every 1/10 s (a TUI repaints those no faster; decoding 4 streaming panes at 60/s cost it key latency), and a
+flush with no changed row and an unmoved cursor sends nothing, so idle panes cost no bytes. Size policy: see
+`engine.api.panes`.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-from gastown_tui.engine.api.panes import MAX_ROWS_PER_SECOND, PaneClosed, PaneSnapshot, PaneUpdate
+from gastown_tui.engine.api.panes import (
+    BACKGROUND_ROWS_PER_SECOND, MAX_ROWS_PER_SECOND, PaneClosed, PaneSnapshot, PaneUpdate,
+)
 from gastown_tui.engine.pane_codec import encode_modes, encode_row
 
 if TYPE_CHECKING:
     from gastown_tui.engine.dispatch import Dispatcher
 
 INTERVAL = 1.0 / MAX_ROWS_PER_SECOND
+BACKGROUND_INTERVAL = 1.0 / BACKGROUND_ROWS_PER_SECOND
 
 
 class PaneState:
@@ -41,6 +46,8 @@ class PaneHub:
         self.engine = engine
         self.dispatcher = dispatcher
         self.panes: dict[str, PaneState] = {}
+        self.focus: dict[int, str] = {}
+        """Each client's current pane."""
         self.updates_sent = 0
         self._closed = False
 
@@ -84,8 +91,22 @@ class PaneHub:
             if state.last_typist == client_id:
                 state.last_typist = None
 
+    def set_focus(self, client_id: int, address: str) -> None:
+        """The client's current pane changed; a pane that gained focus is flushed at once."""
+        if address:
+            self.focus[client_id] = address
+            self.output(address)
+        else:
+            self.focus.pop(client_id, None)
+
+    def _interval(self, address: str, state: PaneState) -> float:
+        # a viewer that never said which pane is current gets every pane fast (older clients, tests)
+        fast = any(self.focus.get(client, address) == address for client in state.viewers)
+        return INTERVAL if fast else BACKGROUND_INTERVAL
+
     def forget_client(self, client_id: int) -> None:
         """A client went away: it views nothing any more."""
+        self.focus.pop(client_id, None)
         for address in list(self.panes):
             self.unview(client_id, address)
 
@@ -119,7 +140,7 @@ class PaneHub:
         state = self.panes.get(address)
         if state is None or not state.viewers or state.scheduled or self._closed:
             return
-        wait = state.last_flush + INTERVAL - time.monotonic()
+        wait = state.last_flush + self._interval(address, state) - time.monotonic()
         state.scheduled = True
         if wait <= 0:
             asyncio.get_running_loop().call_soon(self._flush, address)

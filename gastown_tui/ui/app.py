@@ -161,7 +161,9 @@ class GastownApp(EngineLinkMixin, ActionsMixin, App[None]):
         self.query_one(ConvoyTree).set_convoys(snap.convoys)
         agents = self.query_one(AgentList)
         agents.set_agents(snap.agents)
-        self.query_one(TerminalDeck).set_agents(agents.agents)
+        deck = self.query_one(TerminalDeck)
+        deck.set_agents(agents.agents)
+        self.port.focus_pane(deck.current_address or "")  # the engine updates this pane fastest
         self.apply_default_layout(snap.agents)
         self.query_one(MailList).set_items(snap.mail)
         self.query_one(MergeQueueTable).set_rows(snap.merge_queue)
@@ -260,7 +262,8 @@ class GastownApp(EngineLinkMixin, ActionsMixin, App[None]):
 
     @on(TerminalDeck.PaneChanged)
     def pane_changed(self, message: TerminalDeck.PaneChanged) -> None:
-        """The current pane's agent becomes the selected agent."""
+        """The current pane's agent becomes the selected agent (and the pane the engine updates fastest)."""
+        self.port.focus_pane(message.address or "")
         if message.address:
             self.selected_agent = message.address
             self.query_one(AgentList).select_address(message.address)

@@ -98,6 +98,7 @@ class ClientPort(OverseerPortMixin):
         self._refresh_running = False
         self._refresh_again = False
         self._stopping = False
+        self._focus = ""
         self.shown: Callable[[str], bool] = lambda _address: True
         """Is this pane on screen? Panes that are not get unviewed (no bytes for hidden agents)."""
         self.lost: str | None = None
@@ -113,6 +114,8 @@ class ClientPort(OverseerPortMixin):
             self._viewing.discard(address)
             self._screens.pop(address, None)
             self._view(address)
+        if self._focus:
+            self._send(api.FocusPane(self._focus))
         await self._refresh()  # the screen first (agents and their panes), the feed's history after
         feed = await self.client.call(api.GetFeed(200))
         self._feed = [feed_entry(row, self.time_format) for row in feed.entries]
@@ -320,6 +323,14 @@ class ClientPort(OverseerPortMixin):
     def resize(self, address: str, cols: int, rows: int) -> None:
         """This client's pane size (the engine's size policy decides)."""
         self._send(api.ResizePane(address, cols, rows))
+
+    def focus_pane(self, address: str) -> None:
+        """The current pane (fast updates); the other visible panes update at the background rate."""
+        if address == self._focus:
+            return
+        self._focus = address
+        if self.client is not None:
+            self._send(api.FocusPane(address))
 
     # -- commands (awaited by the app's command worker) ---------------------------------------------------------
     async def _call(self, command: api.Command[Any]) -> Any:

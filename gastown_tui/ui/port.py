@@ -111,6 +111,10 @@ class TownPort(Protocol):
         """Tell a session its pane size."""
         ...
 
+    def focus_pane(self, address: str) -> None:
+        """The current pane changed (its screen updates fastest)."""
+        ...
+
     async def sling(self, bead_id: str, target: str) -> None:
         """Hook a bead onto a target and start it."""
         ...

@@ -147,3 +147,24 @@ async def test_engine_death_ends_the_event_stream(town, ledger) -> None:
         await eng.stop()
     with pytest.raises(api.EngineNotRunning, match="not running"):
         await api.SocketClient.connect(town.engine_sock)
+
+
+async def test_unfocused_panes_update_at_the_background_rate(engine: Engine, town) -> None:
+    """A pane this client does not focus gets at most 10 updates/s; the focused one up to 60/s."""
+    watcher = Watcher(await api.SocketClient.connect(town.engine_sock))
+    try:
+        await watcher.view(MAYOR)
+        await watcher.client.call(api.FocusPane("elsewhere"))
+        await watcher.client.call(api.TypeKeys(MAYOR, b"for i in $(seq 1 400); do echo line $i; sleep 0.005; done\r"))
+        await async_wait_until(lambda: "line 5" in watcher.text(MAYOR), 10)
+        start = len(watcher.events)
+        await asyncio.sleep(1.0)
+        background = sum(1 for e in watcher.events[start:] if isinstance(e, api.PaneUpdate))
+        await watcher.client.call(api.FocusPane(MAYOR))
+        start = len(watcher.events)
+        await asyncio.sleep(1.0)
+        focused = sum(1 for e in watcher.events[start:] if isinstance(e, api.PaneUpdate))
+        assert background <= 11 and focused > background, (background, focused)
+        assert focused <= 61
+    finally:
+        await watcher.close()

@@ -147,6 +147,9 @@ class FakeEngine:
     def resize(self, address: str, cols: int, rows: int) -> None:
         self._record("resize", address, cols, rows)
 
+    def focus_pane(self, address: str) -> None:
+        self.focused = address
+
     async def sling(self, bead_id: str, target: str) -> None:
         self._record("sling", bead_id, target)
 

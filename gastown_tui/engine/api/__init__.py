@@ -69,8 +69,8 @@ from gastown_tui.engine.api.events import (
 )
 from gastown_tui.engine.api.overseer import AgentNumber, AnswerPermission, BacklogRow, PermissionAnswered
 from gastown_tui.engine.api.panes import (
-    GetScrollback, MouseInput, PaneClosed, PaneModes, PaneRow, PaneSnapshot, PaneUpdate, Paste, ResizePane, Run,
-    ScrollbackPage, TypeKeys, UnviewPane, ViewPane,
+    FocusPane, GetScrollback, MouseInput, PaneClosed, PaneModes, PaneRow, PaneSnapshot, PaneUpdate, Paste,
+    ResizePane, Run, ScrollbackPage, TypeKeys, UnviewPane, ViewPane,
 )
 from gastown_tui.engine.api.remote_screen import RemoteScreen, ViewCell
 from gastown_tui.engine.api.rows import (
@@ -85,6 +85,7 @@ __all__ = [
     "OVERSEER", "WIRE_VERSION", "AgentRow", "AgentRows", "AgentStateChanged", "BeadChanged", "BeadGraph", "Command",
     "ConvoyRow", "Created", "Done", "DomainEvent", "EngineBusy", "EngineClient", "EngineInfo", "EngineLost",
     "EngineNotRunning", "EngineStatus", "Envelope", "Event", "Explain", "Failure", "FeedEvent", "FeedPage", "FeedRow",
+    "FocusPane",
     "GetBeadGraph", "GetFeed", "GetScrollback", "GetSlingTargets", "GetSnapshot", "GetStatus", "GraphEdge",
     "GraphNode", "Handoff", "InProcessClient", "Lines", "MailArrived", "MailRow", "MarkRead", "MergeRow",
     "MouseInput", "Names", "NewBead", "NewConvoy", "Nudge", "NudgeDelivered", "NudgeOutcome", "NudgeQueued",

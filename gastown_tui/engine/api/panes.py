@@ -21,6 +21,8 @@ BOLD, ITALIC, UNDERLINE, REVERSE, STRIKE, DIM, BLINK = (1 << i for i in range(7)
 """`Run.attrs` bits."""
 MAX_ROWS_PER_SECOND = 60
 """Row updates per pane per second at most (the engine coalesces everything in between)."""
+BACKGROUND_ROWS_PER_SECOND = 10
+"""For a pane no viewer has focused (visible, but not the one being typed into): its rows still arrive, later."""
 
 
 @wire
@@ -111,6 +113,15 @@ class ViewPane(Command[PaneSnapshot]):
     address: str
     cols: int = 0
     rows: int = 0
+
+
+@wire
+@dataclass(frozen=True)
+class FocusPane(Command[Done]):
+    """This client's current pane (where its keys go): updated at MAX_ROWS_PER_SECOND, its other panes at
+    BACKGROUND_ROWS_PER_SECOND. An empty address focuses none."""
+
+    address: str = ""
 
 
 @wire

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from gastown_tui.engine.api.base import Done
 from gastown_tui.engine.api.panes import (
-    GetScrollback, MouseInput, PaneSnapshot, Paste, ResizePane, ScrollbackPage, TypeKeys, UnviewPane, ViewPane,
+    FocusPane, GetScrollback, MouseInput, PaneSnapshot, Paste, ResizePane, ScrollbackPage, TypeKeys, UnviewPane,
+    ViewPane,
 )
 from gastown_tui.engine.dispatch import HandlerContext, handles
 from gastown_tui.engine.pane_codec import encode_row
@@ -24,6 +25,13 @@ def _live(ctx: HandlerContext, address: str):  # type: ignore[no-untyped-def]
 async def view_pane(ctx: HandlerContext, cmd: ViewPane) -> PaneSnapshot:
     """Snapshot now, updates after."""
     return ctx.panes.view(ctx.client_id, cmd.address, cmd.cols, cmd.rows)
+
+
+@handles(FocusPane)
+async def focus_pane(ctx: HandlerContext, cmd: FocusPane) -> Done:
+    """The client's current pane gets the fast update rate."""
+    ctx.panes.set_focus(ctx.client_id, cmd.address)
+    return Done()
 
 
 @handles(UnviewPane)
