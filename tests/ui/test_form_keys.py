@@ -23,19 +23,26 @@ SIZE = (120, 36)
 
 
 class LoopWatch:
-    """Measures the longest gap between ticks of a 10 ms asyncio timer: how long the UI loop was blocked."""
+    """The longest stall of the UI loop, from the gaps between ticks of a 10 ms asyncio timer.
+
+    `worst` is the CPU time the loop's thread spent between two ticks (the work that held the loop: what our code
+    controls); `worst_wall` is the wall-clock gap, which on a loaded shared machine also counts the time the OS
+    did not run us at all (reported, not asserted).
+    """
 
     def __init__(self) -> None:
         self.worst = 0.0
+        self.worst_wall = 0.0
         self._task: asyncio.Task[None] | None = None
 
     async def _tick(self) -> None:
-        last = time.perf_counter()
+        last, last_cpu = time.perf_counter(), time.thread_time()
         while True:
             await asyncio.sleep(0.01)
-            now = time.perf_counter()
-            self.worst = max(self.worst, now - last - 0.01)
-            last = now
+            now, cpu = time.perf_counter(), time.thread_time()
+            self.worst_wall = max(self.worst_wall, now - last - 0.01)
+            self.worst = max(self.worst, cpu - last_cpu)
+            last, last_cpu = now, cpu
 
     def __enter__(self) -> LoopWatch:
         self._task = asyncio.get_running_loop().create_task(self._tick())
@@ -44,6 +51,21 @@ class LoopWatch:
     def __exit__(self, *exc: object) -> None:
         assert self._task is not None
         self._task.cancel()
+
+
+@pytest.fixture
+def app_gc_policy():  # type: ignore[no-untyped-def]
+    """The GC policy `gastown` runs with (gastown_tui.gc_tuning), restored after the test: without it a full
+    collection of the whole test process's heap lands in the measurement, which the real app never sees."""
+    import gc
+
+    from gastown_tui.gc_tuning import freeze_startup_heap, tune_for_interactive
+
+    thresholds = gc.get_threshold()
+    tune_for_interactive()
+    yield freeze_startup_heap
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 def focused_field(app: GastownApp) -> str:
@@ -132,15 +154,17 @@ async def test_double_escape_closes_once(make_app: AppFactory, engine: FakeEngin
         assert engine.command_calls() == []
 
 
-async def test_paste_10000_chars_into_nudge(make_app: AppFactory, engine: FakeEngine) -> None:
+async def test_paste_10000_chars_into_nudge(make_app: AppFactory, engine: FakeEngine,
+                                            app_gc_policy) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
     text = ("0123456789 " * 1000)[:10_000]
     async with app.run_test(size=SIZE) as pilot:
         app.show_agent("demo/polecats/slit")
         await pilot.pause()
+        app_gc_policy()
         await open_dialog(pilot, "n", "nudge-dialog")
         with LoopWatch() as watch:
-            app.focused.post_message(events.Paste(text))  # type: ignore[union-attr]
+            app.post_message(events.Paste(text))  # as the driver delivers a bracketed paste
             await pilot.pause()
             await pilot.press("enter", "enter")
             await app.workers.wait_for_complete()
@@ -154,7 +178,7 @@ async def test_invalid_title_refused_inline_keeping_text(make_app: AppFactory, e
     long_title = "x" * 501
     async with app.run_test(size=SIZE) as pilot:
         dialog = await open_dialog(pilot, "b", "bead-dialog")
-        app.focused.post_message(events.Paste(long_title))  # type: ignore[union-attr]
+        app.post_message(events.Paste(long_title))
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
