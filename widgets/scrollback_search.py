@@ -76,15 +76,15 @@ class ScrollbackLines(ScrollView, can_focus=True, inherit_bindings=False):
         self.current: int = -1
         """Index into hits of the hit the cursor is on (-1: none)."""
         self.cursor = max(0, len(self.lines) - 1)
-        self.anchor: int | None = None
+        self.select_from: int | None = None
         """Where the selection started (None: no selection)."""
         self.virtual_size = Size(max((len(line) for line in self.lines), default=0), len(self.lines))
 
     def selection(self) -> tuple[int, int] | None:
         """(first, last) selected line, inclusive."""
-        if self.anchor is None:
+        if self.select_from is None:
             return None
-        return min(self.anchor, self.cursor), max(self.anchor, self.cursor)
+        return min(self.select_from, self.cursor), max(self.select_from, self.cursor)
 
     def move_to(self, line: int) -> None:
         """Put the cursor on `line` and scroll it into view (centred when it jumps far)."""
@@ -241,7 +241,7 @@ class CopyModeScreen(ModalScreen[str | None]):
     def action_select(self) -> None:
         """Start a selection at the cursor, or drop it."""
         view = self.view
-        view.anchor = None if view.anchor is not None else view.cursor
+        view.select_from = None if view.select_from is not None else view.cursor
         view.refresh()
         self._status()
 
@@ -252,7 +252,7 @@ class CopyModeScreen(ModalScreen[str | None]):
         text = "\n".join(self.lines[first:last + 1])
         self.app.copy_to_clipboard(text)
         self.copied = text
-        view.anchor = None
+        view.select_from = None
         view.refresh()
         self._status(f"copied {last - first + 1} line(s)")
 

@@ -86,9 +86,9 @@ def decide(*, alive: bool, exited_at: float | None, started_at: float, now: floa
         return Verdict(SCREEN_STATES[screen.state], "screen", screen.rule, output_ts)
     if hook is not None:
         state = hook_state(hook)
-        answered = (state in ("permission-prompt", "waiting-input") and screen is not None
-                    and screen.state in ("working", "idle") and output_ts > hook.ts)
-        if answered:  # no hook fires when a prompt is answered: new output without the prompt on screen says so
+        # no hook fires when a prompt is answered: new output without the prompt on screen says so
+        if (screen is not None and state in ("permission-prompt", "waiting-input")
+                and screen.state in ("working", "idle") and output_ts > hook.ts):
             return Verdict(str(screen.state), "screen", f"{screen.rule} (prompt answered since hook {hook.event})",
                            output_ts)
         stale = (state == "working" and screen is not None and screen.state == "idle"

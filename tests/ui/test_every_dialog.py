@@ -11,12 +11,11 @@ policy the real app runs with (without it, a full collection of the test process
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import TextArea
 
 from gastown_tui.ui.app import GastownApp
 from gastown_tui.ui.panels.alerts import AlertSettings
@@ -94,7 +93,7 @@ async def clear_and_type(pilot, widget, text: str) -> None:  # type: ignore[no-u
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.dialog_id for c in CASES])
-async def test_dialog_by_keyboard_alone(case: Case, app_gc_policy) -> None:  # type: ignore[no-untyped-def]
+async def test_dialog_by_keyboard_alone(case: Case, app_gc_policy) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     app, fake = make()
     async with app.run_test(size=SIZE) as pilot:
         app.show_agent("demo/polecats/slit")
@@ -185,7 +184,7 @@ async def test_dialog_by_keyboard_alone(case: Case, app_gc_policy) -> None:  # t
         assert watch.worst < 0.1, f"the UI loop was held {watch.worst * 1000:.0f} ms CPU"
 
 
-async def test_confirm_and_list_screens_by_keyboard(app_gc_policy) -> None:  # type: ignore[no-untyped-def]
+async def test_confirm_and_list_screens_by_keyboard(app_gc_policy) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     """Handoff confirm (n, y, double y), needs-you (double Escape), bead details (double Escape): no crash."""
     app, fake = make()
     async with app.run_test(size=SIZE) as pilot:

@@ -75,7 +75,7 @@ def agent_numbers(paths: Any, ledger: Any) -> tuple[AgentNumber, ...]:
     from gastown_tui.agents.registry import agent_address, list_agents
 
     beads = sorted(list_agents(ledger), key=lambda b: (_ts(b.created_at) or 0.0, b.id))
-    out = []
+    out: list[AgentNumber] = []
     for bead in beads:
         address = str(agent_address(bead))
         if address.split("/")[-1] == "overseer" or address == "overseer":
