@@ -16,6 +16,8 @@ from gastown_tui.errors import Conflict, InvalidInput, NotFound
 
 _log = logging.getLogger(__name__)
 
+_answered: dict[tuple[str, str], float] = {}
+"""(address, session) -> the timestamp of the prompt verdict last answered."""
 WORK_TYPES = ("task", "bug", "feature", "epic", "chore")
 """Issue types that are work (agents, convoys, mail, merge requests and molecules are not backlog)."""
 BACKLOG_LIMIT = 2000
@@ -96,6 +98,13 @@ async def answer_permission(ctx: HandlerContext, cmd: AnswerPermission) -> Permi
     verdict = session.compute(time.time())
     if verdict.state != "permission-prompt":
         raise Conflict(f"{address} is not at a permission prompt (it is {verdict.state}: {verdict.detail})")
+    # The verdict does not change until the agent reacts: a second approve (double y, two attached TUIs) in that
+    # window would type the keys again into whatever the agent shows next. One answer per prompt sighting.
+    key = (str(address), session.session_id)
+    if _answered.get(key) == verdict.ts:
+        raise Conflict(f"{address} is not at a permission prompt any more (already answered; waiting for it to "
+                       "go on)")
+    _answered[key] = verdict.ts
     rules = session.rules
     keys = (rules.approve if cmd.approve else rules.deny) if rules is not None else ()
     if not keys:
