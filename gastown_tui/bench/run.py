@@ -103,6 +103,8 @@ def tui_rows(sizes: Sizes) -> list[Row]:
         Row(f"key-to-screen p99 ({n} agents x 20 KB/s), socket", _fmt(app.p(99), "ms"),
             f"in-process {_fmt(local.p(99), 'ms')}", _ratio(app.p(99), local.p(99)),
             f"target: <= in-process and <= 30 ms quiet; tmux p99 {_fmt(tmux_p99, 'ms', 2)}"),
+        Row("  engine's share: key -> PaneUpdate at a bare client", _fmt(app.engine_p(50), "ms"),
+            f"p99 {_fmt(app.engine_p(99), 'ms')}", "", "same agents active; the rest of key-to-screen is the TUI"),
         Row(f"socket bytes/s to one client, {n} idle", _fmt(app.socket_idle_bps, "B/s", 0), "target ~0", "",
             "a client viewing the 4 visible panes"),
         Row(f"socket bytes/s to one client, {n} active", _fmt(app.socket_active_bps, "B/s", 0),

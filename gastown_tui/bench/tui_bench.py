@@ -270,12 +270,18 @@ class Result:
     socket_active_bps: float | None = None
     """Bytes/s one attached client (viewing the 4 visible panes) receives from the engine."""
     latencies_ms: list[float] = field(default_factory=list)
+    engine_latencies_ms: list[float] = field(default_factory=list)
+    """Socket side only: key -> PaneUpdate at a bare client (the engine's share, no UI)."""
     keys_sent: int = 0
     notes: list[str] = field(default_factory=list)
 
     def p(self, q: float) -> float | None:
         """Latency percentile in ms."""
         return percentile(self.latencies_ms, q) if self.latencies_ms else None
+
+    def engine_p(self, q: float) -> float | None:
+        """Engine-only latency percentile in ms."""
+        return percentile(self.engine_latencies_ms, q) if self.engine_latencies_ms else None
 
 
 GASTOWN = "from gastown_tui.cli.main import gastown_main; gastown_main()"
@@ -338,6 +344,46 @@ def socket_rate(sock: Path, addresses: list[str], seconds: float) -> float:
     return asyncio.run(measure())
 
 
+def engine_key_latency(sock: Path, address: str, samples: int) -> list[float]:
+    """Key-to-PaneUpdate latencies (ms) at a bare socket client: the engine's share of key-to-screen (no UI)."""
+    import asyncio
+
+    from gastown_tui.engine import api
+
+    async def measure() -> list[float]:
+        client = await api.SocketClient.connect(sock, name="bench-keys")
+        screen = api.RemoteScreen(await client.call(api.ViewPane(address)))
+        await client.call(api.FocusPane(address))
+        waiting: list[tuple[str, asyncio.Future[float], float]] = []
+
+        async def follow() -> None:
+            async for event in client.events():
+                if isinstance(event, api.PaneUpdate) and event.address == address:
+                    screen.apply(event)
+                    text = "\n".join(screen.display)
+                    for needle, future, started in waiting:
+                        if needle in text and not future.done():
+                            future.set_result((time.perf_counter() - started) * 1000)
+        task = asyncio.get_running_loop().create_task(follow())
+        out = []
+        try:
+            for n in range(samples):
+                key = "abcdefghijklmnopqrstuvwxyz"[n % 26]
+                future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+                waiting[:] = [(f"KEY[{key}]", future, time.perf_counter())]
+                await client.call(api.TypeKeys(address, key.encode()))
+                try:
+                    out.append(await asyncio.wait_for(future, 5))
+                except asyncio.TimeoutError:
+                    pass
+                await asyncio.sleep(0.05)
+        finally:
+            task.cancel()
+            await client.close()
+        return out
+    return asyncio.run(measure())
+
+
 async def _drain(client: object) -> None:
     async for _ in client.events():  # type: ignore[attr-defined]
         pass
@@ -385,6 +431,8 @@ def bench_app(town_root: Path, agents: int, seconds: float, samples: int, settle
         result.latencies_ms = _latencies(outer, samples)
         if not result.latencies_ms:
             result.notes.append("no key reached the screen; last screen:\n" + outer.text()[-3000:])
+        if not in_process and visible:
+            result.engine_latencies_ms = engine_key_latency(sock, visible[-1], samples)
     finally:
         set_rate(town_root, 0)
         outer.stop()
@@ -501,7 +549,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"{r.name}: first paint {r.first_paint_s}, first live {r.first_live_s}, idle {r.idle_bps:.0f} B/s, "
               f"active {r.active_bps:.0f} B/s, socket idle {r.socket_idle_bps} active {r.socket_active_bps} B/s, "
-              f"latency p50 {r.p(50)} p99 {r.p(99)} ms ({len(r.latencies_ms)}/{r.keys_sent})")
+              f"latency p50 {r.p(50)} p99 {r.p(99)} ms ({len(r.latencies_ms)}/{r.keys_sent}); engine only p50 "
+              f"{r.engine_p(50)} p99 {r.engine_p(99)} ms")
         for note in r.notes:
             print(note)
     return 0
