@@ -168,3 +168,30 @@ async def test_unfocused_panes_update_at_the_background_rate(engine: Engine, tow
         assert focused <= 61
     finally:
         await watcher.close()
+
+
+async def test_scrollback_pages_come_on_demand(engine: Engine, town) -> None:
+    watcher = Watcher(await api.SocketClient.connect(town.engine_sock))
+    try:
+        screen = await watcher.view(MAYOR, 80, 24)
+        await watcher.client.call(api.TypeKeys(MAYOR, b"for i in $(seq 1 300); do echo hist-$i; done\r"))
+        await async_wait_until(lambda: "hist-300" in watcher.text(MAYOR), 15)
+        await async_wait_until(lambda: screen.scrollback_lines > 250, 5)
+        asked: list[int] = []
+
+        def need(start: int) -> None:
+            asked.append(start)
+
+            async def fetch() -> None:
+                screen.add_history(await watcher.client.call(api.GetScrollback(MAYOR, start, 200)))
+            asyncio.get_running_loop().create_task(fetch())
+
+        screen.on_need_history = need
+        index = screen.scrollback_lines - 5
+        assert "".join(c.char for c in screen.history_row(index)).strip() == ""  # not fetched yet: blank, asked
+        await async_wait_until(lambda: "".join(c.char for c in screen.history_row(index)).strip(), 5)
+        local = engine.sessions.get(MAYOR).screen
+        assert "".join(c.char for c in screen.history_row(index)) == "".join(c.char for c in local.history_row(index))
+        assert asked == [index - index % 200]  # one page request for the whole page
+    finally:
+        await watcher.close()
