@@ -73,3 +73,7 @@ def read_text(path: object) -> str:
     from pathlib import Path
 
     return decode_utf8(Path(str(path)).read_bytes(), path)
+
+
+class EngineNotRunning(GastownError):
+    """No engine answers on the town's control socket (no socket, or nobody listening on it)."""

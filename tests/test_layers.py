@@ -50,3 +50,15 @@ def test_layer_check_catches_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from textual.app import App\nimport os\n")
     assert "textual.app" in _imported_modules(bad)
+
+
+def test_import_contracts_hold() -> None:
+    """The import-linter contracts in pyproject.toml (ui -> engine.api only, domain never imports the engine...)."""
+    import shutil
+    import subprocess
+    import sys
+
+    tool = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
+    done = subprocess.run([tool, "--no-cache"], cwd=REPO_ROOT, text=True, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "0 broken" in done.stdout

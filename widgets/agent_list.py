@@ -16,10 +16,14 @@ __all__ = ["AgentInfo", "AgentList"]
 
 STATE_GLYPHS: dict[str, tuple[str, str]] = {
     "working": ("●", "green"), "idle": ("○", "blue"), "waiting": ("?", "yellow bold"), "stuck": ("!", "red bold"),
-    "dead": ("✗", "red"), "starting": ("…", "dim"),
+    "dead": ("✗", "red"), "starting": ("…", "dim"), "permission-prompt": ("⚑", "yellow bold"),
+    "waiting-input": ("?", "yellow bold"), "errored": ("✗", "red bold"), "rate-limited": ("⏳", "magenta"),
 }
-STATE_GLYPHS["rate-limited"] = ("↻", "magenta")  # waiting out a 429/overload until its retry time
 """Glyph and style per agent state: glyph first so state reads in monochrome."""
+
+
+SHORT_STATES: dict[str, str] = {"permission-prompt": "permission", "waiting-input": "question"}
+"""Shorter labels where a narrow column would cut the state off (the why line says it in full)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,8 @@ class AgentList(Vertical):
         super().__init__(name=name, id=id, classes=classes)
         self._agents: tuple[AgentInfo, ...] = ()
         self._by_address: dict[str, AgentInfo] = {}
+        self.numbers: dict[str, int] = {}
+        """Stable jump numbers by address (from the town); agents missing here are numbered by list position."""
 
     def compose(self) -> ComposeResult:
         """The list and the one-line 'why' under it."""
@@ -118,8 +124,9 @@ class AgentList(Vertical):
     def prompt(number: int, agent: AgentInfo) -> Text:
         """One agent row: jump number, state glyph, name, state (short, so it fits a narrow column unwrapped)."""
         glyph, style = STATE_GLYPHS.get(agent.state, ("·", ""))
+        label = SHORT_STATES.get(agent.state, agent.state)
         text = Text.assemble((f"{number} " if number <= 9 else "  ", "dim"), (glyph + " ", style), agent.name,
-                             (f" {agent.state}", style))
+                             (f" {label}", style))
         usage = [part for part in (agent.cost, _tokens(agent.tokens), _context(agent.context_pct)) if part]
         if usage:
             text.append(" " + " ".join(usage), "dim")
@@ -143,7 +150,8 @@ class AgentList(Vertical):
         self._by_address = {agent.address: agent for agent in ordered}
         rows: list[Option] = []
         group: tuple[str, str] | None = None
-        for number, agent in enumerate(ordered, start=1):
+        for position, agent in enumerate(ordered, start=1):
+            number = self.number_of(agent.address) or position
             if (agent.rig, agent.role) != group:
                 group = (agent.rig, agent.role)
                 title = f"{agent.rig or 'town'} · {agent.role}"
@@ -156,6 +164,24 @@ class AgentList(Vertical):
         elif ordered:
             options.highlighted = options.get_option_index(ordered[0].address)
         self._show_why(self.selected_address)
+
+    def number_of(self, address: str) -> int:
+        """The agent's jump number (stable when the town gave numbers, else its list position)."""
+        if self.numbers:
+            return self.numbers.get(address, 0)
+        addresses = [agent.address for agent in self._agents]
+        return addresses.index(address) + 1 if address in addresses else 0
+
+    def address_of(self, number: int) -> str | None:
+        """Which agent jump number `number` shows."""
+        return next((a.address for a in self._agents if self.number_of(a.address) == number), None)
+
+    def set_numbers(self, numbers: dict[str, int]) -> None:
+        """Use the town's stable numbers (order of first appearance) instead of list positions."""
+        if numbers != self.numbers:
+            self.numbers = dict(numbers)
+            agents, self._agents = self._agents, ()
+            self.set_agents(agents)
 
     def select_address(self, address: str) -> None:
         """Move the highlight to an agent."""

@@ -28,6 +28,11 @@ class MailItem:
     """Preformatted time label (the caller owns clocks and time zones)."""
 
 
+EMPTY_INBOX = ("No mail. Agents, the witness and the refinery write here when they need the Overseer; "
+               "m composes a message.")
+"""What the read pane says while the inbox is empty."""
+
+
 class MailList(Vertical):
     """Inbox list plus read pane; posts Opened when a message is shown so the owner can mark it read."""
 
@@ -58,7 +63,7 @@ class MailList(Vertical):
         """The list and the read pane."""
         yield OptionList(id="mail-options")
         with VerticalScroll(id="mail-read"):
-            yield Static("No message selected.", id="mail-body")
+            yield Static(EMPTY_INBOX, id="mail-body")
 
     @property
     def unread_count(self) -> int:
@@ -115,7 +120,7 @@ class MailList(Vertical):
         body = self.query_one("#mail-body", Static)
         item = self._items.get(mail_id) if mail_id else None
         if item is None:
-            body.update("No message selected." if not self._items else "")
+            body.update(EMPTY_INBOX if not self._items else "No message selected.")
             return
         header = Text.assemble(("From: ", "dim"), item.sender, "\n", ("Subject: ", "dim"), (item.subject, "bold"),
                                "\n\n")

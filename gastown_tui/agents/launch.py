@@ -21,7 +21,7 @@ def start_agent(town: TownPaths, ledger: Any, address: Address, *, actor: str,
                 runtime: str | None = None) -> tuple[str, dict[str, Any]]:
     """Ensure the agent exists and has its working directory, then spawn it; returns ("started"|"queued", info)."""
     from gastown_tui.agents.runtimes import get_runtime
-    from gastown_tui.engine.client import EngineNotRunning, request
+    from gastown_tui.control_socket import EngineNotRunning, request
     from gastown_tui.town import load_town_config
 
     if address.role == "overseer":

@@ -21,7 +21,7 @@ from gastown_tui.town.paths import TownPaths
 
 def nudge(town: TownPaths, ledger: Any, target: str, message: str, *, sender: str) -> dict[str, Any]:
     """Nudge through the engine (delivered if idle, else queued); with no engine, queue it in the ledger."""
-    from gastown_tui.engine.client import EngineNotRunning, request
+    from gastown_tui.control_socket import EngineNotRunning, request
 
     address = find_agent(ledger, target)
     if not sanitize(message).strip():
@@ -38,7 +38,7 @@ def nudge(town: TownPaths, ledger: Any, target: str, message: str, *, sender: st
 
 def handoff(town: TownPaths, ledger: Any, address: Address, notes: str) -> dict[str, Any]:
     """Pin handoff notes, then have the engine restart the session with the same hook (or queue the restart)."""
-    from gastown_tui.engine.client import EngineNotRunning, engine_running, request
+    from gastown_tui.control_socket import EngineNotRunning, request
     from gastown_tui.faults import fault_point
 
     get_agent(ledger, address)
@@ -83,7 +83,7 @@ def _offline_row(bead: Any) -> dict[str, Any]:
 
 def agent_rows(town: TownPaths, ledger: Any) -> list[dict[str, Any]]:
     """Every agent with its state (from the engine when it runs)."""
-    from gastown_tui.engine.client import EngineNotRunning, request
+    from gastown_tui.control_socket import EngineNotRunning, request
 
     try:
         return list(request(town, "status"))
@@ -93,7 +93,7 @@ def agent_rows(town: TownPaths, ledger: Any) -> list[dict[str, Any]]:
 
 def explain(town: TownPaths, ledger: Any, target: str) -> dict[str, Any]:
     """Which signal decided the agent's state, and when."""
-    from gastown_tui.engine.client import EngineNotRunning, request
+    from gastown_tui.control_socket import EngineNotRunning, request
 
     address = find_agent(ledger, target)
     try:
@@ -119,7 +119,7 @@ def transcript_screen(town: TownPaths, address: Address, lines: int) -> list[str
 
 def peek(town: TownPaths, ledger: Any, target: str, lines: int = 40) -> dict[str, Any]:
     """The agent's recent screen from the engine, else from its transcript."""
-    from gastown_tui.engine.client import EngineNotRunning, request
+    from gastown_tui.control_socket import EngineNotRunning, request
 
     address = find_agent(ledger, target)
     try:

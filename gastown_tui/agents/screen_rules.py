@@ -31,6 +31,11 @@ class ScreenRules:
     idle: tuple[re.Pattern[str], ...] = ()
     busy: tuple[re.Pattern[str], ...] = ()
     waiting: tuple[re.Pattern[str], ...] = ()
+    permission: tuple[re.Pattern[str], ...] = ()
+    approve: tuple[str, ...] = ()
+    """Keys that approve a permission prompt (empty: unknown for this runtime)."""
+    deny: tuple[str, ...] = ()
+    """Keys that deny it."""
     dialogs: tuple[Dialog, ...] = field(default_factory=tuple)
     rate_limited: tuple[re.Pattern[str], ...] = ()   # a `(?P<retry>N)` group gives the seconds until the retry
 
@@ -75,6 +80,9 @@ def compile_rules(name: str, raw: dict[str, Any], source: str = "screen_rules.ya
         idle=_compile(source, f"{name}.idle", raw.get("idle") or []),
         busy=_compile(source, f"{name}.busy", raw.get("busy") or []),
         waiting=_compile(source, f"{name}.waiting", raw.get("waiting") or []),
+        permission=_compile(source, f"{name}.permission", raw.get("permission") or []),
+        approve=tuple(str(k) for k in raw.get("approve") or ()),
+        deny=tuple(str(k) for k in raw.get("deny") or ()),
         dialogs=tuple(dialogs),
         rate_limited=_compile(source, f"{name}.rate_limited", raw.get("rate_limited") or []),
     )
@@ -104,7 +112,7 @@ def _bottom(display: list[str], count: int) -> str:
 
 
 def classify_screen(rules: ScreenRules, display: list[str]) -> ScreenVerdict:
-    """Apply the rules in order dialogs → rate_limited → waiting → busy → idle; the first match decides."""
+    """Apply the rules in order dialogs → rate_limited → permission → waiting → busy → idle; the first match decides."""
     text = _bottom(display, rules.lines)
     whole = "\n".join(display)
     for dialog in rules.dialogs:
@@ -116,7 +124,8 @@ def classify_screen(rules: ScreenRules, display: list[str]) -> ScreenVerdict:
             retry = match.groupdict().get("retry")
             return ScreenVerdict("rate-limited", f"{rules.name}.rate_limited: /{pattern.pattern}/",
                                  retry_in=float(retry) if retry else None)
-    for state, patterns in (("waiting", rules.waiting), ("working", rules.busy), ("idle", rules.idle)):
+    for state, patterns in (("permission", rules.permission), ("waiting", rules.waiting), ("working", rules.busy),
+                            ("idle", rules.idle)):
         for pattern in patterns:
             if pattern.search(text):
                 return ScreenVerdict(state, f"{rules.name}.{'busy' if state == 'working' else state}: "

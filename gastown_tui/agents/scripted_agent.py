@@ -7,6 +7,11 @@ bead description, run with `bash -c` in its own worktree only (deliberately: the
 nothing else is ever run through a shell). Then it commits and runs `gt done`. Idle, it shows `scripted> ` and
 reads lines from its terminal, so nudges typed by the engine arrive and are acknowledged on screen.
 
+A line `permission: WHAT` in the bead's description makes it ask before running the bead's commands, as Claude
+Code does before a tool use: the Notification hook fires ("needs your permission to use WHAT") and the screen shows
+`Do you want to proceed? 1 Yes · Esc No`; a line `1` (or y, or just Enter) approves, anything else (Esc) denies and
+the bead is escalated instead of run.
+
 `-p QUESTION` with `--resume ID` answers a séance: it reports what the feed says session ID did.
 """
 
@@ -23,6 +28,9 @@ from typing import Any
 
 PROMPT = "scripted> "
 _FENCE = re.compile(r"```(?:sh|bash|shell)[ \t]*\n(.*?)```", re.DOTALL)
+_PERMISSION = re.compile(r"^permission:[ \t]*(\S.*)$", re.MULTILINE | re.IGNORECASE)
+PERMISSION_PROMPT = "Do you want to proceed? 1 Yes · Esc No "
+"""The prompt's bottom line (the scripted `permission` screen rule matches it)."""
 COMMAND_TIMEOUT = 600
 
 
@@ -85,6 +93,25 @@ def run_commands(script: str, where: Path) -> bool:
     return True
 
 
+def permission_request(text: str) -> str | None:
+    """WHAT of the first `permission: WHAT` line of a description, or None."""
+    match = _PERMISSION.search(text or "")
+    return match.group(1).strip() if match else None
+
+
+def ask_permission(what: str) -> bool:
+    """Raise a permission prompt like Claude Code's and wait for the answer typed into the terminal."""
+    say(f"permission needed: {what}")
+    hookevent("notification", {"message": f"Claude needs your permission to use {what}",
+                               "notification_type": "permission_prompt"})
+    print(PERMISSION_PROMPT, end="", flush=True)
+    answer = sys.stdin.readline()
+    print(flush=True)
+    approved = answer.strip().lower() in ("1", "y", "yes", "")
+    say(f"permission {'granted' if approved else 'denied'}: {what}")
+    return approved
+
+
 def prime() -> dict[str, Any]:
     """`gt prime --json`."""
     done = gt("prime", "--json")
@@ -112,6 +139,11 @@ def work() -> None:
         return
     say(f"working on {bead['id']}: {bead['title']}")
     where, is_worktree = own_workdir()
+    wanted = permission_request(bead.get("description", ""))
+    if wanted and not ask_permission(wanted):
+        gt("escalate", "-s", "HIGH", f"scripted agent: permission for {wanted} denied on {bead['id']}",
+           "--bead", bead["id"])
+        return
     ran_bead_commands = False
     seen: set[str] = set()
     while ctx.get("step") and ctx["step"]["step_id"] != "done" and ctx["step"]["bead_id"] not in seen:

@@ -187,7 +187,7 @@ def _ensure_convoy(ledger: Any, bead_id: str, actor: str) -> str:
 
 def start_agent(town: TownPaths, ledger: Any, address: Address, bead_id: str, *, actor: str) -> tuple[str, dict]:
     """Ask the engine to start (or notify) the agent; queue the start in the ledger if no engine runs."""
-    from gastown_tui.engine.client import EngineNotRunning, request
+    from gastown_tui.control_socket import EngineNotRunning, request
 
     try:
         result = request(town, "sling-start", address=str(address), bead=bead_id, sender=actor)

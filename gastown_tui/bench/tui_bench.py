@@ -2,6 +2,10 @@
 
 `python -m gastown_tui.bench.tui_bench [--agents 30] [--beads 10000] [--seconds 10]`
 
+The app is measured twice in one run: attached to the town's engine daemon over the socket (the product), and
+with the engine on the app's own loop through an InProcessClient (the design it replaced), so ratios compare
+like with like; for the socket side, bytes/s a client receives over the socket is measured too.
+
 A town gets `--agents` polecats over two rigs, each hooked to a bead and running a streamer runtime (a `python -c`
 program: coloured log lines at a rate read from `.gastown/bench-rate`, bytes/s, so idle/active is switched live;
 row 1 is a status line outside its scroll region where it prints `KEY[<byte>]` for every key it receives), plus
@@ -253,14 +257,21 @@ def percentile(values: list[float], q: float) -> float:
 
 @dataclass
 class Result:
-    """What one side (app or tmux) measured."""
+    """What one side (app through the socket, app in-process, or tmux) measured."""
 
     name: str
     first_paint_s: float | None = None
     first_output_s: float | None = None
+    first_live_s: float | None = None
+    """Spawn -> an agent's output in a pane (for the socket app: attaching to the running engine included)."""
     idle_bps: float = 0.0
     active_bps: float = 0.0
+    socket_idle_bps: float | None = None
+    socket_active_bps: float | None = None
+    """Bytes/s one attached client (viewing the 4 visible panes) receives from the engine."""
     latencies_ms: list[float] = field(default_factory=list)
+    engine_latencies_ms: list[float] = field(default_factory=list)
+    """Socket side only: key -> PaneUpdate at a bare client (the engine's share, no UI)."""
     keys_sent: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -268,45 +279,207 @@ class Result:
         """Latency percentile in ms."""
         return percentile(self.latencies_ms, q) if self.latencies_ms else None
 
+    def engine_p(self, q: float) -> float | None:
+        """Engine-only latency percentile in ms."""
+        return percentile(self.engine_latencies_ms, q) if self.engine_latencies_ms else None
 
-def bench_app(town_root: Path, agents: int, seconds: float, samples: int, settle: float = 12.0) -> Result:
-    """The real app, `gastown tui --layout 2x2`, with every agent of the town running."""
-    result = Result("gastown tui")
-    code = "from gastown_tui.cli.main import gastown_main; gastown_main()"
-    outer = Outer([sys.executable, "-c", code, "--town", str(town_root), "tui", "--layout", "2x2"],
-                  _env(town_root)).start()
+
+GASTOWN = "from gastown_tui.cli.main import gastown_main; gastown_main()"
+IN_PROCESS = "from gastown_tui.bench.tui_bench import in_process_main; in_process_main()"
+
+
+def in_process_main() -> None:
+    """`python -c IN_PROCESS TOWN`: the app with the engine on its own loop (the old design), for comparison.
+
+    Same app, same ClientPort; the port's client is an InProcessClient on the engine's dispatcher instead of a
+    socket, and the engine starts and stops with the app.
+    """
+    import asyncio
+
+    from gastown_tui.engine import Engine, api
+    from gastown_tui.gc_tuning import freeze_startup_heap, tune_for_interactive
+    from gastown_tui.town.paths import TownPaths
+    from gastown_tui.ui.app import GastownApp
+    from gastown_tui.ui.bridge import local_hms
+    from gastown_tui.ui.engine_port import ClientPort
+
+    engine = Engine(TownPaths(Path(sys.argv[1])))
+
+    async def connect() -> api.EngineClient:
+        await engine.start()
+        await asyncio.sleep(0)
+        return api.InProcessClient(engine.dispatcher)
+
+    class OwnEngine(ClientPort):
+        async def stop(self) -> None:
+            await super().stop()
+            await engine.stop()
+
+    app = GastownApp(OwnEngine(connect, time_format=local_hms), layout="2x2", freeze_heap=True)
+    freeze_startup_heap()
+    tune_for_interactive()
+    app.run()
+
+
+def socket_rate(sock: Path, addresses: list[str], seconds: float) -> float:
+    """Bytes/s a client viewing `addresses` receives from the engine over `seconds` (after the snapshots)."""
+    import asyncio
+
+    from gastown_tui.engine import api
+
+    async def measure() -> float:
+        client = await api.SocketClient.connect(sock, name="bench")
+        try:
+            for address in addresses:
+                await client.call(api.ViewPane(address, 98, 28))
+            drain = asyncio.get_running_loop().create_task(_drain(client))
+            await asyncio.sleep(0.5)
+            before = client.bytes_in
+            await asyncio.sleep(seconds)
+            rate = (client.bytes_in - before) / seconds
+            drain.cancel()
+            return rate
+        finally:
+            await client.close()
+    return asyncio.run(measure())
+
+
+def engine_key_latency(sock: Path, address: str, samples: int) -> list[float]:
+    """Key-to-PaneUpdate latencies (ms) at a bare socket client: the engine's share of key-to-screen (no UI)."""
+    import asyncio
+
+    from gastown_tui.engine import api
+
+    async def measure() -> list[float]:
+        client = await api.SocketClient.connect(sock, name="bench-keys")
+        screen = api.RemoteScreen(await client.call(api.ViewPane(address)))
+        await client.call(api.FocusPane(address))
+        waiting: list[tuple[str, asyncio.Future[float], float]] = []
+
+        async def follow() -> None:
+            async for event in client.events():
+                if isinstance(event, api.PaneUpdate) and event.address == address:
+                    screen.apply(event)
+                    text = "\n".join(screen.display)
+                    for needle, future, started in waiting:
+                        if needle in text and not future.done():
+                            future.set_result((time.perf_counter() - started) * 1000)
+        task = asyncio.get_running_loop().create_task(follow())
+        out = []
+        try:
+            for n in range(samples):
+                key = "abcdefghijklmnopqrstuvwxyz"[n % 26]
+                future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+                waiting[:] = [(f"KEY[{key}]", future, time.perf_counter())]
+                await client.call(api.TypeKeys(address, key.encode()))
+                try:
+                    out.append(await asyncio.wait_for(future, 5))
+                except asyncio.TimeoutError:
+                    pass
+                await asyncio.sleep(0.05)
+        finally:
+            task.cancel()
+            await client.close()
+        return out
+    return asyncio.run(measure())
+
+
+async def _drain(client: object) -> None:
+    async for _ in client.events():  # type: ignore[attr-defined]
+        pass
+
+
+def bench_app(town_root: Path, agents: int, seconds: float, samples: int, settle: float = 12.0, *,
+              in_process: bool = False) -> Result:
+    """The real app with every agent of the town running: attached to the engine daemon over the socket (the
+    engine is started first and keeps running), or with the engine inside the app (`in_process`)."""
+    from gastown_tui.engine import api
+    from gastown_tui.engine.api.daemon import ensure_engine, socket_path
+
+    result = Result("gastown tui (in-process engine)" if in_process else "gastown tui (socket)")
+    sock = socket_path(town_root)
+    expected = _starts(town_root) + agents  # every agent is (re)started by the engine this side uses
+    if not in_process:
+        ensure_engine(town_root)
+        _wait_sessions(town_root, expected, 90)
+    set_rate(town_root, 20_000)  # agents print at once: first_live is the first agent text in a pane
+    code = IN_PROCESS if in_process else GASTOWN
+    argv = [sys.executable, "-c", code, str(town_root)] if in_process else \
+        [sys.executable, "-c", code, "--town", str(town_root), "tui", "--layout", "2x2"]
+    outer = Outer(argv, _env(town_root)).start()
     try:
         result.first_paint_s = outer.wait_for("Sling", 60)  # the footer: the first full frame is on screen
         result.first_output_s = outer.first_byte_at - outer.started_at if outer.first_byte_at else None
-        _wait_sessions(town_root, agents, 60)
+        result.first_live_s = outer.wait_for("INFO", 90)
+        _wait_sessions(town_root, expected, 90)
         set_rate(town_root, 0)
         # Agents that printed at start-up turn from working to idle after a quiet spell; that repaint is a state
         # change, not idle output, so wait it out before measuring steady idle.
         time.sleep(settle)
+        visible = [] if in_process else _visible_agents(sock, 4)
         result.idle_bps = outer.rate(seconds)
+        if not in_process:
+            result.socket_idle_bps = socket_rate(sock, visible, seconds)
         set_rate(town_root, 20_000)
         time.sleep(1.5)
         result.active_bps = outer.rate(seconds)
+        if not in_process:
+            result.socket_active_bps = socket_rate(sock, visible, seconds)
         os.write(outer.proc.fd, b"i")  # focus the current terminal pane: keys now go to that agent
         time.sleep(0.5)
         result.keys_sent = samples
         result.latencies_ms = _latencies(outer, samples)
         if not result.latencies_ms:
             result.notes.append("no key reached the screen; last screen:\n" + outer.text()[-3000:])
+        if not in_process and visible:
+            result.engine_latencies_ms = engine_key_latency(sock, visible[-1], samples)
     finally:
         set_rate(town_root, 0)
         outer.stop()
+        if not in_process:
+            try:
+                api.call_sync(sock, api.StopEngine())
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+            _wait_engine_gone(town_root)
     return result
 
 
-def _wait_sessions(town_root: Path, agents: int, timeout: float) -> None:
-    """Until `agents` session.start events are in the feed (the town is fresh: every start is this app's)."""
-    events = town_root / ".gastown" / "events.jsonl"
+def _visible_agents(sock: Path, count: int) -> list[str]:
+    """The first `count` agents (what a 2x2 layout shows)."""
+    from gastown_tui.engine import api
+
+    rows = api.call_sync(sock, api.GetStatus()).agents
+    return [row.address for row in rows if row.pid][:count]
+
+
+def _wait_engine_gone(town_root: Path, timeout: float = 30.0) -> None:
+    """Until the engine's lock is free (its agents are stopped too)."""
+    import fcntl
+
+    lock = town_root / ".gastown" / "engine.lock"
     deadline = time.time() + timeout
-    while time.time() < deadline:
-        lines = events.read_text().splitlines() if events.exists() else []
-        if sum(1 for line in lines if '"session.start"' in line) >= agents:
-            return
+    while time.time() < deadline and lock.exists():
+        with lock.open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                pass
+        time.sleep(0.1)
+
+
+def _starts(town_root: Path) -> int:
+    """session.start events in the town's feed so far."""
+    events = town_root / ".gastown" / "events.jsonl"
+    lines = events.read_text().splitlines() if events.exists() else []
+    return sum(1 for line in lines if '"session.start"' in line)
+
+
+def _wait_sessions(town_root: Path, count: int, timeout: float) -> None:
+    """Until `count` session.start events are in the feed."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and _starts(town_root) < count:
         time.sleep(0.2)
 
 
@@ -320,7 +493,8 @@ def bench_tmux(town_root: Path, agents: int, seconds: float, samples: int) -> Re
     rate_file = town_root / ".gastown" / RATE_FILE
     cmd = " ".join(f"'{a}'" if a != STREAMER else "\"$GT_STREAMER\"" for a in streamer_argv(rate_file))
     env = {**_env(town_root), "GT_STREAMER": STREAMER}
-    run = lambda *a: subprocess.run([*base, *a], env=env, check=True, capture_output=True)
+    def run(*a: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([*base, *a], env=env, check=True, capture_output=True)
     try:
         run("new-session", "-d", "-s", "bench", "-x", str(COLS), "-y", str(ROWS), cmd)
         run("set-option", "-g", "status", "on")
@@ -352,13 +526,14 @@ def bench_tmux(town_root: Path, agents: int, seconds: float, samples: int) -> Re
 
 
 def run_all(agents: int, beads: int, seconds: float, samples: int,
-            settle: float = 12.0) -> tuple[Result, Result | None]:
-    """Build a town, measure the app, then tmux on the same streamers."""
+            settle: float = 12.0) -> tuple[Result, Result, Result | None]:
+    """Build a town, measure the app through the socket, the app with the engine in-process, then tmux."""
     with tempfile.TemporaryDirectory(prefix="gt-tui-bench-") as tmp:
         town_root = build_town(Path(tmp), agents, beads)
         app = bench_app(town_root, agents, seconds, samples, settle)
+        local = bench_app(town_root, agents, seconds, samples, settle, in_process=True)
         tmux = bench_tmux(town_root, agents, seconds, samples)
-    return app, tmux
+    return app, local, tmux
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -372,8 +547,10 @@ def main(argv: list[str] | None = None) -> int:
     for r in run_all(args.agents, args.beads, args.seconds, args.samples):
         if r is None:
             continue
-        print(f"{r.name}: first paint {r.first_paint_s}, idle {r.idle_bps:.0f} B/s, active {r.active_bps:.0f} B/s, "
-              f"latency p50 {r.p(50)} p99 {r.p(99)} ms ({len(r.latencies_ms)}/{r.keys_sent})")
+        print(f"{r.name}: first paint {r.first_paint_s}, first live {r.first_live_s}, idle {r.idle_bps:.0f} B/s, "
+              f"active {r.active_bps:.0f} B/s, socket idle {r.socket_idle_bps} active {r.socket_active_bps} B/s, "
+              f"latency p50 {r.p(50)} p99 {r.p(99)} ms ({len(r.latencies_ms)}/{r.keys_sent}); engine only p50 "
+              f"{r.engine_p(50)} p99 {r.engine_p(99)} ms")
         for note in r.notes:
             print(note)
     return 0

@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Build the demo town, sling its first beads once the engine is up, and open the TUI."""
+    """Build the demo town, sling its first beads once attached to its engine, and open the TUI."""
     from gastown_tui.demo import build_demo_town
     from gastown_tui.ui.run import run_tui  # the UI (Textual) is imported only for this command
 
@@ -25,7 +25,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             for bead_id in ([] if args.no_sling else demo.autosling):
                 await port.sling(bead_id, demo.rig)
 
-        code = run_tui(demo.paths, on_started=first_slings, layout=args.layout)
+        # A throwaway demo town is deleted on exit, so its engine stops with the TUI; with --dir/--keep the town
+        # stays and quitting detaches like any town (`gastown --town DIR` attaches again).
+        code = run_tui(demo.paths.root, on_started=first_slings, layout=args.layout,
+                       stop_engine_on_exit=made_root and not args.keep)
     finally:
         if made_root and not args.keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -116,6 +116,20 @@ def _utf8(word: str) -> bool:
     return True
 
 
+def _install_engine_restarter() -> None:
+    """A command that needs the engine restarts a crashed one (control_socket decides when; cheap to install)."""
+    from gastown_tui import control_socket
+
+    def restart(root: object) -> None:
+        from pathlib import Path
+
+        from gastown_tui.engine.api.daemon import ensure_engine
+
+        ensure_engine(Path(str(root)))
+
+    control_socket.set_restarter(restart)
+
+
 def run(prog: str, argv: Sequence[str]) -> int:
     """Parse `argv`, run the command, and turn every failure into one line on stderr and an exit code.
 
@@ -178,6 +192,7 @@ def _run(prog: str, argv: Sequence[str]) -> int:
     args = parser.parse_args(list(argv))
     if args.town:
         os.environ["GT_TOWN"] = os.path.abspath(args.town)
+    _install_engine_restarter()
     handler = getattr(args, "func", None)
     if handler is None:
         if prog == "gastown" and not argv:

@@ -6,11 +6,16 @@ import argparse
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    """Find the town (--town, $GT_TOWN, or up from the cwd) and open the TUI with a live engine."""
+    """Find the town (--town, $GT_TOWN, or up from the cwd), attach to its engine (starting one if needed)."""
+    from gastown_tui.gc_tuning import freeze_startup_heap, tune_for_interactive
     from gastown_tui.town.paths import find_town
     from gastown_tui.ui.run import run_tui  # the UI (Textual) is imported only for this command
 
-    return run_tui(find_town(), layout=args.layout)
+    def tune() -> None:
+        freeze_startup_heap()  # imported modules are permanent: no full collection needs to walk them
+        tune_for_interactive()
+
+    return run_tui(find_town().root, layout=args.layout, before_run=tune)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -1,36 +1,29 @@
-"""The engine: live agent sessions, the patrol scheduler, the control socket, and the domain event stream.
+"""The engine: one per town, a background daemon owning agent sessions, the patrol scheduler and the control socket.
 
-No Textual here. The UI attaches through `gastown_tui.ui.bridge`, which subscribes to `Engine.bus` and turns
-domain events into Textual messages; commands from the UI are plain method calls on the engine (message-shaped,
-so the engine can later live in its own process behind the control socket).
+No Textual here. Clients (the TUI, `gt`, tests) talk to it only through `gastown_tui.engine.api` (typed commands,
+results and events over `.gastown/engine.sock`, 0600); `gastown` starts it in the background when none runs
+(`engine.api.daemon.ensure_engine`), `gastown engine run` runs it in the foreground. It ignores SIGHUP and stops on
+SIGTERM/SIGINT or a StopEngine command. Commands go through one dispatcher (`engine.dispatch`, handlers in
+`engine/handlers/`); live screens go to viewing clients as PaneUpdates (`engine.panes.PaneHub`).
 
-Public API:
+Engine object (for the engine's own tests and the runner):
 
     engine = Engine(town_paths, clock=SystemClock())   # options: ledger=, recover=True, patrols=True, control=True
-    await engine.start() / await engine.stop()
+    await engine.start() / await engine.stop() ; engine.request_stop(reason) ; engine.stopped (asyncio.Event)
+    engine.dispatcher                                 # Dispatcher: open_client/close_client/dispatch (api.Server)
     engine.bus.subscribe(callback) -> unsubscribe     # callback(DomainEvent) called on the engine's loop
-    engine.sessions                                   # AgentSessions
-        .spawn(address, topic="assigned", resume=True) -> AgentSession   (returns the live one if running)
-        .restart(address, topic="restart") ; .kill(address) ; .get(address) ; .live(address) ; .all()
+    engine.sessions                                   # AgentSessions: spawn, restart, kill, get, live, all
     AgentSession: .address .session_id .alive .screen (TerminalScreen) .display() .write(bytes) .resize(c, r)
                   .verdict (Verdict: state, source, detail, ts; .explain(now)) .plan (SpawnPlan: argv, env, cwd)
-    engine.note_user_typing(address)                  # the UI calls this on every keystroke into a pane
-    await engine.nudge(target, text, sender=)         # deliver when idle and not typing, else queue
+    engine.note_user_typing(address)                  # every client's keystrokes (TypeKeys/Paste) land here
+    await engine.nudge(target, text, sender=)         # deliver when idle and nobody types, else queue
     engine.status() -> [dict] ; engine.explain(target) -> dict ; engine.peek(target, lines) -> [str]
     await engine.sling_start(address, bead_id)        # start the agent for slung work (or nudge a live one)
-    engine.scheduler                                  # Scheduler: patrols (register, pause, resume, run_now, history)
-    engine.ledger                                     # the Ledger
-    engine.paths, engine.clock
+    engine.scheduler (gastown_tui.scheduler.Scheduler) ; engine.ledger ; engine.paths ; engine.clock
 
-Bus events (gastown_tui.engine.events): AgentStateChanged(address, state, previous, source, detail),
-SessionStarted(address, session_id, argv, cwd), SessionOutput(address) (coalesced), SessionExited(address,
-session_id, exit_status), BeadChanged(bead_id, kind), FeedEvent(kind, ts, actor, data), MailArrived(recipient,
-message_id, sender, subject), NudgeQueued(address, nudge_id, reason), NudgeDelivered(address, verified, attempts),
-EngineStatus(running, detail). Every event has `.to_dict()`.
-
-Control socket client: `gastown_tui.engine.client.request(paths, op, **args)`; ops: ping, status, spawn, restart,
-kill, nudge, peek, sling-start, explain, typing. EngineNotRunning when nobody listens.
-`client.subscribe(paths, output=False)` streams every bus event as a dict (a UI in another process attaches here).
+Bus events are the typed `engine.api.events` (re-exported by `engine.events`). The legacy `{"op": ...}` protocol
+of `gt` (`engine.client.request`, transport in `gastown_tui.control_socket`) is answered by `engine.ops`, whose
+command ops dispatch typed commands.
 """
 
 from __future__ import annotations

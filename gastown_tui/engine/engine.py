@@ -27,7 +27,7 @@ from gastown_tui.engine.events import EngineStatus, NudgeQueued
 from gastown_tui.engine.feedtail import FeedTail
 from gastown_tui.engine.monitor import SessionMonitor
 from gastown_tui.engine.ops import ControlOps
-from gastown_tui.engine.scheduler import Scheduler
+from gastown_tui.scheduler import Scheduler
 from gastown_tui.engine.sessions import AgentSession, AgentSessions
 from gastown_tui.errors import Conflict, GastownError, NotFound
 from gastown_tui.records import Address, parse_address
@@ -59,9 +59,16 @@ class Engine:
         self._typing: dict[str, float] = {}
         self._lock_fd: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[Any]] = set()
         self._ops = ControlOps(self)
         self._server: Any = None
         self._feed = FeedTail(self)
+        self.dispatcher: Any = None
+        """The one command dispatcher (engine.dispatch.Dispatcher), built at start."""
+        self.started_at = 0.0
+        self.stopped = asyncio.Event()
+        """Set when stop() finished (a foreground `engine run` waits on it as well as on signals)."""
+        self.stop_reason = ""
 
     # ---- lifecycle ---------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -84,10 +91,16 @@ class Engine:
             self.ledger = Ledger.open(self.paths)
         self.allowed_dialogs = allowed_dialogs(self.paths.town_toml)
         self._feed.start_at_end()
+        from gastown_tui.engine.dispatch import Dispatcher
+
+        self.dispatcher = Dispatcher(self)
+        self.started_at = time.time()
+        self.stopped = asyncio.Event()
         if self._control:
             from gastown_tui.engine.control import ControlServer
 
-            self._server = ControlServer(self.paths.engine_sock, self._ops.handlers(), self._ops.streams())
+            self._server = ControlServer(self.paths.engine_sock, self._ops.handlers(), self._ops.streams(),
+                                         self.dispatcher)
             await self._server.start()
         self.running = True
         self.monitor.nudges_waiting = {a for a in self._agents_with_nudges()}
@@ -119,7 +132,31 @@ class Engine:
         await self.sessions.stop_all()
         feed.emit(self.paths.events, "engine.stop", actor="engine", pid=os.getpid())
         self.bus.publish(EngineStatus(False, "stopped"))
+        if self.dispatcher is not None:
+            self.dispatcher.close()
         self._release_lock()
+        self.stopped.set()
+
+    def request_stop(self, reason: str) -> None:
+        """Stop soon (after the current command's reply is written): "Stop all" from a client."""
+        self.stop_reason = reason
+        log.warning("engine stop requested: %s", reason)
+        self.spawn_task(self._stop_soon(), "engine-stop")
+
+    async def _stop_soon(self) -> None:
+        await asyncio.sleep(0.05)  # let the reply reach the client first
+        await self.stop()
+
+    def spawn_task(self, coro: Any, name: str) -> None:
+        """Run a coroutine on the engine's loop, logged if it fails (delayed restarts, stop requests)."""
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._background.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self._background.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                log.error("engine task %s failed", name, exc_info=t.exception())
+        task.add_done_callback(done)
 
     def _take_lock(self) -> None:
         """One engine per town: an exclusive flock on `.gastown/engine.lock` (released by the OS on crash)."""

@@ -1,4 +1,9 @@
-"""Control-socket operations: thin adapters from JSON requests to Engine methods (one method per op)."""
+"""The legacy op table (`{"op": ...}` from `gt` commands): each op becomes a typed command for the one dispatcher.
+
+Commands (spawn, restart, kill, nudge, peek) go through `engine.dispatch` exactly like a TUI's, and their typed
+results are flattened back into the dicts older callers read. The reads `status`, `explain` and the `sling-start`
+and `typing` ops still call the engine directly: their dicts carry fields the typed rows do not (yet).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from gastown_tui.engine.api.commands import Nudge, Peek, RestartAgent, StartAgent, StopAgent
 from gastown_tui.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -62,40 +68,42 @@ class ControlOps:
         """Every agent and its state."""
         return self.engine.status()
 
+    async def _dispatch(self, command: Any) -> Any:
+        """One typed command through the engine's dispatcher (client 0: the legacy op table)."""
+        return await self.engine.dispatcher.dispatch(0, command)
+
     async def spawn(self, args: dict[str, Any]) -> dict[str, Any]:
         """Start an agent's session (no-op if it runs)."""
-        address = self.engine.resolve(_text(args, "address"))
-        session = await self.engine.sessions.spawn(address, topic=_text(args, "topic", "assigned"),
-                                                   sender=_text(args, "sender", "overseer"))
-        return {"address": str(address), "session_id": session.session_id, "pid": session.pty.pid}
+        info = await self._dispatch(StartAgent(_text(args, "address"), _text(args, "topic", "assigned"),
+                                               _text(args, "sender", "overseer")))
+        return {"address": info.address, "session_id": info.session_id, "pid": info.pid}
 
     async def restart(self, args: dict[str, Any]) -> dict[str, Any]:
         """Restart an agent with its hook; with `delay`, answer first (the caller may be inside that session)."""
-        address = self.engine.resolve(_text(args, "address"))
-        topic = _text(args, "topic", "restart")
-        delay = float(args.get("delay", 0) or 0)
-        if delay > 0:
-            async def later() -> None:
-                await asyncio.sleep(delay)
-                await self.engine.sessions.restart(address, topic=topic)
-            asyncio.get_running_loop().create_task(later())
-            return {"address": str(address), "scheduled_in": delay}
-        session = await self.engine.sessions.restart(address, topic=topic)
-        return {"address": str(address), "session_id": session.session_id}
+        info = await self._dispatch(RestartAgent(_text(args, "address"), _text(args, "topic", "restart"),
+                                                 float(args.get("delay", 0) or 0)))
+        if info.scheduled_in:
+            return {"address": info.address, "scheduled_in": info.scheduled_in}
+        return {"address": info.address, "session_id": info.session_id}
 
     async def kill(self, args: dict[str, Any]) -> dict[str, Any]:
         """Stop an agent's session."""
-        address = self.engine.resolve(_text(args, "address"))
-        return {"address": str(address), "killed": await self.engine.sessions.kill(address)}
+        address = str(self.engine.resolve(_text(args, "address")))
+        killed = self.engine.sessions.live(address) is not None
+        await self._dispatch(StopAgent(address))
+        return {"address": address, "killed": killed}
 
     async def nudge(self, args: dict[str, Any]) -> dict[str, Any]:
         """Deliver or queue a nudge."""
-        return await self.engine.nudge(_text(args, "address"), _text(args, "message"),
-                                       sender=_text(args, "sender", "overseer"))
+        outcome = await self._dispatch(Nudge(_text(args, "address"), _text(args, "message"),
+                                             _text(args, "sender", "overseer")))
+        if outcome.delivered:
+            return {"delivered": True, "queued": False, "verified": outcome.verified}
+        return {"delivered": False, "queued": True, "nudge_id": outcome.nudge_id, "reason": outcome.reason}
 
     async def peek(self, args: dict[str, Any]) -> dict[str, Any]:
         """Recent screen lines."""
-        return {"lines": self.engine.peek(_text(args, "address"), int(args.get("lines", 40)))}
+        return {"lines": list((await self._dispatch(Peek(_text(args, "address"), int(args.get("lines", 40))))).lines)}
 
     async def sling_start(self, args: dict[str, Any]) -> dict[str, Any]:
         """Start (or notify) the agent that just got work slung onto its hook."""

@@ -81,7 +81,8 @@ class AgentSession:
         """Recompute the layered state verdict."""
         return decide(alive=self.alive, exited_at=self.exited_at, started_at=self.started_at, now=now,
                       hook=self.hook, rules=self.rules, display=self.display(),
-                      last_output_at=self.pty.last_output_at, ready_delay=self.plan.runtime.ready_delay)
+                      last_output_at=self.pty.last_output_at, ready_delay=self.plan.runtime.ready_delay,
+                      exit_status=self.pty.exit_status)
 
 
 class AgentSessions:

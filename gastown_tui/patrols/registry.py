@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gastown_tui.clock import Clock, SystemClock
-from gastown_tui.engine.scheduler import RunReport
+from gastown_tui.scheduler import RunReport
 from gastown_tui.errors import NotFound
 from gastown_tui.patrols import deacon, refinery, witness
 from gastown_tui.patrols.context import PatrolContext
@@ -125,7 +125,7 @@ def patrol_names(town: TownPaths) -> list[str]:
 
 async def run_once(town: TownPaths, ledger: Any, name: str, *, clock: Clock | None = None) -> RunReport:
     """Run patrol `name` once in this process (no engine), recording the outcome in the shared history."""
-    from gastown_tui.engine.scheduler import Scheduler  # noqa: PLC0415
+    from gastown_tui.scheduler import Scheduler  # noqa: PLC0415
 
     ctx = offline_context(town, ledger, clock)
     entries = {e.spec.name: e for e in build_patrols(ctx)}

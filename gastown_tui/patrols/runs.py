@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from gastown_tui.convoys.model import field_of
-from gastown_tui.engine.scheduler import RESULT_ERROR, RESULT_OK, RunReport
+from gastown_tui.scheduler import RESULT_ERROR, RESULT_OK, RunReport
 from gastown_tui.events import emit
 from gastown_tui.patrols.wisp import find_open_run, ordered_steps, pour_run, step_id_of
 

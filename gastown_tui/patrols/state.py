@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gastown_tui.engine.scheduler import RunOutcome
+from gastown_tui.scheduler import RunOutcome
 
 HISTORY_KEEP = 200  # outcomes kept in meta (the run wisps themselves are GC'd by age)
 _PAUSED = "patrol.paused"

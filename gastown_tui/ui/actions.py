@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from textual.widgets import TabbedContent
+from textual.widgets import Input, TabbedContent, TextArea
 
+from gastown_tui.ui.bindings import APP_BINDINGS, config_path
+from gastown_tui.ui.panels.alerts import AlertSettings, read_alerts
+from gastown_tui.ui.overseer_port import OverseerView
+from gastown_tui.ui.panels.layout import default_layout
+from gastown_tui.ui.panels.status import StatusHeader
 from gastown_tui.ui.panels.tables import PatrolsTable
 from gastown_tui.ui.panels.terminals import PaneTerminal, TerminalDeck
 from gastown_tui.ui.screens.dialogs import (
     ConfirmDialog, compose_dialog, new_bead_dialog, new_convoy_dialog, nudge_dialog, reply_dialog, seance_dialog,
     sling_dialog,
 )
+from gastown_tui.ui.screens.bead_details import BeadDetails
 from gastown_tui.ui.screens.form import Values
+from gastown_tui.ui.screens.needs_you import NeedsYouScreen
 from gastown_tui.ui.screens.help import HelpScreen
-from widgets.agent_list import AgentList
+from widgets.activity_feed import ActivityFeed
+from widgets.agent_list import AgentInfo, AgentList
+from widgets.backlog import BacklogView
+from widgets.needs_you import NeedsYouItem
+from widgets.scrollback_search import CopyModeScreen, lines_of
 from widgets.mail_list import MailList
+from widgets.terminal_view import TerminalView
 
 if TYPE_CHECKING:
     from gastown_tui.ui.app import GastownApp
@@ -25,11 +38,31 @@ else:
     _Base = object
 
 
+def relative_age(seconds: float) -> str:
+    """'45s', '3m', '2h' (how long an agent has waited)."""
+    s = max(0, int(seconds))
+    return f"{s}s" if s < 60 else f"{s // 60}m" if s < 3600 else f"{s // 3600}h"
+
+
+GATED_ACTIONS = frozenset(binding.action.split("(")[0] for binding in APP_BINDINGS)
+"""Names of the app's own actions (the ones that must not fire under a dialog)."""
+
+
 class ActionsMixin(_Base):
     """action_* methods for GastownApp: open a dialog, then hand the checked values to `run_command`."""
 
+    alert_settings: AlertSettings | None = None
+    """Bell / desktop notification on "needs you" (read from config.toml on first use; tests set it)."""
+
     def _agents(self) -> list[str]:
         return [agent.address for agent in self.snapshot.agents]
+
+    def known_bead_ids(self) -> set[str]:
+        """Every bead id the screen knows: tracked by a convoy, or open in the backlog."""
+        ids = {bead.id for convoy in self.snapshot.convoys for bead in convoy.beads}
+        ids.update(convoy.id for convoy in self.snapshot.convoys)
+        ids.update(item.id for item in self.overseer.backlog)
+        return ids
 
     def _rigs(self) -> list[str]:
         return sorted({agent.rig for agent in self.snapshot.agents if agent.rig})
@@ -46,7 +79,8 @@ class ActionsMixin(_Base):
                                  success=f"{values['bead']} → {values['target']}")
 
         # No default target: slinging onto whichever agent happens to be selected is too easy to do by accident.
-        self.push_screen(sling_dialog(self.selected_bead or "", targets, blink=self.blink), done)
+        beads = [item.id for item in self.overseer.backlog if item.status in ("open", "blocked")]
+        self.push_screen(sling_dialog(self.selected_bead or "", targets, blink=self.blink, beads=beads), done)
 
     def action_new_bead(self) -> None:
         """Create a bead."""
@@ -66,7 +100,9 @@ class ActionsMixin(_Base):
                 self.run_command("New convoy", self.port.new_convoy, values["title"], values["beads"].split(),
                                  success=f"Convoy '{values['title']}' created")
 
-        self.push_screen(new_convoy_dialog(self.selected_bead or "", blink=self.blink), done)
+        known = self.known_bead_ids()
+        self.push_screen(new_convoy_dialog(self.selected_bead or "", known.__contains__, suggestions=sorted(known),
+                                           blink=self.blink), done)
 
     # -- agents -------------------------------------------------------------------------------------------------
 
@@ -132,6 +168,93 @@ class ActionsMixin(_Base):
 
         self.push_screen(reply_dialog(item.subject, blink=self.blink), done)
 
+    # -- the Overseer's day: backlog, needs you, stable numbers ---------------------------------------------------
+
+    @property
+    def overseer(self) -> OverseerView:
+        """The last backlog / needs-you / numbers view (empty for ports that do not provide one)."""
+        return getattr(self, "_overseer_view", OverseerView())
+
+    def refresh_overseer(self) -> None:
+        """Read the port's overseer view and hand each part to its widget; alert on agents that start waiting."""
+        read = getattr(self.port, "overseer_view", None)
+        view = read() if callable(read) else OverseerView()
+        before = {w.address: w.state for w in self.overseer.waiting}
+        self._overseer_view = view
+        self.query_one(BacklogView).set_items(view.backlog)
+        numbers = dict(view.numbers)
+        self.query_one(AgentList).set_numbers(numbers)
+        self.deck.numbers = numbers
+        self.query_one(StatusHeader).set_needs_you(len(view.waiting))
+        if isinstance(self.screen, NeedsYouScreen):
+            self.screen.set_items(self.needs_you_items())
+        fresh = [w for w in view.waiting if before.get(w.address) != w.state]
+        if fresh and getattr(self, "_overseer_seen", False):
+            self.alert_needs_you(fresh[0].name, fresh[0].state, fresh[0].why)
+        self._overseer_seen = True
+
+    def needs_you_items(self) -> list[NeedsYouItem]:
+        """The needs-you rows, oldest first, with how long each has waited."""
+        now = self.now()
+        items = []
+        for w in self.overseer.waiting:
+            waited = relative_age(now - w.since) if w.since is not None else ""
+            items.append(NeedsYouItem(w.address, w.name, w.state, w.why, waited,
+                                      self.overseer.numbers.get(w.address, 0), w.state == "permission-prompt"))
+        return items
+
+    def alert_needs_you(self, name: str, state: str, why: str) -> None:
+        """A toast always; the bell and a desktop notification (OSC 9 / OSC 777) when config.toml asks."""
+        self.notify(f"{name}: {why}", title=f"Needs you: {state}", severity="warning", timeout=8)
+        settings = getattr(self, "alert_settings", None)
+        if settings is None:
+            settings, problems = read_alerts(config_path())
+            self.alert_settings = settings
+            for problem in problems:
+                self.notify(problem, title="Config", severity="warning")
+        if settings.bell:
+            self.bell()
+        sequence = settings.desktop_sequence(f"Gas Town: {name} needs you", f"{state}: {why}")
+        driver = getattr(self, "_driver", None)
+        if sequence and driver is not None:
+            driver.write(sequence)
+
+    def action_needs_you(self) -> None:
+        """The agents that need the Overseer; y/n answers a permission prompt, Enter opens the agent."""
+
+        def done(address: str | None) -> None:
+            if address:
+                self.show_terminals()
+                self.show_agent(address)
+
+        self.push_screen(NeedsYouScreen(self.needs_you_items(), self.answer_permission), done)
+
+    def answer_permission(self, address: str, approve: bool) -> None:
+        """Send approve/deny to the agent (through the engine, which re-checks it is still at the prompt)."""
+        send = getattr(self.port, "answer_permission", None)
+        if not callable(send):
+            self.notify("This engine cannot answer prompts: open the pane (Enter).", severity="warning")
+            return
+        verb = "Approve" if approve else "Deny"
+        self.run_command(verb, send, address, approve, success=f"{address}: {verb.lower()}d")
+
+    def on_backlog_view_highlighted(self, message: BacklogView.Highlighted) -> None:
+        """A backlog bead is the sling subject."""
+        self.selected_bead = message.bead_id
+
+    def on_backlog_view_opened(self, message: BacklogView.Opened) -> None:
+        """Enter on a backlog bead: its details (s there slings it)."""
+        item = next((i for i in self.overseer.backlog if i.id == message.bead_id), None)
+        if item is None:
+            return
+        self.selected_bead = item.id
+
+        def done(sling: bool | None) -> None:
+            if sling:
+                self.action_sling()
+
+        self.push_screen(BeadDetails(item), done)
+
     # -- panes ----------------------------------------------------------------------------------------------------
 
     @property
@@ -139,8 +262,13 @@ class ActionsMixin(_Base):
         """The terminals."""
         return self.query_one(TerminalDeck)
 
+    def show_terminals(self) -> None:
+        """On a narrow screen, put the terminals back where a tab replaced them."""
+        self.screen.remove_class("-show-right")
+
     def action_focus_terminal(self) -> None:
         """Type into the current pane."""
+        self.show_terminals()
         pane = self.deck.current_pane()
         body = pane.body if pane else None
         if isinstance(body, PaneTerminal):
@@ -170,8 +298,36 @@ class ActionsMixin(_Base):
         if pane is not None:
             self.screen.maximize(pane, container=False)
 
+    def apply_default_layout(self, agents: Sequence[AgentInfo]) -> None:
+        """Once, on the first snapshot with agents: the split that fits the live agents and the screen size
+        (unless a layout was given or the Overseer already chose one with x)."""
+        if self.initial_layout is not None or getattr(self, "_layout_chosen", False) or not agents:
+            return
+        self._layout_chosen = True
+        live = sum(1 for agent in agents if agent.state != "dead")
+        self.deck.layout_name = default_layout(self.size.width, self.size.height, live)
+
+    def action_search_scrollback(self) -> None:
+        """Search the current pane's scrollback."""
+        self._open_copy_mode(search=True)
+
+    def action_copy_mode(self) -> None:
+        """Copy mode over the current pane's scrollback."""
+        self._open_copy_mode(search=False)
+
+    def _open_copy_mode(self, *, search: bool) -> None:
+        pane = self.deck.current_pane()
+        source = pane.source if pane is not None else None
+        if pane is None or source is None or not pane.address:
+            self.notify("No live terminal in this pane.", severity="warning")
+            return
+        name = pane.address.rsplit("/", 1)[-1]
+        self.push_screen(CopyModeScreen(f"{name}: scrollback (frozen at {self.time_format(self.now())})",
+                                        lines_of(source), search=search, blink=self.blink))
+
     def action_split(self) -> None:
         """Cycle the pane layout."""
+        self._layout_chosen = True
         name = self.deck.cycle_layout()
         self.notify(f"Layout {name.replace('x', '×')}", timeout=2)
 
@@ -181,9 +337,10 @@ class ActionsMixin(_Base):
 
     def action_jump(self, number: int) -> None:
         """Show agent N (list order) in the current pane."""
-        agents = self.agent_order()
-        if 1 <= number <= len(agents):
-            self.show_agent(agents[number - 1].address)
+        address = self.query_one(AgentList).address_of(number)
+        if address is not None:
+            self.show_terminals()
+            self.show_agent(address)
         else:
             self.notify(f"No agent {number}.", severity="warning", timeout=3)
 
@@ -196,6 +353,22 @@ class ActionsMixin(_Base):
             showing = self.screen.has_class("-show-right")
             self.screen.set_class(not (showing and tabs.active == tab), "-show-right")
         tabs.active = tab
+        # The tab's content takes focus, so Down/Up move its selection instead of the convoy tree's.
+        pane = tabs.get_pane(tab)
+        focusable = [w for w in pane.query("*") if w.focusable]
+        # a list or table before a filter line: app keys (s, Enter) act on rows; / moves to the filter
+        target = next((w for w in focusable if not isinstance(w, Input)), focusable[0] if focusable else None)
+        visible = not self.screen.has_class("-narrow") or self.screen.has_class("-show-right")
+        if target is not None and visible:
+            self.screen.set_focus(target)
+
+    def action_toggle_feed_noise(self) -> None:
+        """Show or hide routine patrol steps in the activity feed."""
+        feed = self.query_one(ActivityFeed)
+        feed.set_show_noise(not feed.show_noise)
+        self.action_show_tab("feed")
+        self.notify("Feed shows patrol steps" if feed.show_noise else
+                    f"Feed hides patrol steps ({feed.entries_hidden} hidden)", timeout=3)
 
     def _selected_patrol(self) -> str | None:
         name = self.query_one(PatrolsTable).selected_name
@@ -226,21 +399,27 @@ class ActionsMixin(_Base):
             self.push_screen(HelpScreen(self.BINDINGS, self.keymap))
 
     def action_quit_app(self) -> None:
-        """Quit; while agents run, ask first."""
-        live = self.port.live_sessions()
-        if live <= 0:
-            self.exit()
-            return
+        """Quit asks Detach (default) / Stop all / Cancel (EngineLinkMixin.ask_quit)."""
+        self.ask_quit()  # type: ignore[attr-defined]
 
-        def done(yes: bool | None) -> None:
-            if yes:
-                self.exit()
+    async def action_quit(self) -> None:
+        """Textual's own quit (palette "Quit", ctrl+q) takes the same path."""
+        self.action_quit_app()
 
-        self.push_screen(ConfirmDialog(f"{live} agent session(s) are running. Quit and stop them?", yes="Quit",
-                                       id="quit-dialog"), done)
+    def action_help_quit(self) -> None:
+        """Ctrl+C outside a text field: say how to quit (Textual's version of this toast uses markup)."""
+        self.notify("Press q to quit (it asks first while agents run).", title="Do you want to quit?")
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """A toast whose text is never parsed as markup: bead titles, agent output and errors are shown as-is."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
-        """App actions only apply on the main screen (dialogs have their own keys)."""
-        if action in ("help", "release_terminal"):
+        """Our app actions only apply on the main screen (dialogs have their own keys); Textual's own
+        (focus_next for Tab, the palette, quit …) are never blocked here."""
+        if action in ("help", "release_terminal") or action not in GATED_ACTIONS:
             return True
+        if action == "focus_terminal" and isinstance(self.focused, (TerminalView, Input, TextArea)):
+            return False  # a priority binding: `i` typed into a pane or a text field is just the letter i
         return len(self.screen_stack) <= 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 import time
@@ -12,13 +11,13 @@ from typing import Any
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from gastown_tui.errors import GastownError
 from gastown_tui.gc_tuning import freeze_startup_heap
 from gastown_tui.ui.actions import ActionsMixin
+from gastown_tui.ui.detach import EngineLinkMixin
 from gastown_tui.ui.bindings import APP_BINDINGS, read_keymap
 from gastown_tui.ui.bridge import Bridge, TimeFormat, local_hms
 from gastown_tui.ui.commands import ActionsProvider, AgentsProvider
@@ -35,6 +34,7 @@ from gastown_tui.ui.panels.tables import MergeQueueTable, PatrolsTable
 from gastown_tui.ui.panels.terminals import TerminalDeck
 from gastown_tui.ui.port import TownPort, TownSnapshot
 from widgets.activity_feed import ActivityFeed
+from widgets.backlog import BacklogView
 from widgets.agent_list import AgentInfo, AgentList
 from widgets.convoy_tree import ConvoyTree
 from widgets.dag_view import DagView
@@ -44,15 +44,9 @@ from widgets.terminal_view import TerminalView
 _log = logging.getLogger(__name__)
 
 
-READ_GAP = 4.0
-"""After a town read that took t seconds, the next waits until 4t has passed."""
-READ_FREE = 0.01
-"""Reads faster than this (small towns, tests) are never delayed."""
-FIRST_FRAME_WAIT = 1.0
-"""At most this long the engine waits for the first full frame (footer included) before starting."""
 
 
-class GastownApp(ActionsMixin, App[None]):
+class GastownApp(EngineLinkMixin, ActionsMixin, App[None]):
     """The Overseer's screen. Everything it shows comes from a TownPort; every command goes back through it."""
 
     CSS_PATH = "app.tcss"
@@ -85,21 +79,19 @@ class GastownApp(ActionsMixin, App[None]):
         self.bridge = Bridge(self, port, time_format)
         self.snapshots_taken = 0
         """How many times the snapshot was re-read (tests check events are coalesced)."""
-        self._next_read_at = 0.0
-        self._read_timer: Timer | None = None
 
     # -- layout ---------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         """Header, the three columns, footer."""
-        yield StatusHeader(id="status")
+        yield StatusHeader(self.time_format, id="status")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield ConvoyTree(id="convoys")
                 yield AgentList(id="agents")
             # Default layout by width: a grid only where panes stay wide enough to read an agent's screen.
-            width = self.size.width
-            layout = self.initial_layout or ("2x2" if width >= 160 else "2x1" if width >= 120 else "1")
+            # (until the first snapshot says how many agents are live: then apply_default_layout decides once)
+            layout = self.initial_layout or "1"
             yield TerminalDeck(self.port.screen, self.write_to_agent, layout=layout, id="deck")
             with TabbedContent(id="right", initial="graph"):
                 with TabPane("Graph", id="graph"):
@@ -112,7 +104,9 @@ class GastownApp(ActionsMixin, App[None]):
                 with TabPane("Queue", id="queue"):
                     yield MergeQueueTable(id="merge-queue")
                 with TabPane("Patrols", id="patrols"):
-                    yield PatrolsTable(self.now, id="patrol-table")
+                    yield PatrolsTable(self.now, time_format=self.time_format, id="patrol-table")
+                with TabPane("Beads", id="beads"):
+                    yield BacklogView(blink=self.blink, id="backlog")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -127,24 +121,15 @@ class GastownApp(ActionsMixin, App[None]):
         self.query_one(ActivityFeed).add_entries(self.port.recent_feed())
         self.query_one(ConvoyTree).focus()
         if self.start_engine:
-            # Paint first: starting the engine respawns every hooked agent (fork + ledger writes each), which
-            # on the UI loop held the first frame back by seconds with 30 agents.
-            self.call_after_refresh(self.start_port)
+            self.start_port()  # attaching is cheap (the engine runs elsewhere): overlap it with the first paint
 
-    @work(exit_on_error=False, group="engine", description="start the engine")
+    @work(exit_on_error=False, group="engine", description="attach to the engine")
     async def start_port(self) -> None:
-        """Start sessions and patrols without blocking the first paint."""
-        # The footer fills in its keys a few refreshes after mount; the engine's start (30 spawns, their ledger
-        # writes and the reads they trigger) would hold those refreshes back by seconds, so wait for it (bounded).
-        footer = self.query_one(Footer)
-        deadline = time.monotonic() + FIRST_FRAME_WAIT
-        while time.monotonic() < deadline and not (footer.children and all(k.is_mounted for k in footer.children)):
-            await asyncio.sleep(0.01)
-        await footer.wait_for_refresh()
+        """Attach to the engine (connect, subscribe, first snapshot) without blocking the first paint."""
         try:
             await self.port.start()
         except Exception as exc:  # the UI stays up so the Overseer can read why
-            self.notify(str(exc), title="Engine failed to start", severity="error", timeout=30)
+            self.notify(str(exc), title="Could not attach to the engine", severity="error", timeout=30)
         if self.freeze_heap:
             # Everything alive now (modules, ledger, widgets, sessions) lives as long as the app. Left in the GC's
             # oldest generation, each full collection walked it all: ~145 ms pauses every ~2 s with 30 agents,
@@ -154,7 +139,7 @@ class GastownApp(ActionsMixin, App[None]):
         self.post_message(TownChanged())
 
     async def on_unmount(self) -> None:
-        """Stop the engine with the app."""
+        """Detach from the engine (the port decides; a TUI never stops the engine by going away)."""
         if self.start_engine:
             try:
                 await self.port.stop()
@@ -164,30 +149,29 @@ class GastownApp(ActionsMixin, App[None]):
     # -- domain events in -------------------------------------------------------------------------------------
 
     def refresh_town(self) -> None:
-        """Re-read the snapshot and hand each widget its part (widgets skip work when nothing changed)."""
-        started = time.perf_counter()
+        """Take the port's latest snapshot (memory: the engine computes it) and hand each widget its part."""
         try:
             snap = self.port.snapshot()
         except GastownError as exc:
             self.notify(exc.one_line(), title="Could not read the town", severity="error")
             return
-        took = time.perf_counter() - started  # the port's read only: widget work is cheap when nothing changed
         self.snapshots_taken += 1
         self.snapshot = snap
         self.query_one(StatusHeader).show(self.port.town_name, snap)
         self.query_one(ConvoyTree).set_convoys(snap.convoys)
         agents = self.query_one(AgentList)
         agents.set_agents(snap.agents)
-        self.query_one(TerminalDeck).set_agents(agents.agents)
+        deck = self.query_one(TerminalDeck)
+        deck.set_agents(agents.agents)
+        self.port.focus_pane(deck.current_address or "")  # the engine updates this pane fastest
+        self.apply_default_layout(snap.agents)
         self.query_one(MailList).set_items(snap.mail)
         self.query_one(MergeQueueTable).set_rows(snap.merge_queue)
         self.query_one(PatrolsTable).set_rows(snap.patrols)
+        self.refresh_overseer()
         if self.graph_root is None and snap.convoys:
             self.graph_root = snap.convoys[0].id
         self.refresh_graph()
-        # A slow read (a big ledger) earns a pause before the next one, so bursts of events (30 session starts)
-        # cost a few reads instead of one each and reads never take more than ~1/(1+READ_GAP) of the UI loop.
-        self._next_read_at = time.monotonic() + (READ_GAP * took if took > READ_FREE else 0.0)
 
     def refresh_graph(self) -> None:
         """Redraw the bead graph of the selected convoy/epic (states update in place when the shape is the same)."""
@@ -207,18 +191,8 @@ class GastownApp(ActionsMixin, App[None]):
 
     @on(TownChanged)
     def town_changed(self) -> None:
-        """Coalesced ledger change: read now, or once when the pause after a slow read ends."""
+        """Coalesced change: repaint from the port's latest snapshot."""
         self.bridge.town_handled()
-        if self._read_timer is not None:
-            return  # a read is already scheduled and will see this change too
-        wait = self._next_read_at - time.monotonic()
-        if wait > 0:
-            self._read_timer = self.set_timer(wait, self._deferred_refresh, name="town-read")
-        else:
-            self.refresh_town()
-
-    def _deferred_refresh(self) -> None:
-        self._read_timer = None
         self.refresh_town()
 
     @on(AgentOutput)
@@ -244,8 +218,12 @@ class GastownApp(ActionsMixin, App[None]):
 
     @on(SessionEnded)
     def session_ended(self, message: SessionEnded) -> None:
-        """Tell the Overseer a session exited."""
-        self.notify(f"{message.address} exited {message.status}".strip(), title="Session ended", severity="warning")
+        """Tell the Overseer a session exited: a clean exit (a finished or re-slung agent) is news, not an alarm."""
+        if message.status in ("", "0", "None") or message.status.startswith("-"):  # clean, or stopped by us
+            self.notify(f"{message.address}: session finished", title="Session ended", timeout=4)
+        else:
+            self.notify(f"{message.address} exited with status {message.status}", title="Session failed",
+                        severity="warning")
 
     # -- selection ----------------------------------------------------------------------------------------------
 
@@ -284,7 +262,8 @@ class GastownApp(ActionsMixin, App[None]):
 
     @on(TerminalDeck.PaneChanged)
     def pane_changed(self, message: TerminalDeck.PaneChanged) -> None:
-        """The current pane's agent becomes the selected agent."""
+        """The current pane's agent becomes the selected agent (and the pane the engine updates fastest)."""
+        self.port.focus_pane(message.address or "")
         if message.address:
             self.selected_agent = message.address
             self.query_one(AgentList).select_address(message.address)

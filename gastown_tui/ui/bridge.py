@@ -1,9 +1,8 @@
 """The one bridge from engine events to Textual messages: subscribe to the port, post messages to the app.
 
-Domain events are matched by class name and read duck-typed, so this module is the only place that knows their
-shape. `App.post_message` is thread-safe, so the engine may call us from any thread; nothing here touches a widget.
-High-rate output becomes `AgentOutput`, at most one pending per agent (and `can_replace`), and at most one
-`TownChanged` is pending at a time.
+Events are the typed `engine.api` events (plus the port's own SnapshotReady/PaneReady/FeedLoaded/CommandFailed),
+matched by type. `App.post_message` is thread-safe; nothing here touches a widget. High-rate output becomes
+`AgentOutput`, at most one pending per agent (and `can_replace`), and at most one `TownChanged` is pending.
 """
 
 from __future__ import annotations
@@ -15,7 +14,11 @@ from typing import Any
 from textual.app import App
 from textual.message import Message
 
-from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, Notice, SessionEnded, TownChanged
+from gastown_tui.engine import api
+from gastown_tui.ui.engine_port import CommandFailed, FeedLoaded, PaneReady, SnapshotReady
+from gastown_tui.ui.messages import (
+    AgentOutput, EngineGone, FeedAppended, MailNotice, Notice, SessionEnded, TownChanged,
+)
 from gastown_tui.ui.port import TownPort
 from widgets.activity_feed import FeedEntry
 
@@ -28,51 +31,43 @@ def local_hms(ts: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(ts))
 
 
-def _address(event: Any) -> str:
-    for attr in ("address", "agent", "session"):
-        value = getattr(event, attr, None)
-        if isinstance(value, str) and value:
-            return value
-    return ""
-
-
-def feed_entry(raw: Any, fmt: TimeFormat) -> FeedEntry:
-    """Turn a feed event (an `events.Event`, or anything with kind/ts/actor/data or text) into a feed line."""
-    inner = getattr(raw, "event", raw)
-    kind = str(getattr(inner, "kind", type(inner).__name__))
-    ts = getattr(inner, "ts", None)
-    actor = str(getattr(inner, "actor", "") or "").replace("/polecats/", "/").replace("/crew/", "/").rstrip("/")
-    data = getattr(inner, "data", None) or {}
-    text = getattr(inner, "text", None) or data.get("text") or data.get("summary") or data.get("message") or ""
+def feed_entry(event: api.FeedEvent, fmt: TimeFormat) -> FeedEntry:
+    """One feed event as an activity line (text from the data's text/summary/message, else key=value pairs)."""
+    actor = event.actor.replace("/polecats/", "/").replace("/crew/", "/").rstrip("/")
+    data = event.data or {}
+    text = data.get("text") or data.get("summary") or data.get("message") or ""
     if not text and data:
         text = " ".join(f"{key}={value}" for key, value in sorted(data.items()) if key not in ("kind", "ts", "actor"))
-    return FeedEntry(fmt(float(ts)) if isinstance(ts, (int, float)) else "", actor, kind, str(text))
+    return FeedEntry(fmt(event.ts), actor, event.kind, str(text))
 
 
 def translate(event: object, fmt: TimeFormat = local_hms) -> list[Message]:
-    """The messages one domain event becomes (pure: unit-tested without an app)."""
-    name = type(event).__name__
-    if name in ("SessionOutput", "TerminalOutput", "OutputBatch"):
-        address = _address(event)
-        return [AgentOutput(address)] if address else []
-    if name in ("FeedEvent", "Event", "ActivityEvent"):
-        return [FeedAppended([feed_entry(event, fmt)]), TownChanged()]
-    if name in ("MailArrived", "MailSent"):
-        to = str(getattr(event, "to", "") or getattr(event, "recipient", "") or "")
-        notices: list[Message] = []
-        if name == "MailArrived" and (not to or to.startswith("overseer")):
-            notices.append(MailNotice(str(getattr(event, "sender", "") or ""), str(getattr(event, "subject", ""))))
-        return [*notices, TownChanged()]
-    if name == "NudgeQueued":
-        reason = str(getattr(event, "reason", "") or "")
-        return [Notice("Nudge queued", f"{_address(event)}: {reason}" if reason else _address(event)), TownChanged()]
-    if name == "NudgeDelivered":
-        verified = bool(getattr(event, "verified", True))
-        return [Notice("Nudge delivered" if verified else "Nudge sent, not confirmed", _address(event),
-                       "information" if verified else "warning"), TownChanged()]
-    if name in ("SessionExited", "SessionEnded", "SessionDied"):
-        return [SessionEnded(_address(event), str(getattr(event, "status", "") or "")), TownChanged()]
-    return [TownChanged()]
+    """The messages one event becomes (pure: unit-tested without an app)."""
+    match event:
+        case api.SessionOutput(address=address):
+            return [AgentOutput(address)]
+        case api.FeedEvent():
+            return [FeedAppended([feed_entry(event, fmt)]), TownChanged()]
+        case FeedLoaded(entries=entries):
+            return [FeedAppended(list(entries))]
+        case api.MailArrived(recipient=to, sender=sender, subject=subject):
+            notices: list[Message] = [MailNotice(sender, subject)] if to.startswith("overseer") else []
+            return [*notices, TownChanged()]
+        case api.NudgeQueued(address=address, reason=reason):
+            return [Notice("Nudge queued", f"{address}: {reason}" if reason else address), TownChanged()]
+        case api.NudgeDelivered(address=address, verified=verified):
+            return [Notice("Nudge delivered" if verified else "Nudge sent, not confirmed", address,
+                           "information" if verified else "warning"), TownChanged()]
+        case api.SessionExited(address=address, exit_status=status):
+            return [SessionEnded(address, "" if status is None else f"with status {status}"), TownChanged()]
+        case api.EngineLost(reason=reason):
+            return [EngineGone(reason)]
+        case CommandFailed(text=text):
+            return [Notice("Command failed", text, "error")]
+        case SnapshotReady() | PaneReady():
+            return [TownChanged()]
+        case _:
+            return [TownChanged()]
 
 
 class Bridge:
@@ -87,17 +82,19 @@ class Bridge:
         self._town_pending = False
         self._output_pending: set[str] = set()
         self.shown: Callable[[str], bool] = lambda _address: True
-        """Is this agent on screen? Output of the others is only fed to its screen, never posted to the app."""
+        """Is this agent on screen? Output of the others is never posted to the app."""
 
     def attach(self) -> None:
-        """Start receiving events."""
+        """Start receiving events; a port that views panes asks `shown` too (hidden panes are not streamed)."""
         self._port.subscribe(self.on_event)
+        if hasattr(self._port, "shown"):
+            self._port.shown = lambda address: self.shown(address)
 
     def on_event(self, event: object) -> None:
-        """Engine callback: translate and post; never raise into the engine."""
+        """Port callback: translate and post; never raise into the port."""
         try:
             messages = translate(event, self._fmt)
-        except Exception:  # a malformed event must not take the engine down with it
+        except Exception:  # a malformed event must not break the event stream
             messages = [TownChanged()]
         for message in messages:
             # can_replace only merges neighbours in the queue; interleaved kinds need these pending flags so a

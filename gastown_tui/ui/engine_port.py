@@ -1,291 +1,387 @@
-"""EnginePort: the TownPort over a real in-process `Engine` (reads from the ledger, commands through the engine).
+"""ClientPort: the TownPort over an EngineClient (the town's engine, usually another process on the socket).
 
-The engine runs on the app's own event loop, so nothing here may call the engine's control socket (that would wait
-on the loop it is running on); commands that block on git or subprocesses run in a thread (the ledger is
-thread-safe), and session work is awaited on the loop.
+Reads never block the UI loop: the port keeps the latest snapshot, feed and graph, refreshed in the background
+after engine events (one read in flight, one queued at most), and tells the app through the event callback
+(`SnapshotReady`) so the app repaints from memory. Terminals are RemoteScreens fed by PaneUpdates; keys, pastes
+and resizes go out at once, in order, without waiting for replies. Detaching (stop) never stops the engine;
+`stop_all` does.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from gastown_tui import events as feed
-from gastown_tui.errors import NotFound
-from gastown_tui.records import TOWN_PREFIX, parse_address
-from gastown_tui.ui.bridge import TimeFormat, feed_entry, local_hms
+from gastown_tui.engine import api
+from gastown_tui.errors import GastownError
 from gastown_tui.ui.port import (
     AgentInfo, ConvoyInfo, DagNode, FeedEntry, MailItem, MergeRow, PatrolRow, TownSnapshot,
 )
+from gastown_tui.ui.overseer_port import OverseerPortMixin
 from widgets.convoy_tree import TrackedBead
 
-OVERSEER = "overseer"
-CONVOY_STATE_TO_NODE = {"landed": "done", "merging": "in_progress", "working": "in_progress", "ready": "ready",
-                        "blocked": "blocked", "closed-unmerged": "in_progress"}
-"""Convoy tracking states -> DagView node states."""
+log = logging.getLogger(__name__)
+TimeFormat = Callable[[float], str]
+Connect = Callable[[], Awaitable[api.EngineClient]]
 
 
-def agent_name(address: str) -> str:
-    """'demo/polecats/nux' -> 'nux'; 'mayor/' -> 'mayor'."""
-    return address.rstrip("/").rsplit("/", 1)[-1]
+@dataclass(frozen=True)
+class SnapshotReady:
+    """Client-side event: a fresh snapshot (and graph) is in the port's memory."""
 
 
-class EnginePort:
-    """Adapts `Engine` (and the ledger, mail, convoys, scheduler behind it) to what the UI needs."""
+@dataclass(frozen=True)
+class PaneReady:
+    """Client-side event: a pane's screen arrived or was replaced (the deck re-reads `screen`)."""
 
-    def __init__(self, engine: Any, *, town_name: str | None = None, time_format: TimeFormat = local_hms,
-                 on_started: Callable[[], Any] | None = None) -> None:
-        self.engine = engine
-        self.paths = engine.paths
+    address: str
+
+
+@dataclass(frozen=True)
+class FeedLoaded:
+    """Client-side event: the feed's tail, read when attaching."""
+
+    entries: tuple[FeedEntry, ...]
+
+
+@dataclass(frozen=True)
+class CommandFailed:
+    """Client-side event: a fire-and-forget command (keys, resize) failed."""
+
+    text: str
+
+
+def to_ui(snap: api.TownSnapshot, fmt: TimeFormat) -> TownSnapshot:
+    """API rows -> the widgets' data types."""
+    return TownSnapshot(
+        agents=[AgentInfo(a.address, a.name, a.rig, a.role, a.state, a.why, a.hook) for a in snap.agents],
+        convoys=[ConvoyInfo(c.id, c.title, c.status, tuple(TrackedBead(t.id, t.title, t.status, t.assignee)
+                                                           for t in c.beads)) for c in snap.convoys],
+        mail=[MailItem(m.id, m.sender, m.subject, m.body, m.unread,
+                       fmt(m.created_at)[:5] if m.created_at is not None else "") for m in snap.mail],
+        merge_queue=[MergeRow(r.id, r.rig, r.branch, r.bead, r.status, r.agent) for r in snap.merge_queue],
+        patrols=[PatrolRow(p.name, p.interval, p.next_run, p.last_result, p.last_summary, p.last_finished,
+                           p.paused) for p in snap.patrols])
+
+
+def feed_entry(row: api.FeedRow, fmt: TimeFormat) -> FeedEntry:
+    """One feed row as the activity widget's entry."""
+    return FeedEntry(fmt(row.ts) if row.ts is not None else "", row.actor, row.kind, row.text)
+
+
+class ClientPort(OverseerPortMixin):
+    """TownPort over an EngineClient (see the module docstring); the mixin adds the Overseer's view."""
+
+    def __init__(self, connect: Connect, *, town_name: str = "", time_format: TimeFormat,
+                 on_started: Callable[[ClientPort], Awaitable[Any]] | None = None,
+                 stop_engine_on_exit: bool = False) -> None:
+        self._connect = connect
+        self.town_name = town_name
         self.time_format = time_format
         self.on_started = on_started
-        """Called (awaited if a coroutine) once the engine is up: the demo slings its first beads here."""
-        if town_name is None:
-            from gastown_tui.town import load_town_config
+        self.stop_engine_on_exit = stop_engine_on_exit
+        """`gastown demo` without --keep: its town is deleted on exit, so its engine must go too."""
+        self.client: api.EngineClient | None = None
+        self._callbacks: list[Callable[[object], None]] = []
+        self._snapshot = TownSnapshot()
+        self._api_snapshot = api.TownSnapshot()
+        self._feed: list[FeedEntry] = []
+        self._targets: list[str] = []
+        self._graphs: dict[str, tuple[list[DagNode], list[tuple[str, str]]]] = {}
+        self._graph_root: str | None = None
+        self._screens: dict[str, api.RemoteScreen] = {}
+        self._viewing: set[str] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._refresh_running = False
+        self._refresh_again = False
+        self._stopping = False
+        self._focus = ""
+        self.shown: Callable[[str], bool] = lambda _address: True
+        """Is this pane on screen? Panes that are not get unviewed (no bytes for hidden agents)."""
+        self.lost: str | None = None
+        """Why the engine went away (None while attached)."""
 
-            town_name = load_town_config(self.paths).name or self.paths.root.name
-        self.town_name = town_name
-
-    @property
-    def ledger(self) -> Any:
-        """The engine's ledger (opened by `engine.start`, or opened here for reads before that)."""
-        if self.engine.ledger is None:
-            from gastown_tui.ledger import Ledger
-
-            self.engine.ledger = Ledger.open(self.paths)
-        return self.engine.ledger
-
-    # -- lifecycle and events ---------------------------------------------------------------------------------
-
+    # -- lifecycle -----------------------------------------------------------------------------------------------
     async def start(self) -> None:
-        """Start the engine, then the optional on-start hook."""
-        await self.engine.start()
+        """Attach: connect, subscribe, read everything once, then follow events."""
+        self.client = await self._connect()
+        self.lost = None
+        self._spawn(self._follow(self.client), "engine-events")
+        for address in list(self._viewing):  # re-attach after a restart: view what we viewed before
+            self._viewing.discard(address)
+            self._screens.pop(address, None)
+            self._view(address)
+        if self._focus:
+            self._send(api.FocusPane(self._focus))
+        await self._refresh()  # the screen first (agents and their panes), the feed's history after
+        feed = await self.client.call(api.GetFeed(200))
+        self._feed = [feed_entry(row, self.time_format) for row in feed.entries]
+        self._emit(FeedLoaded(tuple(self._feed)))
         if self.on_started is not None:
-            result = self.on_started()
-            if asyncio.iscoroutine(result):
-                await result
+            hook, self.on_started = self.on_started, None  # once: not again when re-attaching after a restart
+            await hook(self)
 
     async def stop(self) -> None:
-        """Stop the engine (sessions end; hooks stay in the ledger)."""
-        await self.engine.stop()
+        """Detach (the engine and its agents keep running), or stop it for a throwaway demo town."""
+        client, self.client = self.client, None
+        if client is None:
+            return
+        if self.stop_engine_on_exit:
+            try:
+                await client.call(api.StopEngine())
+            except GastownError:
+                pass
+        await client.close()
+        for task in list(self._tasks):
+            task.cancel()
+
+    async def stop_all(self) -> None:
+        """Stop every agent and the engine ("Stop all"); its going away is then expected, not reported."""
+        if self.client is not None:
+            self._stopping = True
+            await self.client.call(api.StopEngine())
+
+    async def restart_engine(self, ensure: Callable[[], Any]) -> None:
+        """After the engine died: start a new one (`ensure` runs in a thread) and attach to it again."""
+        await asyncio.to_thread(ensure)
+        await self.start()
 
     def subscribe(self, callback: Callable[[object], None]) -> None:
-        """Engine bus events go straight to the bridge."""
-        self.engine.bus.subscribe(callback)
+        """Events (api events plus SnapshotReady/PaneReady) go to `callback` on the app's loop."""
+        self._callbacks.append(callback)
 
-    # -- reads ----------------------------------------------------------------------------------------------
+    def _emit(self, event: object) -> None:
+        for callback in list(self._callbacks):
+            callback(event)
 
-    def _rigs(self) -> list[Any]:
-        from gastown_tui.town import list_rigs
+    def _spawn(self, coro: Awaitable[Any], name: str) -> None:
+        task = asyncio.ensure_future(coro)
+        task.set_name(name)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
 
-        return list_rigs(self.paths)
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            if isinstance(exc, GastownError):
+                self._emit(CommandFailed(exc.one_line()))
+            else:
+                log.error("engine client task %s failed", task.get_name(), exc_info=exc)
 
-    def _agents(self) -> list[AgentInfo]:
-        rows = self.engine.status() if self.engine.running else []
-        agents = []
-        for row in rows:
-            if row.get("role") == OVERSEER:
-                continue
-            state = str(row.get("state") or "off")
-            why = str(row.get("explain") or row.get("detail") or "")
-            agents.append(AgentInfo(str(row["address"]), agent_name(str(row["address"])), str(row.get("rig") or ""),
-                                    str(row.get("role") or ""), state, why, str(row.get("hook") or "")))
-        return agents
+    async def _follow(self, client: api.EngineClient) -> None:
+        async for event in client.events():
+            match event:
+                case api.PaneUpdate(address=address):
+                    screen = self._screens.get(address)
+                    if screen is not None:
+                        screen.apply(event)
+                        self._emit(api.SessionOutput(address))
+                case api.PaneClosed(address=address):
+                    self._screens.pop(address, None)
+                    self._viewing.discard(address)
+                    self._emit(PaneReady(address))
+                case api.EngineLost(reason=reason):
+                    if client is self.client and not self._stopping:
+                        self.client = None
+                        self.lost = reason
+                        self._emit(event)
+                    return
+                case _:
+                    self._emit(event)
+                    if not isinstance(event, (api.SessionOutput, api.NudgeDelivered)):
+                        self.schedule_refresh()
 
-    def _convoys(self) -> list[ConvoyInfo]:
-        from gastown_tui.convoys import convoy_status, list_convoys, open_mrs_by_source
+    # -- reads (memory only; refreshed in the background) -----------------------------------------------------------
+    def schedule_refresh(self) -> None:
+        """Read the snapshot again soon (coalesced: one in flight, one queued)."""
+        if self._refresh_running:
+            self._refresh_again = True
+            return
+        self._spawn(self._refresh(), "snapshot")
 
-        # The two ledger-wide queries are shared by every convoy: per convoy they cost ~13 ms each at 10k beads,
-        # which made one snapshot of 30 convoys take ~0.5 s on the UI loop.
-        convoys = list_convoys(self.ledger, include_closed=True)
-        open_mrs = open_mrs_by_source(self.ledger) if convoys else {}
-        ready = set(self.ledger.ready_ids()) if convoys else set()
-        out = []
-        for bead in convoys:
-            status = convoy_status(self.ledger, bead.id, open_mrs=open_mrs, ready_ids=ready)
-            tracked = tuple(TrackedBead(t.id, t.title, "done" if t.state == "landed" else t.state, t.assignee or "")
-                            for t in status.tracked)
-            out.append(ConvoyInfo(status.id, status.title, status.status, tracked))
-        # open convoys first, newest closed ones after
-        return sorted(out, key=lambda c: (c.status == "closed", c.id))
+    async def _refresh(self) -> None:
+        client = self.client
+        if client is None:
+            return
+        self._refresh_running = True
+        try:
+            while True:
+                self._refresh_again = False
+                snap = await client.snapshot()
+                self._api_snapshot = snap
+                self._snapshot = to_ui(snap, self.time_format)
+                self.town_name = self.town_name or snap.town_name
+                self._emit(SnapshotReady())  # paint (and view panes) before the slower extras
+                self._targets = list((await client.call(api.GetSlingTargets())).items)
+                root = self._graph_root
+                if root is not None:
+                    await self._read_graph(client, root)
+                self._emit(SnapshotReady())
+                if not self._refresh_again:
+                    break
+        finally:
+            self._refresh_running = False
 
-    def _when(self, iso: str | None) -> str:
-        from gastown_tui.convoys.progress import parse_ts
-
-        ts = parse_ts(iso)
-        return self.time_format(ts)[:5] if ts is not None else ""
-
-    def _mail(self) -> list[MailItem]:
-        from gastown_tui.mail.mailbox import inbox
-
-        return [MailItem(m.id, m.sender, m.subject, m.body, m.unread, self._when(m.created_at))
-                for m in inbox(self.ledger, OVERSEER, include_read=True)[:200]]
-
-    def _merge_queue(self) -> list[MergeRow]:
-        from gastown_tui.patrols.merge_queue import queue
-
-        rows = []
-        for rig in self._rigs():
-            for mr in queue(self.ledger, rig.name):
-                status = "merging" if mr.status == "in_progress" else "queued"
-                rows.append(MergeRow(mr.id, mr.rig, mr.branch, mr.source_issue, status, agent_name(mr.worker)))
-        return rows
-
-    def _patrols(self) -> list[PatrolRow]:
-        return [PatrolRow(p.name, p.interval, p.next_run, p.last_result or "", p.last_summary, p.last_finished,
-                          p.paused) for p in self.engine.scheduler.status()]
+    async def _read_graph(self, client: api.EngineClient, root: str) -> None:
+        try:
+            graph = await client.call(api.GetBeadGraph(root))
+        except GastownError:
+            self._graphs.pop(root, None)
+            return
+        self._graphs[root] = ([DagNode(n.id, n.label, n.state) for n in graph.nodes],
+                              [(e.before, e.after) for e in graph.edges])
 
     def snapshot(self) -> TownSnapshot:
-        """One consistent-enough read of everything outside the terminals."""
-        return TownSnapshot(agents=self._agents(), convoys=self._convoys(), mail=self._mail(),
-                            merge_queue=self._merge_queue(), patrols=self._patrols())
+        """The latest snapshot (memory)."""
+        return self._snapshot
 
     def recent_feed(self, limit: int = 200) -> list[FeedEntry]:
-        """The tail of the town's activity feed."""
-        events = list(feed.iter_events(self.paths.events))[-limit:]
-        return [feed_entry(event, self.time_format) for event in events]
+        """The feed read at attach time."""
+        return self._feed[-limit:]
 
     def bead_graph(self, bead_id: str) -> tuple[list[DagNode], list[tuple[str, str]]]:
-        """A convoy's tracked beads, or an epic's/molecule's children, with the `blocks` edges among them."""
-        from gastown_tui.convoys import convoy_status, is_convoy
+        """The graph of `bead_id` if read already; otherwise empty now and a SnapshotReady when it arrives."""
+        if bead_id != self._graph_root or bead_id not in self._graphs:
+            self._graph_root = bead_id
+            if self.client is not None and bead_id not in self._graphs:
+                client = self.client
 
-        root = self.ledger.get(bead_id)
-        if is_convoy(root):
-            tracked = convoy_status(self.ledger, bead_id).tracked
-            nodes = [DagNode(t.id, f"{t.id} {t.title}", CONVOY_STATE_TO_NODE.get(t.state, "ready")) for t in tracked]
-        else:
-            blocked = {b.bead.id for b in self.ledger.blocked()}
-            children = self.ledger.children(bead_id) or [root]
-            nodes = [DagNode(c.id, f"{c.id} {c.title}", self._node_state(c, blocked)) for c in children]
-        ids = {node.id for node in nodes}
-        edges = []
-        for node in nodes:
-            for dep in self.ledger.get(node.id).dependencies or []:
-                if dep.type == "blocks" and dep.depends_on_id in ids:
-                    edges.append((dep.depends_on_id, node.id))
-        return nodes, edges
-
-    @staticmethod
-    def _node_state(bead: Any, blocked: set[str]) -> str:
-        if bead.status == "closed":
-            return "done"
-        if bead.status in ("in_progress", "hooked"):
-            return "in_progress"
-        return "blocked" if bead.id in blocked else "ready"
+                async def read() -> None:
+                    await self._read_graph(client, bead_id)
+                    self._emit(SnapshotReady())
+                self._spawn(read(), "graph")
+        return self._graphs.get(bead_id, ([], []))
 
     def sling_targets(self) -> list[str]:
-        """Rigs (a free polecat is picked) and the agents that can take work."""
-        rigs = [rig.name for rig in self._rigs()]
-        agents = [a.address for a in self._agents() if a.role in ("polecat", "crew", "mayor")]
-        return list(dict.fromkeys([*rigs, *agents]))
-
-    def screen(self, address: str) -> Any | None:
-        """The live session's TerminalScreen."""
-        session = self.engine.sessions.get(address)
-        return session.screen if session is not None else None
+        """Rigs and agents (memory)."""
+        return list(self._targets)
 
     def live_sessions(self) -> int:
-        """Running sessions."""
-        return sum(1 for session in self.engine.sessions.all() if session.alive)
+        """Running sessions in the engine (memory)."""
+        return self._api_snapshot.live_sessions
 
-    # -- commands ---------------------------------------------------------------------------------------------
+    # -- terminals ------------------------------------------------------------------------------------------------
+    def screen(self, address: str) -> api.RemoteScreen | None:
+        """The pane's RemoteScreen; the first ask starts viewing it (PaneReady follows)."""
+        screen = self._screens.get(address)
+        if screen is None and address not in self._viewing:
+            self._view(address)
+        self._unview_hidden()
+        return screen
+
+    def _view(self, address: str) -> None:
+        client = self.client
+        if client is None:
+            return
+        self._viewing.add(address)
+
+        async def view() -> None:
+            try:
+                snapshot = await client.call(api.ViewPane(address))
+            except GastownError:
+                self._viewing.discard(address)  # no session yet: the next screen() asks again
+                return
+            self._screens[address] = api.RemoteScreen(snapshot, lambda start: self._history(address, start))
+            self._emit(PaneReady(address))
+        self._spawn(view(), f"view {address}")
+
+    def _unview_hidden(self) -> None:
+        client = self.client
+        for address in [a for a in self._viewing if not self.shown(a)]:
+            self._viewing.discard(address)
+            self._screens.pop(address, None)
+            if client is not None:
+                self._spawn(client.call(api.UnviewPane(address)), f"unview {address}")
+
+    def _history(self, address: str, start: int) -> None:
+        client = self.client
+        if client is None:
+            return
+
+        async def fetch() -> None:
+            page = await client.call(api.GetScrollback(address, start, 200))
+            screen = self._screens.get(address)
+            if screen is not None:
+                screen.add_history(page)
+                self._emit(api.SessionOutput(address))
+        self._spawn(fetch(), f"history {address}")
+
+    def _send(self, command: api.Command[Any]) -> None:
+        """Fire and forget, in order (keys must not wait for a reply before the next key)."""
+        if self.client is None:
+            raise GastownError(f"not attached to the engine ({self.lost or 'not connected'})")
+        self._spawn(self.client.call(command), type(command).__name__)
 
     def write(self, address: str, data: bytes) -> None:
-        """The Overseer typed into a pane: forward it, and hold nudges off while they type."""
-        session = self.engine.sessions.live(address)
-        if session is None:
-            raise NotFound(f"{address} has no running session")
-        self.engine.note_user_typing(address)
-        session.write(data)
+        """Keystrokes for an agent (the engine counts them for the nudge guard)."""
+        self._send(api.TypeKeys(address, data))
 
     def resize(self, address: str, cols: int, rows: int) -> None:
-        """Pane size -> PTY and screen size."""
-        session = self.engine.sessions.live(address)
-        if session is not None:
-            session.resize(cols, rows)
+        """This client's pane size (the engine's size policy decides)."""
+        self._send(api.ResizePane(address, cols, rows))
+
+    def focus_pane(self, address: str) -> None:
+        """The current pane (fast updates); the other visible panes update at the background rate."""
+        if address == self._focus:
+            return
+        self._focus = address
+        if self.client is not None:
+            self._send(api.FocusPane(address))
+
+    # -- commands (awaited by the app's command worker) ---------------------------------------------------------
+    async def _call(self, command: api.Command[Any]) -> Any:
+        if self.client is None:
+            raise GastownError(f"not attached to the engine ({self.lost or 'not connected'})")
+        result = await self.client.call(command)
+        self.schedule_refresh()
+        return result
 
     async def sling(self, bead_id: str, target: str) -> None:
-        """Hook and prepare in a thread (git worktree work), then start the agent on this loop."""
-        from gastown_tui.agents.sling import sling
-
-        result = await asyncio.to_thread(sling, self.paths, self.ledger, bead_id, target, actor=OVERSEER,
-                                         start=False)
-        await self.engine.sling_start(result.address, result.bead_id, sender=OVERSEER)
+        """Hook a bead and start its agent."""
+        await self._call(api.Sling(bead_id, target))
 
     async def nudge(self, address: str, message: str) -> None:
-        """Deliver when idle (the engine queues it otherwise)."""
-        await self.engine.nudge(address, message, sender=OVERSEER)
+        """Deliver when idle, else queued."""
+        await self._call(api.Nudge(address, message))
 
     async def seance(self, address: str, question: str) -> None:
-        """Ask the latest earlier session of the agent; its answer arrives as mail from that agent."""
-        from gastown_tui.agents.seance import past_sessions, talk
-        from gastown_tui.mail.mailbox import send
-
-        parsed = parse_address(address)
-        live = self.engine.sessions.get(address)
-        current = live.session_id if live is not None else ""
-        past = [s for s in past_sessions(self.paths, parsed) if s.session_id != current]
-        if not past:
-            raise NotFound(f"{address} has no earlier session to ask")
-        answer = await asyncio.to_thread(talk, self.paths, parsed, past[-1].session_id, question)
-        send(self.ledger, OVERSEER, f"Séance: {question[:80]}", answer.strip() or "(no answer)", sender=address,
-             events_file=self.paths.events)
+        """Ask the predecessor session; the answer comes as mail."""
+        await self._call(api.Seance(address, question))
 
     async def handoff(self, address: str) -> None:
-        """Pin handoff notes and restart the session with the same hook."""
-        from gastown_tui.agents.handoff import write_handoff
-        from gastown_tui.agents.hooks import hooked_bead
+        """Fresh session with the same hook."""
+        await self._call(api.Handoff(address))
 
-        parsed = parse_address(address)
-        work = hooked_bead(self.ledger, parsed)
-        write_handoff(self.ledger, parsed, "Handoff requested by the Overseer.", hook=work.id if work else None)
-        feed.emit(self.paths.events, "handoff", actor=OVERSEER, address=address, hook=work.id if work else "")
-        await self.engine.sessions.restart(address, topic="handoff")
+    async def new_bead(self, title: str, description: str = "", rig: str = "") -> str:
+        """Create a bead; its id."""
+        return str((await self._call(api.NewBead(title, description, rig))).id)
 
-    def new_bead(self, title: str, description: str = "", rig: str = "") -> str:
-        """Create a bead in a rig (its prefix) or in the town."""
-        prefix = TOWN_PREFIX
-        if rig:
-            found = [r for r in self._rigs() if r.name == rig]
-            if not found:
-                raise NotFound(f"no rig {rig!r}")
-            prefix = found[0].config.prefix
-        return str(self.ledger.create(title, prefix=prefix, description=description, actor=OVERSEER).id)
+    async def new_convoy(self, title: str, bead_ids: Sequence[str]) -> str:
+        """Create a convoy; its id."""
+        return str((await self._call(api.NewConvoy(title, tuple(bead_ids)))).id)
 
-    def new_convoy(self, title: str, bead_ids: Sequence[str]) -> str:
-        """Create a convoy tracking the beads."""
-        from gastown_tui.convoys import create_convoy
-
-        resolved = [self.ledger.resolve(b) for b in bead_ids]
-        return str(create_convoy(self.ledger, title, resolved, actor=OVERSEER).id)
-
-    def send_mail(self, to: str, subject: str, body: str) -> None:
+    async def send_mail(self, to: str, subject: str, body: str) -> None:
         """Mail from the Overseer."""
-        from gastown_tui.mail.mailbox import send
+        await self._call(api.SendMail(to, subject, body))
 
-        send(self.ledger, to, subject, body, sender=OVERSEER, events_file=self.paths.events,
-             known_rigs={rig.name for rig in self._rigs()})
-
-    def reply_mail(self, mail_id: str, body: str) -> None:
+    async def reply_mail(self, mail_id: str, body: str) -> None:
         """Reply in the thread."""
-        from gastown_tui.mail.mailbox import reply
+        await self._call(api.ReplyMail(mail_id, body))
 
-        reply(self.ledger, mail_id, body, sender=OVERSEER, events_file=self.paths.events)
+    async def mark_read(self, mail_id: str) -> None:
+        """Mark read."""
+        await self._call(api.MarkRead(mail_id))
 
-    def mark_read(self, mail_id: str) -> None:
-        """Reading marks read."""
-        from gastown_tui.mail.mailbox import read
-
-        read(self.ledger, mail_id, reader=OVERSEER)
-
-    def pause_patrol(self, name: str, paused: bool) -> None:
-        """Pause or resume."""
-        if paused:
-            self.engine.scheduler.pause(name)
-        else:
-            self.engine.scheduler.resume(name)
+    async def pause_patrol(self, name: str, paused: bool) -> None:
+        """Pause or resume a patrol."""
+        await self._call(api.PausePatrol(name, paused))
 
     async def run_patrol(self, name: str) -> None:
-        """Run now (waits for the run; the feed shows its steps)."""
-        await self.engine.scheduler.run_now(name)
+        """Run a patrol now."""
+        await self._call(api.RunPatrol(name))
+
+

@@ -58,3 +58,10 @@ class Notice(Message):
     title: str
     text: str
     severity: str = "information"
+
+
+@dataclass
+class EngineGone(Message):
+    """The engine went away under this TUI (stopped or died); the app says so and offers a restart."""
+
+    reason: str

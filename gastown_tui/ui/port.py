@@ -1,8 +1,7 @@
 """The one surface the UI needs from the engine (`TownPort`), and the plain snapshot rows it returns.
 
-The app talks to the engine only through this protocol: `engine_port.EnginePort` adapts the real `Engine`, and
-tests pass an in-memory fake. Keeping it message-shaped (snapshots in, commands out) lets the engine move to its
-own process later without touching the UI.
+The app talks to the engine only through this protocol: `engine_port.ClientPort` speaks the typed engine API
+(`gastown_tui.engine.api`) to the town's engine daemon, and UI-only tests pass an in-memory fake.
 """
 
 from __future__ import annotations
@@ -62,18 +61,18 @@ class TownSnapshot:
 class TownPort(Protocol):
     """Reads, commands and the event subscription the UI uses.
 
-    Commands raise GastownError on user errors; any command may instead be a coroutine function (the app awaits
-    it in a worker), which is how the real engine keeps blocking git/PTY work off the UI loop.
+    Commands are coroutines (the app awaits them in a worker) and raise GastownError on user errors; reads
+    return what the port holds in memory (the engine computes it), so they never block the UI loop.
     """
 
     town_name: str
 
     async def start(self) -> None:
-        """Start the engine (sessions, patrols); called once when the app mounts."""
+        """Attach to the engine; called once when the app mounts."""
         ...
 
     async def stop(self) -> None:
-        """Stop the engine; called when the app exits."""
+        """Detach (never stops the engine's agents); called when the app exits."""
         ...
 
     def subscribe(self, callback: Callable[[object], None]) -> None:
@@ -112,46 +111,50 @@ class TownPort(Protocol):
         """Tell a session its pane size."""
         ...
 
-    def sling(self, bead_id: str, target: str) -> None:
+    def focus_pane(self, address: str) -> None:
+        """The current pane changed (its screen updates fastest)."""
+        ...
+
+    async def sling(self, bead_id: str, target: str) -> None:
         """Hook a bead onto a target and start it."""
         ...
 
-    def nudge(self, address: str, message: str) -> None:
+    async def nudge(self, address: str, message: str) -> None:
         """Queue a message for an agent, delivered when it is idle."""
         ...
 
-    def seance(self, address: str, question: str) -> None:
+    async def seance(self, address: str, question: str) -> None:
         """Ask an agent's predecessor session a question (the answer arrives as mail)."""
         ...
 
-    def handoff(self, address: str) -> None:
+    async def handoff(self, address: str) -> None:
         """Hand the agent's hook to a fresh session."""
         ...
 
-    def new_bead(self, title: str, description: str = "", rig: str = "") -> str:
+    async def new_bead(self, title: str, description: str = "", rig: str = "") -> str:
         """Create a bead; return its id."""
         ...
 
-    def new_convoy(self, title: str, bead_ids: Sequence[str]) -> str:
+    async def new_convoy(self, title: str, bead_ids: Sequence[str]) -> str:
         """Create a convoy tracking `bead_ids`; return its id."""
         ...
 
-    def send_mail(self, to: str, subject: str, body: str) -> None:
+    async def send_mail(self, to: str, subject: str, body: str) -> None:
         """Send mail from the Overseer."""
         ...
 
-    def reply_mail(self, mail_id: str, body: str) -> None:
+    async def reply_mail(self, mail_id: str, body: str) -> None:
         """Reply to a message in the Overseer's inbox."""
         ...
 
-    def mark_read(self, mail_id: str) -> None:
+    async def mark_read(self, mail_id: str) -> None:
         """Mark one message read."""
         ...
 
-    def pause_patrol(self, name: str, paused: bool) -> None:
+    async def pause_patrol(self, name: str, paused: bool) -> None:
         """Pause (True) or resume (False) a patrol."""
         ...
 
-    def run_patrol(self, name: str) -> None:
+    async def run_patrol(self, name: str) -> None:
         """Run a patrol now."""
         ...

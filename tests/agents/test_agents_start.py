@@ -21,7 +21,8 @@ def test_start_mayor_without_engine_queues_then_engine_spawns_it(town, ledger, t
 
 
 def test_start_crew_with_engine_running_gets_a_worktree_and_a_live_session(town, ledger, engine_proc) -> None:
-    # engine_proc is already running: a second start() here leaked the first engine (and its crew session)
+    # engine_proc is already started: a second start() replaced the fixture's process handle, so teardown
+    # stopped only the second (refused) engine and the first one outlived every test run
     result = cli(town, "agents", "start", "app/crew/max", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["start"] == "started"

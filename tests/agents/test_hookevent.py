@@ -33,7 +33,7 @@ def test_turn_events_set_state(town, ledger) -> None:
         assert get_agent(ledger, address).metadata["agent_state"] == state
     permission = {"message": "Claude needs your permission to use Bash", "notification_type": "permission_prompt"}
     assert cli(town, "hookevent", "Notification", agent=AGENT, input=json.dumps(permission)).returncode == 0
-    assert get_agent(ledger, address).metadata["agent_state"] == "waiting"
+    assert get_agent(ledger, address).metadata["agent_state"] == "permission-prompt"
     idle = {"message": "Claude is waiting for your input", "notification_type": "idle_prompt"}
     assert cli(town, "hookevent", "Notification", agent=AGENT, input=json.dumps(idle)).returncode == 0
     assert get_agent(ledger, address).metadata["agent_state"] == "idle"

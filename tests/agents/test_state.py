@@ -45,7 +45,7 @@ def test_layers_in_order() -> None:
     assert _decide(hook=HookSignal("stop", 195.0)).state == "idle"
     # a permission prompt on screen beats a 'working' hook (hooks do not report approvals)
     waiting = _decide(hook=hook, display=["Do you want to proceed?", "1. Yes"])
-    assert (waiting.state, waiting.source) == ("waiting", "screen")
+    assert (waiting.state, waiting.source) == ("permission-prompt", "screen")
     # Esc interrupts send no Stop: an idle screen, quiet for long, overrides a stale 'working' hook
     stale = _decide(hook=HookSignal("user-prompt-submit", 100.0), display=CLAUDE_IDLE, last_output_at=120.0)
     assert (stale.state, stale.source) == ("idle", "screen") and "stale" in stale.detail
@@ -55,4 +55,32 @@ def test_layers_in_order() -> None:
     assert (quiet.state, quiet.source) == ("idle", "activity")
     assert _decide(rules=None, last_output_at=None, now=101.0).state == "starting"
     assert _decide(hook=HookSignal("notification", 195.0, "Claude needs your permission to use Bash")).state \
-        == "waiting"
+        == "permission-prompt"
+
+
+def test_needs_you_states() -> None:
+    """waiting-input, permission-prompt and errored, each from its own signal and explainable."""
+    question = _decide(display=["Which colour?", "1. Red", "Enter to select · ↑/↓ to navigate · Esc to cancel"])
+    assert (question.state, question.source) == ("waiting-input", "screen")
+    asked = _decide(hook=HookSignal("notification", 195.0, "elicitation_dialog"), display=CLAUDE_IDLE,
+                    last_output_at=150.0)
+    assert (asked.state, asked.source) == ("waiting-input", "hook")
+    errored = _decide(alive=False, exited_at=190.0, exit_status=2)
+    assert errored.state == "errored" and "status 2" in errored.explain(200.0)
+    assert _decide(alive=False, exited_at=190.0, exit_status=0).state == "dead"
+    stopped = _decide(alive=False, exited_at=190.0, exit_status=-15)
+    assert stopped.state == "dead" and "signal 15" in stopped.detail
+    # no hook fires when a prompt is answered: output after the notification with no prompt on screen wins
+    prompt = HookSignal("notification", 180.0, "Claude needs your permission to use Bash")
+    answered = _decide(hook=prompt, display=CLAUDE_BUSY, last_output_at=190.0)
+    assert (answered.state, answered.source) == ("working", "screen") and "answered" in answered.detail
+    assert _decide(hook=prompt, display=CLAUDE_BUSY, last_output_at=170.0).state == "permission-prompt"
+
+
+def test_scripted_permission_prompt_screen() -> None:
+    rules = rules_for("scripted")
+    from gastown_tui.agents.scripted_agent import PERMISSION_PROMPT
+    assert classify_screen(rules, ["scripted: permission needed: Bash(make)", PERMISSION_PROMPT]).state \
+        == "permission"
+    assert rules.approve == ("1\r",) and rules.deny == ("\x1b\r",)
+    assert rules_for("claude").approve == ("1",) and rules_for("claude").deny == ("\x1b",)

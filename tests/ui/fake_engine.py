@@ -87,6 +87,9 @@ class FakeEngine:
     async def stop(self) -> None:
         self.stopped = True
 
+    async def stop_all(self) -> None:
+        self._record("stop_all")
+
     def subscribe(self, callback: Callable[[object], None]) -> None:
         self.subscribers.append(callback)
 
@@ -144,39 +147,42 @@ class FakeEngine:
     def resize(self, address: str, cols: int, rows: int) -> None:
         self._record("resize", address, cols, rows)
 
-    def sling(self, bead_id: str, target: str) -> None:
+    def focus_pane(self, address: str) -> None:
+        self.focused = address
+
+    async def sling(self, bead_id: str, target: str) -> None:
         self._record("sling", bead_id, target)
 
-    def nudge(self, address: str, message: str) -> None:
+    async def nudge(self, address: str, message: str) -> None:
         self._record("nudge", address, message)
 
-    def seance(self, address: str, question: str) -> None:
+    async def seance(self, address: str, question: str) -> None:
         self._record("seance", address, question)
 
-    def handoff(self, address: str) -> None:
+    async def handoff(self, address: str) -> None:
         self._record("handoff", address)
 
-    def new_bead(self, title: str, description: str = "", rig: str = "") -> str:
+    async def new_bead(self, title: str, description: str = "", rig: str = "") -> str:
         self._record("new_bead", title, description, rig)
         return "de-new"
 
-    def new_convoy(self, title: str, bead_ids: Sequence[str]) -> str:
+    async def new_convoy(self, title: str, bead_ids: Sequence[str]) -> str:
         self._record("new_convoy", title, tuple(bead_ids))
         return "hq-cv3"
 
-    def send_mail(self, to: str, subject: str, body: str) -> None:
+    async def send_mail(self, to: str, subject: str, body: str) -> None:
         self._record("send_mail", to, subject, body)
 
-    def reply_mail(self, mail_id: str, body: str) -> None:
+    async def reply_mail(self, mail_id: str, body: str) -> None:
         self._record("reply_mail", mail_id, body)
 
-    def mark_read(self, mail_id: str) -> None:
+    async def mark_read(self, mail_id: str) -> None:
         self._record("mark_read", mail_id)
 
-    def pause_patrol(self, name: str, paused: bool) -> None:
+    async def pause_patrol(self, name: str, paused: bool) -> None:
         self._record("pause_patrol", name, paused)
 
-    def run_patrol(self, name: str) -> None:
+    async def run_patrol(self, name: str) -> None:
         self._record("run_patrol", name)
 
     def command_calls(self) -> list[tuple[str, tuple[Any, ...]]]:

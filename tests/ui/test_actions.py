@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, OptionList, TabbedContent, TextArea
 
 from gastown_tui.ui.app import GastownApp
 from gastown_tui.ui.panels.terminals import TerminalDeck, TerminalPane
+from gastown_tui.ui.detach import ChoiceDialog
 from gastown_tui.ui.screens.dialogs import ConfirmDialog
 from gastown_tui.ui.screens.form import FormDialog
 from gastown_tui.ui.screens.help import HelpScreen
@@ -339,20 +340,33 @@ async def test_help_lists_bindings(make_app: AppFactory) -> None:
 
 
 async def test_quit_asks_while_agents_run(make_app: AppFactory, engine: FakeEngine) -> None:
+    """q asks Detach (default) / Stop all / Cancel; Detach leaves the engine running (the port only detaches)."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("q")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmDialog) and app.screen.id == "quit-dialog"
-        await pilot.press("n")
+        assert isinstance(app.screen, ChoiceDialog) and app.screen.id == "quit-dialog"
+        assert app.screen.focused is not None and app.screen.focused.id == "choice-detach"  # the default
+        await pilot.press("c")
         await pilot.pause()
-        assert app.is_running and not isinstance(app.screen, ConfirmDialog)
+        assert app.is_running and not isinstance(app.screen, ChoiceDialog)
         await pilot.press("q")
         await pilot.pause()
-        await pilot.press("y")
+        await pilot.press("enter")  # the default: Detach
         await pilot.pause()
     assert app.return_code == 0
-    assert engine.stopped
+    assert engine.stopped and "stop_all" not in [call[0] for call in engine.calls]
+
+
+async def test_quit_stop_all_stops_the_engine(make_app: AppFactory, engine: FakeEngine) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert ("stop_all", ()) in engine.calls
 
 
 async def test_quit_without_live_agents_needs_no_confirm(make_app: AppFactory, engine: FakeEngine) -> None:

@@ -3,44 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from gastown_tui.events import Event
+from gastown_tui.engine.api import (
+    AgentStateChanged, EngineLost, FeedEvent, MailArrived, NudgeQueued, SessionExited, SessionOutput,
+)
 from gastown_tui.ui.app import GastownApp
 from gastown_tui.ui.bindings import APP_BINDINGS, load_keymap, read_keymap
 from gastown_tui.ui.bridge import translate
-from gastown_tui.ui.messages import AgentOutput, FeedAppended, MailNotice, Notice, TownChanged
+from gastown_tui.ui.messages import (
+    AgentOutput, EngineGone, FeedAppended, MailNotice, Notice, SessionEnded, TownChanged,
+)
 from gastown_tui.ui.screens.form import FormDialog
 from tests.ui.fake_engine import FakeEngine
 
 AppFactory = Callable[..., GastownApp]
-
-
-@dataclass
-class SessionOutput:
-    address: str
-
-
-@dataclass
-class AgentStateChanged:
-    address: str
-    state: str = "working"
-
-
-@dataclass
-class FeedEvent:
-    event: Event
-
-
-@dataclass
-class MailArrived:
-    to: str
-    sender: str
-    subject: str
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def test_every_binding_has_id_tooltip_and_unique_id() -> None:
@@ -51,20 +30,18 @@ def test_every_binding_has_id_tooltip_and_unique_id() -> None:
 
 def test_translate_maps_domain_events() -> None:
     assert translate(SessionOutput("demo/polecats/nux")) == [AgentOutput("demo/polecats/nux")]
-    feed = translate(FeedEvent(Event("mol.step_done", 0.0, "nux", {"step": "test"})), lambda ts: "T")
+    feed = translate(FeedEvent("mol.step_done", 0.0, "greeter/polecats/nux", {"step": "test"}), lambda ts: "T")
     assert isinstance(feed[0], FeedAppended) and feed[0].entries[0].text == "step=test"
-    assert feed[0].entries[0].when == "T" and isinstance(feed[1], TownChanged)
-    mail = translate(MailArrived("overseer", "mayor", "hi"))
-    assert isinstance(mail[0], MailNotice) and mail[0].sender == "mayor"
-    assert [type(m) for m in translate(MailArrived("demo/polecats/nux", "mayor", "hi"))] == [TownChanged]
-    assert [type(m) for m in translate(AgentStateChanged("x"))] == [TownChanged]
-
-
-@dataclass
-class NudgeQueued:
-    address: str
-    nudge_id: str
-    reason: str = ""
+    assert feed[0].entries[0].when == "T" and feed[0].entries[0].actor == "greeter/nux"
+    assert isinstance(feed[1], TownChanged)
+    mail = translate(MailArrived("overseer", "hq-m1", "mayor", "hi"))
+    assert isinstance(mail[0], MailNotice) and mail[0].sender == "mayor" and mail[0].subject == "hi"
+    assert [type(m) for m in translate(MailArrived("demo/polecats/nux", "hq-m2", "mayor", "hi"))] == [TownChanged]
+    assert [type(m) for m in translate(AgentStateChanged("x", "working", "idle"))] == [TownChanged]
+    ended = translate(SessionExited("demo/polecats/nux", "s1", 137))[0]
+    assert isinstance(ended, SessionEnded) and ended.status == "with status 137"  # the field is exit_status
+    gone = translate(EngineLost("the engine closed the connection"))
+    assert [type(m) for m in gone] == [EngineGone] and gone[0].reason == "the engine closed the connection"
 
 
 def test_nudge_events_become_notices() -> None:
@@ -84,8 +61,8 @@ async def test_event_storm_is_coalesced(make_app: AppFactory, engine: FakeEngine
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         before = app.snapshots_taken
-        for i in range(500):
-            engine.emit(AgentStateChanged("demo/polecats/nux"))
+        for _ in range(500):
+            engine.emit(AgentStateChanged("demo/polecats/nux", "working", "idle"))
             engine.emit(SessionOutput("demo/polecats/nux"))
         await pilot.pause()
         await pilot.pause()
@@ -98,8 +75,8 @@ async def test_feed_and_mail_events_reach_widgets(make_app: AppFactory, engine: 
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         feed = app.query_one("#activity")
         before = feed.entries_added
-        engine.emit(FeedEvent(Event("sling", 1_700_000_000.0, "overseer", {"text": "de-d4m → demo"})))
-        engine.emit(MailArrived("overseer", "witness", "nux finished"))
+        engine.emit(FeedEvent("sling", 1_700_000_000.0, "overseer", {"text": "de-d4m → demo"}))
+        engine.emit(MailArrived("overseer", "hq-m9", "witness", "nux finished"))
         await pilot.pause()
         assert feed.entries_added == before + 1
         assert any(n.title == "Mail from witness" for n in app._notifications)

@@ -2,7 +2,7 @@
 
 At 80×24 with 16 colours and 200×60 with 256, keyboard only:
 sling (refused target, then a rig), zoom and unzoom, nudge (refused empty message, then
-sent), and quit (declined once, then confirmed). Checks are on the captured screen text (`capture-pane -p`).
+sent), and quit (cancelled once, then Stop all). Checks are on the captured screen text (`capture-pane -p`).
 """
 
 from __future__ import annotations
@@ -73,6 +73,19 @@ class Tmux:
         self._tmux("kill-server")
 
 
+def stop_engine(town: Path) -> None:
+    """Stop the town's engine if the test left one running (it must never outlive the test)."""
+    from gastown_tui.engine import api
+
+    sock = town / ".gastown" / "engine.sock"
+    if sock.exists():
+        try:
+            api.call_sync(sock, api.StopEngine(), timeout=10)
+        except Exception:  # noqa: BLE001 - best effort; the pid fallback below
+            pass
+        time.sleep(2)
+
+
 def crowd_row(screen: str) -> str:
     """The convoy-tree row of the 'Greet a crowd' bead (left column), or ''."""
     return next((line[:24] for line in screen.splitlines() if "Greet a cr" in line[:40]), "")
@@ -133,18 +146,21 @@ def test_demo_in_tmux(size: tuple[int, int], term: str, tmp_path: Path) -> None:
         tmux.keys("Enter")
         tmux.wait_for(lambda s: "Nudge an agent" not in s, "the nudge dialog to close", 30)
 
-        # quit: decline once, then confirm; the app exits cleanly
+        # quit: cancel once, then "Stop all" (the demo town is kept with --dir, so detaching would leave its
+        # engine running); the app exits cleanly and the engine is gone
         tmux.keys("q")
-        tmux.wait_for(lambda s: "Quit and stop them?" in s, "the quit confirmation", 30)
-        tmux.keys("n")
-        tmux.wait_for(lambda s: "Quit and stop them?" not in s, "the confirmation to close", 30)
+        tmux.wait_for(lambda s: "Detach (d)" in s, "the quit question", 30)
+        tmux.keys("c")
+        tmux.wait_for(lambda s: "Detach (d)" not in s, "the question to close", 30)
         tmux.keys("q")
-        tmux.wait_for(lambda s: "Quit and stop them?" in s, "the quit confirmation again", 30)
-        tmux.keys("y")
+        tmux.wait_for(lambda s: "Detach (d)" in s, "the quit question again", 30)
+        tmux.keys("s")
         deadline = time.monotonic() + 60
         while not marker.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         assert marker.exists(), tmux.screen()
         assert marker.read_text().strip() == "0"
+        assert not (tmp_path / "demo" / "town" / ".gastown" / "engine.sock").exists(), "Stop all left the engine"
     finally:
         tmux.kill()
+        stop_engine(tmp_path / "demo" / "town")

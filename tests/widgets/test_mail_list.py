@@ -61,3 +61,25 @@ async def test_empty_inbox_says_so() -> None:
     app = Empty()
     async with app.run_test(size=(60, 10)):
         assert "No message selected." in str(app.query_one("#mail-body", Static).render())
+
+
+class EmptyMailApp(App[None]):
+    """Harness: an inbox with nothing in it."""
+
+    def compose(self) -> ComposeResult:
+        yield MailList()
+
+    def on_mount(self) -> None:
+        self.query_one(MailList).set_items([])
+
+
+async def test_empty_inbox_says_so() -> None:
+    app = EmptyMailApp()
+    async with app.run_test(size=(80, 12)) as pilot:
+        await pilot.pause()
+        body = str(app.query_one("#mail-body", Static).render())
+        assert body.startswith("No mail.") and "compose" in body
+        app.query_one(MailList).set_items(ITEMS)
+        app.query_one(MailList).set_items([])
+        await pilot.pause()
+        assert str(app.query_one("#mail-body", Static).render()).startswith("No mail.")

@@ -47,14 +47,20 @@ def relative(seconds: float) -> str:
 class PatrolsTable(DataTable[Text | str]):
     """One row per patrol: name, state, every, next run, last result."""
 
-    def __init__(self, now: Callable[[], float], *, id: str | None = None) -> None:
+    def __init__(self, now: Callable[[], float], *, time_format: Callable[[float], str] | None = None,
+                 id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self._now = now
+        self._fmt = time_format
         self._rows: tuple[PatrolRow, ...] = ()
 
     def on_mount(self) -> None:
-        """Columns."""
-        self.add_columns("Patrol", "State", "Every", "Next", "Last")
+        """Columns with fixed widths for the short ones, so a narrow tab never gets 1-character columns."""
+        self.add_column("Patrol", key="patrol")
+        self.add_column("State", width=6, key="state")
+        self.add_column("Every", width=5, key="every")
+        self.add_column("Next run", width=14 if self._fmt else 8, key="next")
+        self.add_column("Last", key="last")
 
     @property
     def selected_name(self) -> str | None:
@@ -75,6 +81,8 @@ class PatrolsTable(DataTable[Text | str]):
         for row in rows:
             state = Text("paused", "yellow") if row.paused else Text("active", "green")
             nxt = "—" if row.paused or row.next_run is None else relative(row.next_run - now)
+            if self._fmt is not None and nxt != "—" and row.next_run is not None:
+                nxt = f"{self._fmt(row.next_run)[:5]} {nxt}"
             result_style = "red" if row.last_result == "error" else "green" if row.last_result == "ok" else "dim"
             last = Text(row.last_result or "never", result_style)
             if row.last_summary:

@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -27,19 +28,30 @@ BACKGROUND_FRAME = 0.1
 """Seconds between repaints of visible panes that are not the current one (the current one repaints at once)."""
 
 
-class PaneTerminal(TerminalView):
+class PaneTerminal(TerminalView, inherit_bindings=False):
     """A TerminalView that takes focus only when the Overseer asks (`i`/Enter), never by Tab or by accident.
 
     Keys in a focused terminal go to the agent, so a terminal that grabbed focus when a pane was rebuilt would
     swallow the Overseer's next commands; this one drops out of the focus chain again when it loses focus.
+    Its bindings are TerminalView's with the release chord shown as ctrl+g (the app's key, as the README says);
+    ctrl+\\ still works.
     """
+
+    BINDINGS = [
+        Binding("ctrl+g,ctrl+backslash", "release_focus", "Leave terminal", id="terminal.release_focus",
+                priority=True, key_display="ctrl+g", tooltip="Give focus back to the app"),
+        Binding("shift+pageup", "scroll_history(-1)", "Scroll back", show=False, id="terminal.scroll_back",
+                tooltip="Scroll the pane's scrollback up a page"),
+        Binding("shift+pagedown", "scroll_history(1)", "Scroll forward", show=False, id="terminal.scroll_forward",
+                tooltip="Scroll the pane's scrollback down a page"),
+    ]
 
     can_focus = False
 
     def enter(self) -> None:
-        """Take focus (keystrokes now go to the agent)."""
+        """Take focus now, not after the next refresh: keys already queued behind `i` must reach the agent."""
         self.can_focus = True
-        self.focus()
+        self.screen.set_focus(self)
 
     def on_blur(self) -> None:
         """Leave the focus chain again (Textual also runs TerminalView.on_blur: handlers are called per class)."""
@@ -155,6 +167,8 @@ class TerminalDeck(Container):
         self._write = write
         self._agents: list[AgentInfo] = []
         self._slots: list[str | None] = []
+        self.numbers: dict[str, int] = {}
+        """Stable agent numbers for pane titles (the agent list's, when the town gives them)."""
         self.set_reactive(TerminalDeck.layout_name, layout)
 
     def compose(self) -> ComposeResult:
@@ -184,6 +198,8 @@ class TerminalDeck(Container):
         self.styles.grid_size_rows = rows
 
     def _number(self, address: str | None) -> int:
+        if self.numbers:
+            return self.numbers.get(address or "", 0)
         for number, agent in enumerate(self._agents, start=1):
             if agent.address == address:
                 return number

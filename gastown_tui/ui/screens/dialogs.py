@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from gastown_tui.ui.screens.form import Field, FormDialog, Validator, Values, all_of, require
+
+MAX_TEXT = 20_000
+"""Longest message, question, description or body (a pasted log fits; a runaway paste is refused inline)."""
 
 
 def known(name: str, choices: Sequence[str], what: str, *, optional: bool = False) -> Validator:
@@ -28,11 +31,12 @@ def known(name: str, choices: Sequence[str], what: str, *, optional: bool = Fals
     return check
 
 
-def sling_dialog(bead_id: str, targets: Sequence[str], target: str = "", *, blink: bool = True) -> FormDialog:
-    """Sling a bead: the bead id and a target that must be a known agent or rig."""
+def sling_dialog(bead_id: str, targets: Sequence[str], target: str = "", *, blink: bool = True,
+                 beads: Sequence[str] = ()) -> FormDialog:
+    """Sling a bead: the bead id (completed from the open beads) and a target that must be a known agent or rig."""
     return FormDialog(
         "Sling a bead onto an agent's hook",
-        [Field("bead", "Bead", bead_id, "bead id"),
+        [Field("bead", "Bead", bead_id, "bead id", suggestions=beads),
          Field("target", "Target (agent or rig)", target, "e.g. " + " or ".join(list(targets)[:2]) if targets
                else "no rigs or agents yet", suggestions=targets)],
         all_of(require("bead", "target"), known("target", targets, "target")),
@@ -43,7 +47,7 @@ def nudge_dialog(agent: str, agents: Sequence[str], *, blink: bool = True) -> Fo
     """Nudge an agent: a known agent and a non-empty message."""
     return FormDialog(
         "Nudge an agent (delivered when it is idle)",
-        [Field("agent", "Agent", agent, suggestions=agents), Field("message", "Message", "", "what to tell it")],
+        [Field("agent", "Agent", agent, suggestions=agents), Field("message", "Message", "", "what to tell it", max_length=MAX_TEXT)],
         all_of(require("agent"), known("agent", agents, "agent"), require("message")),
         ok_label="Nudge", blink=blink, id="nudge-dialog")
 
@@ -53,7 +57,7 @@ def seance_dialog(agent: str, agents: Sequence[str], *, blink: bool = True) -> F
     return FormDialog(
         "Séance: ask the predecessor session",
         [Field("agent", "Agent", agent, suggestions=agents),
-         Field("question", "Question", "", "what do you want to know")],
+         Field("question", "Question", "", "what do you want to know", max_length=MAX_TEXT)],
         all_of(require("agent"), known("agent", agents, "agent"), require("question")),
         ok_label="Ask", blink=blink, id="seance-dialog")
 
@@ -62,19 +66,30 @@ def new_bead_dialog(rigs: Sequence[str], rig: str = "", *, blink: bool = True) -
     """New bead: a title, optional description and rig."""
     return FormDialog(
         "New bead",
-        [Field("title", "Title", "", "what needs doing"), Field("description", "Description", "", "details"),
+        [Field("title", "Title", "", "what needs doing"), Field("description", "Description", "", "details", max_length=MAX_TEXT),
          Field("rig", "Rig", rig, "rig name (blank: town)", suggestions=rigs)],
         all_of(require("title"), known("rig", rigs, "rig", optional=True)),
         ok_label="Create", blink=blink, id="bead-dialog")
 
 
-def new_convoy_dialog(bead_ids: str, *, blink: bool = True) -> FormDialog:
-    """New convoy: a title and the bead ids it tracks."""
+def known_beads(name: str, exists: Callable[[str], bool]) -> Validator:
+    """Refuse space-separated bead ids that `exists` does not know, naming them."""
+
+    def check(values: Values) -> str | None:
+        unknown = [bead for bead in values.get(name, "").split() if not exists(bead)]
+        return f"Unknown bead id(s): {' '.join(unknown)}." if unknown else None
+
+    return check
+
+
+def new_convoy_dialog(bead_ids: str, exists: Callable[[str], bool] = lambda _bead: True, *,
+                      suggestions: Sequence[str] = (), blink: bool = True) -> FormDialog:
+    """New convoy: a title and the bead ids it tracks (each must exist: checked before closing)."""
     return FormDialog(
         "New convoy",
         [Field("title", "Title", "", "the delivery, e.g. 'Add dark mode'"),
-         Field("beads", "Beads (space-separated ids)", bead_ids)],
-        require("title"), ok_label="Create", blink=blink, id="convoy-dialog")
+         Field("beads", "Beads (space-separated ids)", bead_ids, suggestions=suggestions, max_length=MAX_TEXT)],
+        all_of(require("title"), known_beads("beads", exists)), ok_label="Create", blink=blink, id="convoy-dialog")
 
 
 def compose_dialog(to: str, recipients: Sequence[str], *, blink: bool = True) -> FormDialog:
@@ -82,14 +97,15 @@ def compose_dialog(to: str, recipients: Sequence[str], *, blink: bool = True) ->
     return FormDialog(
         "Compose mail",
         [Field("to", "To", to, "agent address", suggestions=recipients), Field("subject", "Subject"),
-         Field("body", "Body", multiline=True)],
+         Field("body", "Body", multiline=True, max_length=MAX_TEXT)],
         all_of(require("to", "subject", "body"), known("to", recipients, "recipient")),
         ok_label="Send", blink=blink, id="compose-dialog")
 
 
 def reply_dialog(subject: str, *, blink: bool = True) -> FormDialog:
     """Reply to a message in the inbox."""
-    return FormDialog(f"Reply: {subject}", [Field("body", "Body", multiline=True)], require("body"),
+    return FormDialog(f"Reply: {subject}", [Field("body", "Body", multiline=True, max_length=MAX_TEXT)],
+                      require("body"),
                       ok_label="Send", blink=blink, id="reply-dialog")
 
 

@@ -23,6 +23,15 @@ def key_label(keys: str) -> str:
     return " ".join(out)
 
 
+PANE_KEYS: tuple[tuple[str, str], ...] = (
+    ("ctrl+g  ctrl+\\", "Give focus back from a terminal (every other key goes to the agent)"),
+    ("Shift+PgUp Shift+PgDn", "Scroll the pane's scrollback a page (typing returns to the live view)"),
+    ("mouse wheel", "Scroll the scrollback (goes to the agent when it asked for the mouse)"),
+    ("/  v", "Search / copy mode over the scrollback: n N hits, v select, y copy (OSC 52), Esc leave"),
+)
+"""Keys of a focused terminal pane, which are not app bindings."""
+
+
 class HelpScreen(ModalScreen[None]):
     """A table of bindings; Escape, q or F1 closes it."""
 
@@ -60,6 +69,9 @@ class HelpScreen(ModalScreen[None]):
             keys = self.keymap.get(ident, binding.key)
             table.add_row(Text(key_label(keys), style="bold cyan"), binding.tooltip or binding.description,
                           Text(ident, style="dim"))
+        table.add_row(Text("Terminal pane", style="bold"), "", "")
+        for keys, what in PANE_KEYS:
+            table.add_row(Text(keys, style="bold cyan"), what, Text("terminal", style="dim"))
         table.focus()
 
     def action_dismiss_help(self) -> None:
