@@ -24,7 +24,9 @@ CELL_LAYOUT = {"content_tag": (0, 2), "content": (2, 24), "style_id": (26, 16), 
 # The library prunes whole pages, so a byte budget (not a line cap, which frees and re-maps a page on every
 # scrolled page and halves throughput) is sized from the configured line count and the current width.
 ROW_BYTES = 64  # per-row overhead on top of 8 bytes a cell (row header, styles, graphemes), measured generously
-PAGE_SLACK = 1 << 20  # pruning is page-granular: room for one more page so ``limit`` lines always fit
+PAGE_SLACK = 1 << 20
+CLIPBOARD_PENDING = 4  # OSC 52 writes kept until the view takes them
+CLIPBOARD_MAX_BYTES = 1 << 20  # larger OSC 52 writes are refused by the library  # pruning is page-granular: room for one more page so ``limit`` lines always fit
 
 
 def scrollback_budget(lines: int, cols: int) -> int:
@@ -92,6 +94,7 @@ class Native:
         self.t = handle[0]
         self.scrollback = scrollback
         self._set_budget(cols)
+        _set(self.t, lib.GHOSTTY_TERMINAL_OPT_CLIPBOARD_WRITE_MAX_BYTES, ffi.new("size_t*", CLIPBOARD_MAX_BYTES))
         for opt, rgb in ((lib.GHOSTTY_TERMINAL_OPT_COLOR_FOREGROUND, (255, 255, 255)),
                          (lib.GHOSTTY_TERMINAL_OPT_COLOR_BACKGROUND, (0, 0, 0))):
             _set(self.t, opt, ffi.new("GhosttyColorRgb*", dict(zip("rgb", rgb))))
@@ -147,6 +150,7 @@ class Native:
             if mime.startswith("text/plain") or text is None:
                 text = ffi.unpack(ffi.cast("char*", content.data.ptr), content.data.len).decode("utf-8", "replace")
         if text:
+            del self.cb.clipboard[:-(CLIPBOARD_PENDING - 1)]  # an unwatched pane keeps only its newest writes
             self.cb.clipboard.append(text)
         reply = sized("GhosttyClipboardWriteReply")
         reply.result = lib.GHOSTTY_CLIPBOARD_WRITE_RESULT_SUCCESS

@@ -20,6 +20,7 @@ from pyghostty import lib
 from gastown_tui.terminal.cells import Cell
 from gastown_tui.terminal.ghostty import Callbacks, Native
 from gastown_tui.terminal.history import History
+from gastown_tui.terminal.keys import KeyEncoder
 from gastown_tui.terminal.rowread import RowReader
 
 SYNC_TIMEOUT = 0.5  # seconds a DEC 2026 frame may hold repaints (xterm/foot use 150 ms-1 s)
@@ -73,6 +74,7 @@ class TerminalScreen:
         self._cache: dict[int, list[Cell]] = {}
         self._held_since: float | None = None
         self.sync_timeout = SYNC_TIMEOUT
+        self._keys: KeyEncoder | None = None
 
     # -- input -------------------------------------------------------------------------------------------
     def feed(self, data: bytes) -> None:
@@ -238,6 +240,14 @@ class TerminalScreen:
         """The kitty keyboard protocol flags the child pushed (0: legacy xterm keys)."""
         with self.lock:
             return self._n.get_u32(lib.GHOSTTY_TERMINAL_DATA_KITTY_KEYBOARD_FLAGS) & 0xFF
+
+    def encode_key(self, key: str, character: str | None = None) -> bytes | None:
+        """Bytes for a key (Textual-style name) as the child's modes want it, kitty keyboard protocol included."""
+        with self.lock:
+            if self._keys is None:
+                self._keys = KeyEncoder()
+                weakref.finalize(self, self._keys.free)
+            return self._keys.encode(self._n.t, key, character)
 
     # -- scrollback --------------------------------------------------------------------------------------
     @property
