@@ -36,6 +36,7 @@ class History:
         self.pruned = 0
         self._anchor: Any = None
         self._anchor_y = -1
+        self._total = 0  # the primary screen's scrollback rows at the last look
         self._rows: dict[int, list[Cell]] = {}
         self._pt = ffi.new("GhosttyPointS*")
         self._coord = ffi.new("GhosttyPointCoordinate*")
@@ -50,16 +51,21 @@ class History:
         """Lines exposed: the newest ``limit``."""
         return min(self.total(), self.limit)
 
-    def scrolled_off(self) -> int:
-        """Lines ever pushed into scrollback (pruned ones included)."""
-        return self.pruned + self.total()
+    def scrolled_off(self, alt: bool) -> int:
+        """Lines ever pushed into scrollback (pruned ones included); the alternate screen reports none of its own,
+        so while it is shown the primary screen's last count stands."""
+        return self.pruned + (self._total if alt else self.total())
+
+    def rebase(self, before: int) -> None:
+        """After a reflow renumbered the rows: keep the count continuous (reflow pushes nothing off)."""
+        self.pruned = before - self.total()
 
     # -- the scrolled-off anchor -------------------------------------------------------------------------
     def observe(self, alt: bool) -> None:
         """Count lines pruned since the last look and move the anchor to the newest history line."""
         if alt:  # the alternate screen has no scrollback; the primary one is untouched meanwhile
             return
-        total = self.total()
+        total = self._total = self.total()
         anchor = self._anchor
         if anchor is not None:
             if lib.ghostty_tracked_grid_ref_has_value(anchor) and not lib.ghostty_tracked_grid_ref_point(

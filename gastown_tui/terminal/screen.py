@@ -139,9 +139,13 @@ class TerminalScreen:
             if (cols, rows) == (self._cols, self._rows):
                 return
             self._sync(force=True)  # settle the scrolled-off count before reflow renumbers the rows
+            alt = self._alt()
+            before = self._history.scrolled_off(alt)
             self._cols, self._rows = cols, rows
             self._n.resize(cols, rows)
             self._invalidate()
+            if not alt:
+                self._history.rebase(before)
 
     # -- output ------------------------------------------------------------------------------------------
     def take_replies(self) -> bytes:
@@ -261,7 +265,7 @@ class TerminalScreen:
         """Lines ever pushed into scrollback (monotonic; lets a scrolled-back view stay anchored)."""
         with self.lock:
             self._sync(force=not self._holding() and self._stale)
-            return self._history.scrolled_off()
+            return self._history.scrolled_off(self._alt())
 
     def history_row(self, index: int) -> list[Cell]:
         """Cells of scrollback line ``index`` (0 = oldest), padded to the current width."""
