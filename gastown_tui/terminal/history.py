@@ -21,7 +21,8 @@ from gastown_tui.terminal.cells import BLANK, Cell
 from gastown_tui.terminal.ghostty import Native
 from gastown_tui.terminal.rowread import RowReader
 
-CACHE_ROWS = 4096  # decoded history rows kept (a few screens of scrolling back and a search's worth of text)
+CACHE_ROWS = 4096  # decoded history rows kept (a few screens of scrolling back)
+TEXT_ROWS = 65536  # history row texts kept for search (strings: a 10k-line scrollback fits several times)
 _track = ffi.cast("GhosttyResult(*)(GhosttyTerminal, GhosttyPointS, GhosttyTrackedGridRef*)",
                   ffi.addressof(lib, "ghostty_terminal_grid_ref_track"))
 
@@ -38,6 +39,7 @@ class History:
         self._anchor_y = -1
         self._total = 0  # the primary screen's scrollback rows at the last look
         self._rows: dict[int, list[Cell]] = {}
+        self._texts: dict[int, str] = {}
         self._pt = ffi.new("GhosttyPointS*")
         self._coord = ffi.new("GhosttyPointCoordinate*")
         self._out_ref = ffi.new("GhosttyTrackedGridRef*")
@@ -91,6 +93,7 @@ class History:
     def forget(self) -> None:
         """After a reflow or reset: drop cached rows and re-anchor without counting anything as pruned."""
         self._rows.clear()
+        self._texts.clear()
         if self._anchor is not None:
             lib.ghostty_tracked_grid_ref_free(self._anchor)
             self._anchor = None
@@ -102,6 +105,7 @@ class History:
         lines = min(total, self.limit)
         if not 0 <= index < lines:
             raise IndexError(index)
+        self.observe(False)  # keys need an up-to-date pruned count (the screen may not have synced: DEC 2026)
         screen_row = total - lines + index
         key = self.pruned + screen_row
         cells = self._rows.get(key)
@@ -110,32 +114,59 @@ class History:
             cells = self._rows.get(key)
         return cells if cells is not None else [BLANK] * cols
 
-    def texts(self, cols: int, rows: int) -> list[str]:
-        """Text of every exposed line, oldest first (pages are read once and cached)."""
+    def texts(self, rows: int) -> list[str]:
+        """Text of every exposed line, oldest first (text-only pages, read once and cached)."""
         total = self.total()
         lines = min(total, self.limit)
+        if lines:
+            self.observe(False)
+        first = total - lines
+        texts = self._texts
         out = []
-        for index in range(lines):
-            out.append("".join(c.data for c in self.row(index, cols, rows)).rstrip())
+        for r in range(first, total):
+            text = texts.get(self.pruned + r)
+            if text is None:
+                self._load(r - r % rows, total, 0, rows)
+                text = texts.get(self.pruned + r, "")
+            out.append(text)
         return out
 
+    def text(self, index: int, rows: int) -> str:
+        """Text of exposed line ``index`` (0 = oldest), trailing blanks cut."""
+        total = self.total()
+        lines = min(total, self.limit)
+        if not 0 <= index < lines:
+            raise IndexError(index)
+        self.observe(False)
+        r = total - lines + index
+        text = self._texts.get(self.pruned + r)
+        if text is None:
+            self._load(r - r % rows, total, 0, rows)
+            text = self._texts.get(self.pruned + r, "")
+        return text
+
     def _load(self, start: int, total: int, cols: int, rows: int) -> None:
-        """Scroll the viewport to screen row ``start``, capture and decode that page, scroll back."""
+        """Scroll the viewport to screen row ``start``, capture and decode that page (cells, or text when
+        ``cols`` is 0), scroll back."""
         n = self.n
         view = n.aside
+        store: dict[int, Any] = self._rows if cols else self._texts
         try:
             n.scroll_to_row(start)
             lib.ghostty_terminal_get(n.t, lib.GHOSTTY_TERMINAL_DATA_SCROLLBAR, self._bar)
             top = int(self._bar.offset)  # the viewport may stop short of ``start`` near the bottom
             view.update(n.t)
             self.reader.reset()
-            if len(self._rows) > CACHE_ROWS:
-                for key in list(self._rows)[: CACHE_ROWS // 2]:  # oldest inserted first
-                    del self._rows[key]
+            cap = CACHE_ROWS if cols else TEXT_ROWS
+            if len(store) > cap:
+                for key in list(store)[: cap // 2]:  # oldest inserted first
+                    del store[key]
+            read = self.reader.read
+            read_text = self.reader.read_text
             for y in range(rows):
                 r = top + y
                 if r >= total:
                     break
-                self._rows[self.pruned + r] = self.reader.read(y, cols)
+                store[self.pruned + r] = read(y, cols) if cols else read_text(y)
         finally:
             n.scroll_to_row(None)

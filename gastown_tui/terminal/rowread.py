@@ -102,6 +102,29 @@ class RowReader:
             out = out[:cols] + [BLANK] * (cols - len(out))
         return out
 
+    def read_text(self, y: int) -> str:
+        """Text of render-state row ``y``, trailing blanks cut (search reads thousands of rows: no Cells)."""
+        self._seek(y)
+        n = self.v
+        view = n.view
+        if lib.ghostty_render_state_row_get(n.rows_it, _ROW_RAW, view) or not view.len:
+            return ""
+        vals = ffi.unpack(view.ptr, view.len)
+        chars = []
+        for x, v in enumerate(vals):
+            tag = v & 3
+            if tag == 0:
+                if v >> 42 & 3 == 2:
+                    continue  # a wide character's spacer
+                cp = v >> 2 & 0x1FFFFF
+                chars.append(chr(cp) if cp else " ")
+            elif tag == 1:
+                lib.ghostty_render_state_row_get(n.rows_it, _ROW_CELLS, n.out_cells)
+                chars.append(self._graphemes(x))
+            else:
+                chars.append(" ")
+        return "".join(chars).rstrip()
+
     def _decode(self, x: int, y: int, v: int, styles: dict[int, tuple[Any, ...]]) -> Cell:
         """Decode one packed cell (slow path: anything not already cached)."""
         tag = v & 3

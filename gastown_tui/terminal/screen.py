@@ -275,7 +275,9 @@ class TerminalScreen:
 
     def history_text(self, index: int) -> str:
         """Text of scrollback line ``index`` (0 = oldest), trailing blanks cut."""
-        return "".join(c.data for c in self.history_row(index)).rstrip()
+        with self.lock:
+            self._sync()
+            return self._history.text(index, self._rows)
 
     def search(self, text: str, ignore_case: bool = True) -> list[SearchHit]:
         """Find ``text`` in scrollback then the visible rows, oldest first."""
@@ -285,7 +287,7 @@ class TerminalScreen:
             return hits
         with self.lock:
             self._sync()
-            lines = self._history.texts(self._cols, self._rows) + [r.rstrip() for r in self.display]
+            lines = self._history.texts(self._rows) + [r.rstrip() for r in self.display]
         for n, line in enumerate(lines):
             hay = line.lower() if ignore_case else line
             start = hay.find(needle)
