@@ -307,7 +307,8 @@ class TerminalView(Widget, can_focus=True):
             return  # handled by bindings
         source = self._source
         encoder = getattr(source, "encode_key", None)
-        if encoder is not None and getattr(source, "kitty_keyboard_flags", 0):
+        kitty: int = getattr(source, "kitty_keyboard_flags", 0)
+        if encoder is not None and kitty:
             data = encoder(event.key, event.character)  # the child pushed kitty flags: the emulator's encoder
         else:
             app_cursor = bool(source is not None and source.modes.app_cursor_keys)

@@ -12,8 +12,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import pyghostty
-from pyghostty import ffi, lib
+import pyghostty  # type: ignore[import-untyped]
+from pyghostty import ffi, lib  # type: ignore[import-untyped]
 
 PINNED_VERSION = "0.1.3"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyghostty import ffi, lib
+from pyghostty import ffi, lib  # type: ignore[import-untyped]
 
 from gastown_tui.terminal.cells import BLANK, Cell
 from gastown_tui.terminal.ghostty import Native

@@ -7,7 +7,7 @@ the terminal's state implies (kitty flags the child pushed, cursor-key mode, ...
 
 from __future__ import annotations
 
-from pyghostty import ffi, lib
+from pyghostty import ffi, lib  # type: ignore[import-untyped]
 
 MODS = {"shift": 1 << 0, "ctrl": 1 << 1, "alt": 1 << 2, "meta": 1 << 2, "super": 1 << 3}
 _NAMED = {

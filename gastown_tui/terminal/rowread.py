@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyghostty import ffi, lib
+from pyghostty import ffi, lib  # type: ignore[import-untyped]
 
 from gastown_tui.terminal.cells import BLANK, Cell, index_colour
 from gastown_tui.terminal.ghostty import Native, RenderView, sized
@@ -51,7 +51,7 @@ class RowReader:
         self._ref = ffi.new("GhosttyGridRef*")
         self._uri = ffi.new("uint8_t[4096]")
         self._uri_len = ffi.new("size_t*")
-        self._link_fn = None
+        self._link_fn: Any = None
 
     def reset(self) -> None:
         """The render state was updated: iterators and borrowed rows are invalid."""

@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pyghostty import lib
+from pyghostty import lib  # type: ignore[import-untyped]
 
 from gastown_tui.terminal.cells import Cell
 from gastown_tui.terminal.ghostty import Callbacks, Native
@@ -63,7 +63,13 @@ class TerminalScreen:
         self._n = Native(cols, rows, scrollback, self._cb)
         self._finalizer = weakref.finalize(self, self._n.free)
         ref = weakref.WeakMethod(self._hold_changed)
-        self._cb.on_hold = lambda held: (m := ref()) is not None and m(held)  # no screen <-> callback cycle
+
+        def on_hold(held: bool) -> None:  # through a weak reference: no screen <-> native callback cycle
+            method = ref()
+            if method is not None:
+                method(held)
+
+        self._cb.on_hold = on_hold
         self._n.set_mode(GRAPHEME_CLUSTERING, True)
         self._reader = RowReader(self._n, self._n.main)
         self._history = History(self._n, scrollback)

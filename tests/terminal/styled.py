@@ -101,7 +101,7 @@ def compare_row(ours: list[Cell], theirs: list[tuple[str, Style]]) -> list[str]:
             if cell.char != " " or cell_style(cell)[1:] != PLAIN[1:] and cell_style(cell)[1] is not None:
                 problems.append(f"col {x}: tmux trimmed a cell we style: {cell!r}")
             continue
-        ch, style = theirs[i]
+        _, style = theirs[i]
         i += len(cell.char)
         if cell_style(cell) != style:
             problems.append(f"col {x} {cell.char!r}: ours {cell_style(cell)} tmux {style}")
