@@ -9,6 +9,8 @@ them.
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from pyghostty import ffi, lib  # type: ignore[import-untyped]
@@ -22,6 +24,13 @@ _STYLED_MASK = (0xFFFF << 26) | (1 << 45) | 3  # style id, hyperlink, content ta
 
 _ROW_CELLS = lib.GHOSTTY_RENDER_STATE_ROW_DATA_CELLS
 _ROW_RAW = lib.GHOSTTY_RENDER_STATE_ROW_DATA_CELLS_RAW
+_ROW_ID = lib.GHOSTTY_RENDER_STATE_ROW_DATA_ID
+_UNIQUE = 1 | 1 << 45  # tag bit 0 (a grapheme cluster; also set by rgb-only cells) or a link
+
+
+def reusable(vals: list[int]) -> bool:
+    """True when a row's packed cells fully determine its Cells (no graphemes, no links; conservative)."""
+    return not (reduce(or_, vals, 0) & _UNIQUE)
 _CELL_STYLE = lib.GHOSTTY_RENDER_STATE_ROW_CELLS_DATA_STYLE
 _G_LEN = lib.GHOSTTY_RENDER_STATE_ROW_CELLS_DATA_GRAPHEMES_LEN
 _G_BUF = lib.GHOSTTY_RENDER_STATE_ROW_CELLS_DATA_GRAPHEMES_BUF
@@ -52,6 +61,7 @@ class RowReader:
         self._uri = ffi.new("uint8_t[4096]")
         self._uri_len = ffi.new("size_t*")
         self._link_fn: Any = None
+        self._id = ffi.new("GhosttyRenderStateRowId*")
 
     def reset(self) -> None:
         """The render state was updated: iterators and borrowed rows are invalid."""
@@ -70,14 +80,25 @@ class RowReader:
                 raise IndexError(y)
             self._pos += 1
 
-    def read(self, y: int, cols: int) -> list[Cell]:
-        """Cells of render-state row ``y``, exactly ``cols`` of them."""
+    def raw(self, y: int) -> tuple[tuple[int, int], list[int]]:
+        """(row id, packed cells) of render-state row ``y``: enough to tell whether a row changed or moved."""
         self._seek(y)
         n = self.v
+        lib.ghostty_render_state_row_get(n.rows_it, _ROW_ID, self._id)
         view = n.view
-        if lib.ghostty_render_state_row_get(n.rows_it, _ROW_RAW, view):
-            return [BLANK] * cols
-        vals = ffi.unpack(view.ptr, view.len) if view.len else []
+        if lib.ghostty_render_state_row_get(n.rows_it, _ROW_RAW, view) or not view.len:
+            return (0, 0), []
+        return (self._id.bits[0], self._id.bits[1]), ffi.unpack(view.ptr, view.len)
+
+    def read(self, y: int, cols: int, vals: list[int] | None = None) -> list[Cell]:
+        """Cells of render-state row ``y``, exactly ``cols`` of them (``vals``: its packed cells, if read)."""
+        self._seek(y)
+        n = self.v
+        if vals is None:
+            view = n.view
+            if lib.ghostty_render_state_row_get(n.rows_it, _ROW_RAW, view):
+                return [BLANK] * cols
+            vals = ffi.unpack(view.ptr, view.len) if view.len else []
         plain = _PLAIN
         out: list[Cell] = []
         append = out.append

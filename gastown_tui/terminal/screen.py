@@ -21,7 +21,7 @@ from gastown_tui.terminal.cells import Cell
 from gastown_tui.terminal.ghostty import Callbacks, Native
 from gastown_tui.terminal.history import History
 from gastown_tui.terminal.keys import KeyEncoder
-from gastown_tui.terminal.rowread import RowReader
+from gastown_tui.terminal.rowread import RowReader, reusable
 
 SYNC_TIMEOUT = 0.5  # seconds a DEC 2026 frame may hold repaints (xterm/foot use 150 ms-1 s)
 GRAPHEME_CLUSTERING = 2027  # width policy: see MEASUREMENTS.md
@@ -78,6 +78,7 @@ class TerminalScreen:
         self._stale = True
         self._dirty: set[int] = set(range(rows))
         self._cache: dict[int, list[Cell]] = {}
+        self._raws: dict[int, tuple[tuple[int, int], list[int]]] = {}  # row -> (row id, packed cells) last seen
         self._held_since: float | None = None
         self.sync_timeout = SYNC_TIMEOUT
         self._keys: KeyEncoder | None = None
@@ -120,20 +121,30 @@ class TerminalScreen:
         self._reader.reset()
         dirty = view.dirty_rows()
         view.clean()
-        cache, out, cols = self._cache, self._dirty, self._cols
-        for y in dirty:  # the library also marks rows the cursor merely crossed: report real changes only
+        cache, raws, out = self._cache, self._raws, self._dirty
+        # Rows keep their id when output scrolls them: a dirty row whose id and packed cells were seen elsewhere
+        # before is the same row moved, and its Cells are reused instead of decoded again.
+        by_id = {raws[y][0]: (raws[y][1], cells) for y, cells in cache.items() if y in raws}
+        for y in dirty:
             if y >= self._rows:
                 continue
-            old = cache.get(y)
-            new = cache[y] = self._reader.read(y, cols)
-            if new != old:
-                out.add(y)
+            rid, vals = self._reader.raw(y)
+            if raws.get(y) == (rid, vals):
+                continue  # the library also marks rows the cursor merely crossed: report real changes only
+            raws[y] = (rid, vals)
+            out.add(y)
+            prev = by_id.get(rid)
+            if prev is not None and prev[0] == vals and reusable(vals):
+                cache[y] = prev[1]
+            else:
+                cache.pop(y, None)
         self._history.observe(self._alt())
         self._stale = False
 
     def _invalidate(self) -> None:
         """After a size change: every row is new."""
         self._cache.clear()
+        self._raws.clear()
         self._dirty = set(range(self._rows))
         self._stale = True
         self._history.forget()
