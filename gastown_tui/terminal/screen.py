@@ -89,6 +89,8 @@ class TerminalScreen:
         if not data:
             return
         with self.lock:
+            if not self._finalizer.alive:
+                raise RuntimeError("TerminalScreen used after close()")
             self._n.write(data)
             self._stale = True
             if self._n.get16(lib.GHOSTTY_TERMINAL_DATA_COLS) != self._cols:  # DECCOLM: the pane sets the width
@@ -116,6 +118,8 @@ class TerminalScreen:
         """Bring the render state up to date and harvest its dirty rows (not while a frame is held)."""
         if not (self._stale or force) or (not force and self._holding()):
             return
+        if not self._finalizer.alive:
+            raise RuntimeError("TerminalScreen used after close()")
         view = self._n.main
         view.update(self._n.t)
         self._reader.reset()
@@ -202,6 +206,8 @@ class TerminalScreen:
             if cells is None:
                 if not 0 <= y < self._rows:
                     raise IndexError(y)
+                if not self._finalizer.alive:
+                    raise RuntimeError("TerminalScreen used after close()")
                 cells = self._cache[y] = self._reader.read(y, self._cols)
             return list(cells)
 
@@ -323,7 +329,7 @@ class TerminalScreen:
         self.feed(b"\x1b[3J")
 
     def close(self) -> None:
-        """Free the native terminal now (garbage collection does it otherwise)."""
+        """Free the native terminal now (garbage collection does it otherwise); the screen is unusable after."""
         with self.lock:
             self._finalizer()
 
