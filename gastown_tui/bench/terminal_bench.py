@@ -112,7 +112,7 @@ def bench_tmux(path: Path, size: int) -> float | None:
 
 
 def bench_frame(data: bytes, runs: int = 20) -> tuple[float, float]:
-    """ms for a full 200x60 frame: (rows decoded from the emulator, rows turned into Strips)."""
+    """CPU ms for a full 200x60 frame: (rows decoded from the emulator, rows turned into Strips)."""
     # The bench is a developer tool, not domain code: it may load the widget module to time the real renderer.
     render = importlib.import_module("widgets.terminal_render")
     screen = TerminalScreen(COLS, ROWS)
@@ -121,15 +121,15 @@ def bench_frame(data: bytes, runs: int = 20) -> tuple[float, float]:
     for _ in range(runs):
         screen.resize(COLS - 1, ROWS)  # a resize invalidates every row: the next read decodes the whole frame
         screen.resize(COLS, ROWS)
-        start = time.perf_counter()
+        start = time.process_time()
         rows = [screen.row(y) for y in range(ROWS)]
-        decode += time.perf_counter() - start
+        decode += time.process_time() - start
         render._glyph.cache_clear()
         render._style.cache_clear()
-        start = time.perf_counter()
+        start = time.process_time()
         for cells in rows:
             render.cells_to_strip(cells).adjust_cell_length(COLS)
-        strips += time.perf_counter() - start
+        strips += time.process_time() - start
     screen.close()
     return decode / runs * 1000, strips / runs * 1000
 
@@ -183,7 +183,7 @@ def bench_rows(log_mb: float, pyte_mb: float) -> list[BenchRow]:
         ("terminal feed: stock pyte (reference)", mbs(pyte), f"ours {mbs(ours)}", _ratio(ours, pyte),
          f"pyte 0.8.2 on a {pyte_mb:g} MB prefix" if pyte is not None else "pyte not installed (.[bench] extra)"),
         (f"full frame {COLS}x{ROWS}: rows + Strips", f"{decode + strips:.1f} ms", f"rows {decode:.1f} ms",
-         "", f"Strips {strips:.1f} ms (cold caches); every row decoded after a resize"),
+         "", f"Strips {strips:.1f} ms; CPU time, cold caches, every row decoded after a resize"),
         (f"memory per idle screen, {held:,} lines", f"{idle / 1e6:.2f} MB", "target <= 3 MB",
          _ratio(idle, 3e6), f"RSS, {COLS} cols, compacted; {raw / 1e6:.1f} MB right after the flood"),
     ]
