@@ -133,7 +133,7 @@ class TerminalScreen:
             if y >= self._rows:
                 continue
             rid, vals = self._reader.raw(y)
-            if raws.get(y) == (rid, vals):
+            if raws.get(y) == (rid, vals) and reusable(vals):
                 continue  # the library also marks rows the cursor merely crossed: report real changes only
             raws[y] = (rid, vals)
             out.add(y)

@@ -106,3 +106,13 @@ def test_feeding_from_a_thread_while_reading_rows() -> None:
     thread.join()
     assert not errors
     assert s.display[-2].startswith("thread line 2999")
+
+
+def test_a_changed_combining_mark_or_link_target_is_a_change() -> None:
+    s = TerminalScreen(20, 3)
+    s.feed("e\u0301 \x1b]8;;https://a\x07x\x1b]8;;\x07".encode())
+    s.take_dirty()
+    assert s.row(0)[0].char == "e\u0301" and s.row(0)[2].link == "https://a"
+    s.feed("\x1b[1;1He\u0300 \x1b]8;;https://b\x07x\x1b]8;;\x07".encode())  # same base code points, new marks/link
+    assert 0 in s.take_dirty()
+    assert s.row(0)[0].char == "e\u0300" and s.row(0)[2].link == "https://b"
