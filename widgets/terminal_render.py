@@ -11,6 +11,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
+
 class CellLike(Protocol):
     """One cell as the view needs it (colours are Rich colour strings or "default")."""
 

@@ -99,8 +99,8 @@ def bench_tmux(path: Path, size: int) -> float | None:
     env = dict(os.environ, LANG="C.UTF-8")
     try:
         subprocess.run([*base, "new-session", "-d", "-x", str(COLS), "-y", str(ROWS),
-                        f"tmux -L {sock} wait-for gtbench-go; cat {path}; tmux -L {sock} wait-for -S gtbench-done;"
-                        " sleep 30"], env=env, check=True)
+                        (f"tmux -L {sock} wait-for gtbench-go; cat {path}; tmux -L {sock} wait-for -S gtbench-done;"
+                         " sleep 30")], env=env, check=True)
         pid = int(subprocess.run([*base, "display", "-p", "#{pid}"], env=env, capture_output=True, text=True,
                                  check=True).stdout.strip())
         before = _cpu_seconds(pid)
@@ -108,7 +108,7 @@ def bench_tmux(path: Path, size: int) -> float | None:
         subprocess.run([*base, "wait-for", "gtbench-done"], env=env, check=True, timeout=600)
         return size / (_cpu_seconds(pid) - before) / 1e6
     finally:
-        subprocess.run([*base, "kill-server"], capture_output=True)
+        subprocess.run([*base, "kill-server"], capture_output=True, check=False)
 
 
 def bench_frame(data: bytes, runs: int = 20) -> tuple[float, float]:

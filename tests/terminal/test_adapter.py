@@ -7,8 +7,7 @@ import threading
 
 import pytest
 
-from gastown_tui.terminal import TerminalScreen
-from gastown_tui.terminal import ghostty
+from gastown_tui.terminal import TerminalScreen, ghostty
 
 
 def test_layout_check_fails_with_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
