@@ -188,11 +188,11 @@ class Native:
         _ok(lib.ghostty_terminal_get(self.t, lib.GHOSTTY_TERMINAL_DATA_MODE, self._mode), f"mode {n}")
         return bool(self._mode.value)
 
-    def set_mode(self, n: int, on: bool) -> None:
-        """Set a DEC private mode directly (used to pin the grapheme policy)."""
+    def set_mode_default(self, n: int, on: bool) -> None:
+        """Set a DEC private mode now and as the value a full reset (RIS) restores (pins the width policy)."""
         self._mode.mode = n & 0x7FFF
         self._mode.value = on
-        _set(self.t, lib.GHOSTTY_TERMINAL_OPT_MODE, self._mode)
+        _set(self.t, lib.GHOSTTY_TERMINAL_OPT_MODE_DEFAULT, self._mode)
 
     def title(self) -> str:
         """The window title (OSC 0/2)."""

@@ -70,7 +70,7 @@ class TerminalScreen:
                 method(held)
 
         self._cb.on_hold = on_hold
-        self._n.set_mode(GRAPHEME_CLUSTERING, True)
+        self._n.set_mode_default(GRAPHEME_CLUSTERING, True)
         self._reader = RowReader(self._n, self._n.main)
         self._history = History(self._n, scrollback)
         self._cols, self._rows = cols, rows

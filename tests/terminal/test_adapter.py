@@ -115,3 +115,11 @@ def test_a_changed_combining_mark_or_link_target_is_a_change() -> None:
     s.feed("\x1b[1;1He\u0300 \x1b]8;;https://b\x07x\x1b]8;;\x07".encode())  # same base code points, new marks/link
     assert 0 in s.take_dirty()
     assert s.row(0)[0].char == "e\u0300" and s.row(0)[2].link == "https://b"
+
+
+def test_width_policy_survives_a_full_reset() -> None:
+    s = TerminalScreen(20, 3)
+    s.feed("\x1bca\u2601\ufe0fb".encode())  # RIS, then a VS16 emoji
+    assert [c.width for c in s.row(0)[:4]] == [1, 2, 0, 1]
+    s.feed(b"\x1b[?2027$p")
+    assert b"\x1b[?2027;1$y" in s.take_replies()
