@@ -14,6 +14,7 @@ from typing import Any
 
 import pyghostty  # type: ignore[import-untyped]
 from pyghostty import ffi, lib  # type: ignore[import-untyped]
+from pyghostty.core import init_sized  # type: ignore[import-untyped]
 
 PINNED_VERSION = "0.1.3"
 
@@ -39,6 +40,8 @@ ffi.cdef("typedef struct { GhosttyTerminalScrollViewportTag tag; uint64_t value[
 if (ffi.sizeof("GtScrollViewportS"), ffi.alignof("GtScrollViewportS")) != (
         ffi.sizeof("GhosttyTerminalScrollViewport"), ffi.alignof("GhosttyTerminalScrollViewport")):
     raise ImportError("libghostty-vt: GhosttyTerminalScrollViewport layout changed; update gastown_tui.terminal")
+_grid_ref = ffi.cast("GhosttyResult(*)(GhosttyTerminal, GhosttyPointS, GhosttyGridRef*)",
+                     ffi.addressof(lib, "ghostty_terminal_grid_ref"))
 _scroll_viewport = ffi.cast("void(*)(GhosttyTerminal, GtScrollViewportS)",
                             ffi.addressof(lib, "ghostty_terminal_scroll_viewport"))
 
@@ -63,10 +66,8 @@ def _ok(res: int, what: str) -> None:
 
 
 def sized(ctype: str) -> Any:
-    """A zeroed sized struct (the C API's ``size`` field convention)."""
-    p = ffi.new(ctype + "*")
-    p.size = ffi.sizeof(ctype)
-    return p
+    """A zeroed struct with its ``size`` fields set, nested ones included (the C API's sized-struct convention)."""
+    return init_sized(ctype)
 
 
 class Callbacks:
@@ -115,6 +116,13 @@ class Native:
         self._mode = ffi.new("GhosttyTerminalModeConfig*")
         self._str = ffi.new("GhosttyString*")
         self._scroll = ffi.new("GtScrollViewportS*")
+        self._pt = ffi.new("GhosttyPointS*")
+        self._size_t = ffi.new("size_t*")
+        self._sel = sized("GhosttySelection")
+        self._text = ffi.new("uint8_t[]", 1 << 16)
+        self._fmt = sized("GhosttyTerminalSelectionFormatOptions")
+        self._fmt.emit = lib.GHOSTTY_FORMATTER_FORMAT_PLAIN
+        self._fmt.unwrap, self._fmt.trim, self._fmt.selection = False, True, self._sel
 
     def _install(self, opt: int, ctype: str, fn: Callable[..., Any]) -> Any:
         handle = ffi.callback(ctype, fn)
@@ -204,6 +212,26 @@ class Native:
         self._budget_cols = cols
         budget = scrollback_budget(self.scrollback, cols)
         _set(self.t, lib.GHOSTTY_TERMINAL_OPT_SCROLLBACK_MAX_BYTES, ffi.new("size_t*", budget))
+
+    def screen_text(self, cols: int, rows: int) -> list[str]:
+        """The active screen as plain text rows, trailing blanks cut, in one formatter call (~30 µs for 100x30;
+        decoding the rows in Python costs ~20x that, and the engine reads every session's text each tick)."""
+        sel = self._sel
+        for end, (x, y) in ((sel.start, (0, 0)), (sel.end, (cols - 1, rows - 1))):
+            pt = self._pt
+            pt.tag = lib.GHOSTTY_POINT_TAG_ACTIVE
+            pt.value.x, pt.value.y = x, y
+            _ok(_grid_ref(self.t, pt[0], ffi.addressof(end)), "grid_ref")
+        opts = self._fmt
+        n = self._size_t
+        while True:
+            res = lib.ghostty_terminal_selection_format_buf(self.t, opts[0], self._text, len(self._text), n)
+            if res != lib.GHOSTTY_OUT_OF_SPACE:
+                break
+            self._text = ffi.new("uint8_t[]", int(n[0]) * 2)
+        _ok(res, "selection_format_buf")
+        lines = bytes(ffi.buffer(self._text, n[0])).decode("utf-8", "replace").split("\n")[:rows]
+        return lines + [""] * (rows - len(lines))
 
     def resize(self, cols: int, rows: int) -> None:
         """Resize (reflowing the primary screen); the scrollback budget follows the width."""

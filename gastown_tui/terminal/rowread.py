@@ -123,28 +123,35 @@ class RowReader:
             out = out[:cols] + [BLANK] * (cols - len(out))
         return out
 
-    def read_text(self, y: int) -> str:
-        """Text of render-state row ``y``, trailing blanks cut (search reads thousands of rows: no Cells)."""
+    def read_text(self, y: int, vals: list[int] | None = None, strip: bool = True) -> str:
+        """Text of render-state row ``y`` as ``"".join(cell.char ...)`` would give it, trailing blanks cut
+        unless ``strip`` is false (search and ``display`` read many rows: no Cells are built)."""
         self._seek(y)
         n = self.v
-        view = n.view
-        if lib.ghostty_render_state_row_get(n.rows_it, _ROW_RAW, view) or not view.len:
-            return ""
-        vals = ffi.unpack(view.ptr, view.len)
+        if vals is None:
+            view = n.view
+            if lib.ghostty_render_state_row_get(n.rows_it, _ROW_RAW, view) or not view.len:
+                return ""
+            vals = ffi.unpack(view.ptr, view.len)
+        if not reduce(or_, vals, 0) & (1 | 3 << 42):  # no graphemes, no wide cells, no colour-only cells
+            text = "".join([chr(v >> 2 & 0x1FFFFF) for v in vals]).replace("\0", " ")  # 0: an empty cell
+            return text.rstrip() if strip else text
         chars = []
         for x, v in enumerate(vals):
             tag = v & 3
-            if tag == 0:
-                if v >> 42 & 3 == 2:
-                    continue  # a wide character's spacer
+            wide = v >> 42 & 3
+            if wide == 2:
+                continue  # a wide character's spacer
+            if tag == 0 and wide != 3:
                 cp = v >> 2 & 0x1FFFFF
                 chars.append(chr(cp) if cp else " ")
-            elif tag == 1:
+            elif tag == 1 and wide != 3:
                 lib.ghostty_render_state_row_get(n.rows_it, _ROW_CELLS, n.out_cells)
                 chars.append(self._graphemes(x))
             else:
                 chars.append(" ")
-        return "".join(chars).rstrip()
+        text = "".join(chars)
+        return text.rstrip() if strip else text
 
     def _decode(self, x: int, y: int, v: int, styles: dict[int, tuple[Any, ...]]) -> Cell:
         """Decode one packed cell (slow path: anything not already cached)."""

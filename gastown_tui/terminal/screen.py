@@ -78,7 +78,12 @@ class TerminalScreen:
         self._stale = True
         self._dirty: set[int] = set(range(rows))
         self._cache: dict[int, list[Cell]] = {}
-        self._raws: dict[int, tuple[tuple[int, int], list[int]]] = {}  # row -> (row id, packed cells) last seen
+        # row -> (row id, packed cells, whether the packed cells alone determine the Cells) as last verified
+        self._raws: dict[int, tuple[tuple[int, int], list[int], bool]] = {}
+        self._text: list[str] | None = None  # display, until the next feed or resize
+        self._suspects: set[int] = set()  # rows the library marked dirty, not yet compared with what we have
+        self._cursor: tuple[int, int, bool] | None = None  # until the next feed or resize
+        self._modes: Modes | None = None
         self._held_since: float | None = None
         self.sync_timeout = SYNC_TIMEOUT
         self._keys: KeyEncoder | None = None
@@ -93,6 +98,7 @@ class TerminalScreen:
                 raise RuntimeError("TerminalScreen used after close()")
             self._n.write(data)
             self._stale = True
+            self._cursor = self._modes = self._text = None
             if self._n.get16(lib.GHOSTTY_TERMINAL_DATA_COLS) != self._cols:  # DECCOLM: the pane sets the width
                 self._n.resize(self._cols, self._rows)
                 self._invalidate()
@@ -125,30 +131,39 @@ class TerminalScreen:
         self._reader.reset()
         dirty = view.dirty_rows()
         view.clean()
+        self._suspects.update(y for y in dirty if y < self._rows)  # verified when rows are read
+        self._history.observe(self._alt())
+        self._stale = False
+
+    def _verify(self) -> None:
+        """Turn rows the library marked dirty into real changes, reusing the Cells of rows that only moved."""
+        suspects = self._suspects
+        if not suspects:
+            return
         cache, raws, out = self._cache, self._raws, self._dirty
         # Rows keep their id when output scrolls them: a dirty row whose id and packed cells were seen elsewhere
         # before is the same row moved, and its Cells are reused instead of decoded again.
-        by_id = {raws[y][0]: (raws[y][1], cells) for y, cells in cache.items() if y in raws}
-        for y in dirty:
-            if y >= self._rows:
-                continue
+        by_id = {raws[y][0]: (raws[y][1], cells, raws[y][2]) for y, cells in cache.items() if y in raws}
+        for y in sorted(suspects):
             rid, vals = self._reader.raw(y)
-            if raws.get(y) == (rid, vals) and reusable(vals):
+            old = raws.get(y)
+            if old is not None and old[0] == rid and old[1] == vals and old[2]:
                 continue  # the library also marks rows the cursor merely crossed: report real changes only
-            raws[y] = (rid, vals)
-            out.add(y)
             prev = by_id.get(rid)
-            if prev is not None and prev[0] == vals and reusable(vals):
-                cache[y] = prev[1]
+            if prev is not None and prev[0] == vals and prev[2]:
+                cache[y] = prev[1]  # moved, not changed: its packed cells say everything, reuse its Cells
+                raws[y] = (rid, vals, True)
             else:
                 cache.pop(y, None)
-        self._history.observe(self._alt())
-        self._stale = False
+                raws[y] = (rid, vals, reusable(vals))
+            out.add(y)
+        suspects.clear()
 
     def _invalidate(self) -> None:
         """After a size change: every row is new."""
         self._cache.clear()
         self._raws.clear()
+        self._suspects.clear()
         self._dirty = set(range(self._rows))
         self._stale = True
         self._history.forget()
@@ -164,6 +179,7 @@ class TerminalScreen:
             before = self._history.scrolled_off(alt)
             self._cols, self._rows = cols, rows
             self._n.resize(cols, rows)
+            self._cursor = self._modes = self._text = None
             self._invalidate()
             if not alt:
                 self._history.rebase(before)
@@ -190,6 +206,7 @@ class TerminalScreen:
             if self._holding():
                 return set()
             self._sync()
+            self._verify()
             dirty, self._dirty = self._dirty, set()
             return {y for y in dirty if y < self._rows}
 
@@ -202,6 +219,8 @@ class TerminalScreen:
         """Cells of visible row ``y`` (exactly ``cols`` of them; a wide char is followed by a "" stub)."""
         with self.lock:
             self._sync()
+            if self._suspects:
+                self._verify()
             cells = self._cache.get(y)
             if cells is None:
                 if not 0 <= y < self._rows:
@@ -213,18 +232,28 @@ class TerminalScreen:
 
     @property
     def display(self) -> list[str]:
-        """Visible rows as text (stubs of wide characters omitted)."""
+        """Visible rows as text, trailing blanks cut (wide characters' stubs omitted); one formatter call per
+        change, so the engine's screen monitor can read every session each tick."""
         with self.lock:
-            return ["".join(c.data for c in self.row(y)) for y in range(self._rows)]
+            if self._holding():  # mid-frame (DEC 2026): the last whole frame, as the rows show it
+                return ["".join([c.data for c in self.row(y)]).rstrip() for y in range(self._rows)]
+            if self._text is None:
+                if not self._finalizer.alive:
+                    raise RuntimeError("TerminalScreen used after close()")
+                self._text = self._n.screen_text(self._cols, self._rows)
+            return list(self._text)
 
     @property
     def cursor(self) -> tuple[int, int, bool]:
         """(x, y, visible); x is clamped to the last column while a wrap is pending."""
         with self.lock:
-            n = self._n
-            x = n.get16(lib.GHOSTTY_TERMINAL_DATA_CURSOR_X)
-            y = n.get16(lib.GHOSTTY_TERMINAL_DATA_CURSOR_Y)
-            return min(x, self._cols - 1), y, n.get_bool(lib.GHOSTTY_TERMINAL_DATA_CURSOR_VISIBLE)
+            if self._cursor is None:
+                n = self._n
+                x = n.get16(lib.GHOSTTY_TERMINAL_DATA_CURSOR_X)
+                y = n.get16(lib.GHOSTTY_TERMINAL_DATA_CURSOR_Y)
+                self._cursor = (min(x, self._cols - 1), min(y, self._rows - 1),
+                                n.get_bool(lib.GHOSTTY_TERMINAL_DATA_CURSOR_VISIBLE))
+            return self._cursor
 
     @property
     def title(self) -> str:
@@ -246,12 +275,15 @@ class TerminalScreen:
     def modes(self) -> Modes:
         """Current mode flags."""
         with self.lock:
+            if self._modes is not None:
+                return self._modes
             m = self._n.mode
-            return Modes(
+            self._modes = Modes(
                 bracketed_paste=m(2004), mouse_tracking=m(1000) or m(1002) or m(1003), mouse_sgr=m(1006),
                 app_cursor_keys=m(1), alt_screen=self._alt(), synchronized=m(2026), focus_events=m(1004),
                 cursor_visible=self._n.get_bool(lib.GHOSTTY_TERMINAL_DATA_CURSOR_VISIBLE),
             )
+            return self._modes
 
     def _alt(self) -> bool:
         return self._n.get_u32(lib.GHOSTTY_TERMINAL_DATA_ACTIVE_SCREEN) == lib.GHOSTTY_TERMINAL_SCREEN_ALTERNATE
