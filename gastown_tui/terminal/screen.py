@@ -153,8 +153,8 @@ class TerminalScreen:
             if prev is not None and prev[0] == vals and prev[2]:
                 cache[y] = prev[1]  # moved, not changed: its packed cells say everything, reuse its Cells
                 raws[y] = (rid, vals, True)
-            else:
-                cache.pop(y, None)
+            else:  # decode now, while the row iterator is on this row (seeking back costs a walk from the top)
+                cache[y] = self._reader.read(y, self._cols, vals)
                 raws[y] = (rid, vals, reusable(vals))
             out.add(y)
         suspects.clear()
