@@ -19,7 +19,8 @@ Public API (``from gastown_tui.terminal import PtySession, TerminalScreen, Cell,
     screen.frame_pending -> bool              # a DEC 2026 frame is open (poll again later even without output)
     screen.row(y) -> list[Cell]               # exactly `cols` cells; a wide char is followed by a "" stub cell
     screen.history_row(i) -> list[Cell]       # scrollback line i (0 = oldest), exactly `cols` cells
-    screen.display -> list[str] ; screen.cursor -> (x, y, visible) ; screen.title ; screen.cols ; screen.rows
+    screen.display -> list[str]               # rows as text, trailing blanks cut (one library formatter call)
+    screen.cursor -> (x, y, visible) ; screen.title ; screen.cols ; screen.rows
     screen.modes -> Modes(bracketed_paste, mouse_tracking, mouse_sgr, app_cursor_keys, alt_screen,
                           synchronized, focus_events, cursor_visible) ; screen.mouse_modes -> {1000,1002,1003,1006}
     screen.scrollback_lines ; screen.scrolled_off (monotonic count) ; screen.history_text(i)
