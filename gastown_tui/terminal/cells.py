@@ -1,4 +1,4 @@
-"""``Cell``, the value a screen row is made of, and colour naming.
+"""The screen's value types (``Cell``, ``Modes``, ``SearchHit``) and colour naming.
 
 Colours are strings Rich understands directly: ``"default"``, the 8 ANSI names (``"red"``), ``"bright_<name>"``
 for 90–97/100–107 (and 256-colour indexes 8–15), ``"color(N)"`` for 256-colour indexes 16–255 and ``"#rrggbb"``
@@ -8,6 +8,7 @@ here: the width policy is described in MEASUREMENTS.md.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 ANSI_NAMES = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
@@ -58,3 +59,26 @@ _INDEX = tuple(ANSI_NAMES) + tuple("bright_" + n for n in ANSI_NAMES) + tuple(f"
 def index_colour(n: int) -> str:
     """Name a 256-colour palette index."""
     return _INDEX[n]
+
+
+@dataclass(frozen=True)
+class Modes:
+    """Snapshot of the terminal modes a host or widget acts on."""
+
+    bracketed_paste: bool
+    mouse_tracking: bool
+    mouse_sgr: bool
+    app_cursor_keys: bool
+    alt_screen: bool
+    synchronized: bool
+    focus_events: bool
+    cursor_visible: bool
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One match: ``line`` indexes ``scrollback_lines + display`` (0 = oldest history line)."""
+
+    line: int
+    column: int
+    text: str

@@ -17,7 +17,7 @@ from typing import Any
 
 from pyghostty import ffi, lib  # type: ignore[import-untyped]
 
-from gastown_tui.terminal.cells import BLANK, Cell
+from gastown_tui.terminal.cells import BLANK, Cell, SearchHit
 from gastown_tui.terminal.ghostty import Native
 from gastown_tui.terminal.rowread import RowReader
 
@@ -170,3 +170,16 @@ class History:
                 store[self.pruned + r] = read(y, cols) if cols else read_text(y)
         finally:
             n.scroll_to_row(None)
+
+
+def find_all(lines: list[str], text: str, ignore_case: bool) -> list[SearchHit]:
+    """Every occurrence of ``text`` in ``lines`` (overlapping ones too), in order."""
+    needle = text.lower() if ignore_case else text
+    hits: list[SearchHit] = []
+    for n, line in enumerate(lines):
+        hay = line.lower() if ignore_case else line
+        start = hay.find(needle)
+        while start >= 0:
+            hits.append(SearchHit(n, start, line))
+            start = hay.find(needle, start + 1)
+    return hits

@@ -13,42 +13,18 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from pyghostty import lib  # type: ignore[import-untyped]
 
-from gastown_tui.terminal.cells import Cell
+from gastown_tui.terminal.cells import Cell, Modes, SearchHit
 from gastown_tui.terminal.ghostty import Callbacks, Native
-from gastown_tui.terminal.history import History
+from gastown_tui.terminal.history import History, find_all
 from gastown_tui.terminal.keys import KeyEncoder
 from gastown_tui.terminal.rowread import RowReader, reusable
 
 SYNC_TIMEOUT = 0.5  # seconds a DEC 2026 frame may hold repaints (xterm/foot use 150 ms-1 s)
 GRAPHEME_CLUSTERING = 2027  # width policy: see MEASUREMENTS.md
 _MOUSE = (1000, 1002, 1003, 1006)
-
-
-@dataclass(frozen=True)
-class Modes:
-    """Snapshot of the terminal modes a host or widget acts on."""
-
-    bracketed_paste: bool
-    mouse_tracking: bool
-    mouse_sgr: bool
-    app_cursor_keys: bool
-    alt_screen: bool
-    synchronized: bool
-    focus_events: bool
-    cursor_visible: bool
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One match: ``line`` indexes ``scrollback_lines + display`` (0 = oldest history line)."""
-
-    line: int
-    column: int
-    text: str
 
 
 class TerminalScreen:
@@ -336,20 +312,12 @@ class TerminalScreen:
 
     def search(self, text: str, ignore_case: bool = True) -> list[SearchHit]:
         """Find ``text`` in scrollback then the visible rows, oldest first."""
-        needle = text.lower() if ignore_case else text
-        hits: list[SearchHit] = []
-        if not needle:
-            return hits
+        if not text:
+            return []
         with self.lock:
             self._sync()
-            lines = self._history.texts(self._rows) + [r.rstrip() for r in self.display]
-        for n, line in enumerate(lines):
-            hay = line.lower() if ignore_case else line
-            start = hay.find(needle)
-            while start >= 0:
-                hits.append(SearchHit(n, start, line))
-                start = hay.find(needle, start + 1)
-        return hits
+            lines = self._history.texts(self._rows) + self.display
+        return find_all(lines, text, ignore_case)
 
     def compact(self, budget: int = 2000) -> int:
         """Compress idle scrollback pages (call when the session is idle). Returns 0 when nothing is left."""
