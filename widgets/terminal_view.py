@@ -18,6 +18,11 @@ Focus: while focused every key goes to the child, Escape included (agents use it
 focus back by posting ``TerminalView.ReleaseFocus``; it is free in Claude Code and rarely used in vim, and in a
 plain tty it would send SIGQUIT, which nobody wants to hit by accident. Shift+PageUp/PageDown and the mouse wheel
 scroll the scrollback (the wheel goes to the child instead when it enabled SGR mouse reporting).
+
+Optional source features, used when present: ``encode_key(key, character)`` and ``kitty_keyboard_flags`` (keys go
+through the emulator's encoder once the child enabled the kitty keyboard protocol), ``take_clipboard()`` (OSC 52
+writes; copied with ``App.copy_to_clipboard`` only while this view has focus, dropped otherwise) and a ``link``
+on cells (OSC 8 targets, drawn as Rich links).
 """
 
 from __future__ import annotations
@@ -113,6 +118,8 @@ class TerminalView(Widget, can_focus=True):
         self._frame_timer: Timer | None = None
         self._line_width = -1  # the width during one render_lines call
         self._seen_scrolled = source.scrolled_off if source is not None else 0
+        self.clipboard_copies = 0
+        """OSC 52 writes passed to ``App.copy_to_clipboard``."""
         self.strip_builds = 0
         """How many strips were built (cache misses); tests use it to prove only dirty rows are redrawn."""
 
@@ -145,7 +152,10 @@ class TerminalView(Widget, can_focus=True):
     def pull(self) -> None:
         """Take the screen's dirty rows and refresh just those lines (nothing while hidden)."""
         source = self._source
-        if source is None or not self.display or not self.is_on_screen:
+        if source is None:
+            return
+        self._take_clipboard(source)
+        if not self.display or not self.is_on_screen:
             return
         dirty = source.take_dirty()
         if getattr(source, "frame_pending", False):
@@ -170,6 +180,16 @@ class TerminalView(Widget, can_focus=True):
         if cursor != self._cursor_at:
             dirty |= {p[1] for p in (cursor, self._cursor_at) if p is not None}
         self.refresh_rows(dirty)
+
+    def _take_clipboard(self, source: ScreenSource) -> None:
+        """OSC 52: the child's clipboard writes reach the Overseer's clipboard only from the focused pane."""
+        take = getattr(source, "take_clipboard", None)
+        if take is None:
+            return
+        texts = take()
+        if texts and self.has_focus:
+            self.app.copy_to_clipboard(texts[-1])
+            self.clipboard_copies += 1
 
     def _frame_check(self) -> None:
         self._frame_timer = None
@@ -285,8 +305,14 @@ class TerminalView(Widget, can_focus=True):
         """Every key goes to the child (bindings with priority, like the release chord, ran already)."""
         if event.key in ("shift+pageup", "shift+pagedown"):
             return  # handled by bindings
-        app_cursor = bool(self._source is not None and self._source.modes.app_cursor_keys)
-        data = encode_key(event.key, event.character, app_cursor)
+        source = self._source
+        encoder = getattr(source, "encode_key", None)
+        kitty: int = getattr(source, "kitty_keyboard_flags", 0)
+        if encoder is not None and kitty:
+            data = encoder(event.key, event.character)  # the child pushed kitty flags: the emulator's encoder
+        else:
+            app_cursor = bool(source is not None and source.modes.app_cursor_keys)
+            data = encode_key(event.key, event.character, app_cursor)
         if data is not None:
             event.stop()
             event.prevent_default()

@@ -71,21 +71,10 @@ def _ratio(a: float | None, b: float | None) -> str:
 
 
 def terminal_rows(sizes: Sizes) -> list[Row]:
-    """Feed throughput of our TerminalScreen vs stock pyte and vs tmux on the same coloured log."""
+    """Terminal feed vs tmux and stock pyte, full-frame cost, idle memory (rows built by terminal_bench)."""
     from gastown_tui.bench import terminal_bench as tb
 
-    data = tb.coloured_log(int(sizes.log_mb * 1e6))
-    ours = tb.bench_ours(data)
-    pyte_screen = tb.bench_pyte(data[: int(sizes.pyte_mb * 1e6)], history=False)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "coloured.log"
-        path.write_bytes(data)
-        tmux = tb.bench_tmux(path, len(data))
-    size = f"{len(data) / 1e6:.0f} MB coloured log, {tb.COLS}x{tb.ROWS}"
-    return [Row("terminal feed: ours vs stock pyte", _fmt(ours, "MB/s", 2), f"pyte {_fmt(pyte_screen, 'MB/s', 2)}",
-                _ratio(ours, pyte_screen), f"{size}; CPU time; pyte on a {sizes.pyte_mb:g} MB prefix"),
-            Row("terminal feed: ours vs tmux", _fmt(ours, "MB/s", 2), f"tmux {_fmt(tmux, 'MB/s', 2)}",
-                _ratio(ours, tmux), "tmux: wall time of `cat` in a detached pane (tmux is C)")]
+    return [Row(*row) for row in tb.bench_rows(sizes.log_mb, sizes.pyte_mb)]
 
 
 def tui_rows(sizes: Sizes) -> list[Row]:

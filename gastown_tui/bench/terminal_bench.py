@@ -1,14 +1,15 @@
-"""Terminal benchmark (not a test): ``python -m gastown_tui.bench.terminal_bench [--mb 40]``.
+"""Terminal benchmark (not a test): ``python -m gastown_tui.bench.terminal_bench [--mb 40]``; ``gastown bench``
+prints the same rows (``bench_rows``).
 
-Prints, from one run on one machine: feed throughput of our TerminalScreen vs stock pyte ``Screen``, pyte
-``HistoryScreen``, bittty and tmux on a deterministic coloured log, with ratios; the cost of turning a full 200x60
-frame into Strips; and the memory of an idle session holding 10k lines of scrollback.
+From one run on one machine: feed throughput of our TerminalScreen (libghostty-vt) and of tmux, both per CPU
+second, on a deterministic coloured log; stock pyte on a prefix as the reference line (only with the ``bench``
+extra installed); the cost of building a full 200x60 frame (rows decoded from the emulator, then Strips); and the
+memory of an idle screen holding 10k lines of scrollback once compacted (RSS, measured in a fresh process).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import importlib
 import os
@@ -18,18 +19,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from gastown_tui.terminal import PtySession, TerminalScreen
+from gastown_tui.terminal import TerminalScreen
 
 COLS, ROWS = 200, 60
 CHUNK = 65536
 _LEVELS = [("\x1b[32m", "INFO "), ("\x1b[33m", "WARN "), ("\x1b[1;31m", "ERROR"), ("\x1b[2m", "DEBUG")]
 _WORDS = ("alpha beta gamma delta request handler worker session bead convoy merged queue patrol refinery "
           "witness deacon polecat sling nudge hook").split()
+BenchRow = tuple[str, str, str, str, str]  # what, value, compared with, ratio, note (run.py's table columns)
 
 
 def coloured_log(size: int, seed: int = 1) -> bytes:
@@ -56,144 +57,151 @@ def coloured_log(size: int, seed: int = 1) -> bytes:
 
 
 def _timed(feed: Callable[[bytes], None], data: bytes) -> float:
-    """MB/s (per CPU second) for feeding ``data`` in PTY-sized chunks."""
+    """MB per CPU second for feeding ``data`` in PTY-sized chunks."""
     gc.collect()
-    start = time.process_time()  # CPU time: the 2 cores are shared, wall time would measure the neighbours
+    start = time.process_time()  # CPU time: the cores are shared, wall time would measure the neighbours
     for i in range(0, len(data), CHUNK):
         feed(data[i:i + CHUNK])
     return len(data) / (time.process_time() - start) / 1e6
 
 
 def bench_ours(data: bytes) -> float:
-    """Our TerminalScreen."""
-    return _timed(TerminalScreen(COLS, ROWS, scrollback=10_000).feed, data)
+    """Our TerminalScreen (10k lines of scrollback)."""
+    screen = TerminalScreen(COLS, ROWS, scrollback=10_000)
+    try:
+        return _timed(screen.feed, data)
+    finally:
+        screen.close()
 
 
-def bench_pyte(data: bytes, history: bool) -> float:
-    """Stock pyte Screen or HistoryScreen behind pyte's ByteStream."""
-    import pyte
-
-    screen = pyte.HistoryScreen(COLS, ROWS, history=10_000) if history else pyte.Screen(COLS, ROWS)
+def bench_pyte(data: bytes) -> float | None:
+    """Stock pyte ``Screen`` behind pyte's ByteStream (the emulator we replaced), if the bench extra is installed."""
+    try:
+        pyte = importlib.import_module("pyte")
+    except ImportError:
+        return None
+    screen = pyte.Screen(COLS, ROWS)
     return _timed(pyte.ByteStream(screen).feed, data)
 
 
-def bench_bittty(data: bytes) -> float | None:
-    """bittty's Board, if installed."""
-    try:
-        from bittty import Board
-    except ImportError:
-        return None
-    return _timed(Board(command="/bin/true", width=COLS, height=ROWS).feed_host_data, data)
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def bench_tmux(path: Path, size: int) -> float | None:
-    """``cat`` the file inside a detached tmux pane; timed until cat is done (tmux has parsed what it read)."""
-    if shutil.which("tmux") is None:
+    """MB per CPU second of the tmux server while a pane ``cat``s the file (the server's own CPU time)."""
+    if shutil.which("tmux") is None or not Path("/proc/self/stat").exists():
         return None
     sock = f"gtbench-{uuid.uuid4().hex[:8]}"
     base = ["tmux", "-L", sock, "-f", "/dev/null"]
     env = dict(os.environ, LANG="C.UTF-8")
     try:
-        start = time.perf_counter()
         subprocess.run([*base, "new-session", "-d", "-x", str(COLS), "-y", str(ROWS),
-                        f"cat {path}; tmux -L {sock} wait-for -S gtbench-done; sleep 5"], env=env, check=True)
+                        (f"tmux -L {sock} wait-for gtbench-go; cat {path}; tmux -L {sock} wait-for -S gtbench-done;"
+                         " sleep 30")], env=env, check=True)
+        pid = int(subprocess.run([*base, "display", "-p", "#{pid}"], env=env, capture_output=True, text=True,
+                                 check=True).stdout.strip())
+        before = _cpu_seconds(pid)
+        subprocess.run([*base, "wait-for", "-S", "gtbench-go"], env=env, check=True)
         subprocess.run([*base, "wait-for", "gtbench-done"], env=env, check=True, timeout=600)
-        return size / (time.perf_counter() - start) / 1e6
+        return size / (_cpu_seconds(pid) - before) / 1e6
     finally:
-        subprocess.run([*base, "kill-server"], capture_output=True)
+        subprocess.run([*base, "kill-server"], capture_output=True, check=False)
 
 
-def bench_frame(data: bytes) -> tuple[float, float]:
-    """ms to turn every row of a full 200x60 screen into Strips (cold, and warm from the content cache)."""
+def bench_frame(data: bytes, runs: int = 20) -> tuple[float, float]:
+    """CPU ms for a full 200x60 frame: (rows decoded from the emulator, rows turned into Strips)."""
     # The bench is a developer tool, not domain code: it may load the widget module to time the real renderer.
-    view_mod = importlib.import_module("widgets.terminal_view")
+    render = importlib.import_module("widgets.terminal_render")
     screen = TerminalScreen(COLS, ROWS)
     screen.feed(data[:400_000])
-    rows = [screen.row(y) for y in range(ROWS)]
-    runs = 20
-    start = time.perf_counter()
+    decode = strips = 0.0
     for _ in range(runs):
+        screen.resize(COLS - 1, ROWS)  # a resize invalidates every row: the next read decodes the whole frame
+        screen.resize(COLS, ROWS)
+        start = time.process_time()
+        rows = [screen.row(y) for y in range(ROWS)]
+        decode += time.process_time() - start
+        render._glyph.cache_clear()
+        render._style.cache_clear()
+        start = time.process_time()
         for cells in rows:
-            view_mod.cells_to_strip(cells).adjust_cell_length(COLS)
-    cold = (time.perf_counter() - start) / runs * 1000
-    cache: dict[tuple[object, ...], object] = {}
-    start = time.perf_counter()
-    for _ in range(runs):
-        for cells in rows:
-            key = tuple(cells)
-            if key not in cache:
-                cache[key] = view_mod.cells_to_strip(cells)
-    warm = (time.perf_counter() - start) / runs * 1000
-    return cold, warm
+            render.cells_to_strip(cells).adjust_cell_length(COLS)
+        strips += time.process_time() - start
+    screen.close()
+    return decode / runs * 1000, strips / runs * 1000
 
 
-async def _idle_session(path: Path, lines: int) -> tuple[int, int, int]:
-    """Bytes held by a PtySession (screen + scrollback) after ``cat``-ing ``lines`` lines, then going idle."""
-    gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    session = PtySession(["sh", "-c", f"head -n {lines} {path}; exec sleep 30"], cols=COLS, rows=ROWS,
-                         scrollback=10_000)
-    await session.start()
-    while session.screen.scrollback_lines < min(10_000, lines - ROWS):
-        await asyncio.sleep(0.05)
-    raw = tracemalloc.get_traced_memory()[0] - before
-    await asyncio.sleep(1.5)  # idle: the session compresses its scrollback after 1 s of quiet, in steps
-    deadline = time.monotonic() + 60
-    while session.screen.compact(budget=0) and time.monotonic() < deadline:  # budget 0: just ask what is left
-        await asyncio.sleep(0.1)
-    gc.collect()
-    used = tracemalloc.get_traced_memory()[0] - before
-    tracemalloc.stop()
-    held = session.screen.scrollback_lines
-    await session.stop(grace=1)
-    return raw, used, held
+_MEMORY_PROBE = """
+import gc, sys
+from gastown_tui.bench.terminal_bench import coloured_log, COLS, ROWS
+from gastown_tui.terminal import TerminalScreen
+def rss():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * 4096
+lines, k = int(sys.argv[1]), int(sys.argv[2])
+data = b"\\r\\n".join(coloured_log(lines * 300).split(b"\\r\\n")[: lines + ROWS]) + b"\\r\\n"
+gc.collect()
+base = rss()
+screens = [TerminalScreen(COLS, ROWS, scrollback=lines) for _ in range(k)]
+for s in screens:
+    s.feed(data)
+raw = rss() - base
+for s in screens:
+    while s.compact(budget=2000):
+        pass
+gc.collect()
+print(raw / k, (rss() - base) / k, screens[0].scrollback_lines)
+"""
+
+
+def bench_memory(lines: int = 10_000, screens: int = 4) -> tuple[float, float, int]:
+    """(bytes right after the flood, bytes once idle and compacted, lines held) per screen, RSS in a fresh process."""
+    out = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, str(lines), str(screens)], capture_output=True,
+                         text=True, check=True, timeout=600).stdout.split()
+    return float(out[0]), float(out[1]), int(out[2])
+
+
+def bench_rows(log_mb: float, pyte_mb: float) -> list[BenchRow]:
+    """The terminal rows of ``gastown bench``, all measured in this run."""
+    data = coloured_log(int(log_mb * 1e6))
+    ours = bench_ours(data)
+    pyte = bench_pyte(data[: int(pyte_mb * 1e6)])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "coloured.log"
+        path.write_bytes(data)
+        tmux = bench_tmux(path, len(data))
+    decode, strips = bench_frame(data)
+    raw, idle, held = bench_memory()
+    size = f"{len(data) / 1e6:.0f} MB coloured log, {COLS}x{ROWS}, per CPU second"
+    mbs = (lambda v: "n/a" if v is None else f"{v:,.2f} MB/s")
+    return [
+        ("terminal feed: ours vs tmux", mbs(ours), f"tmux {mbs(tmux)}", _ratio(ours, tmux),
+         f"{size}; tmux = its server's CPU time; target >= 2x"),
+        ("terminal feed: stock pyte (reference)", mbs(pyte), f"ours {mbs(ours)}", _ratio(ours, pyte),
+         f"pyte 0.8.2 on a {pyte_mb:g} MB prefix" if pyte is not None else "pyte not installed (.[bench] extra)"),
+        (f"full frame {COLS}x{ROWS}: rows + Strips", f"{decode + strips:.1f} ms", f"rows {decode:.1f} ms",
+         "", f"Strips {strips:.1f} ms; CPU time, cold caches, every row decoded after a resize"),
+        (f"memory per idle screen, {held:,} lines", f"{idle / 1e6:.2f} MB", "target <= 3 MB",
+         _ratio(idle, 3e6), f"RSS, {COLS} cols, compacted; {raw / 1e6:.1f} MB right after the flood"),
+    ]
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run everything and print one report."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=40.0, help="size of the coloured log (MB)")
-    parser.add_argument("--prefix-mb", type=float, default=2.0, help="prefix used for stock pyte (MB)")
+    parser.add_argument("--pyte-mb", type=float, default=2.0, help="prefix fed to stock pyte (MB)")
     args = parser.parse_args(argv)
-    size = int(args.mb * 1e6)
-    prefix = int(args.prefix_mb * 1e6)
-    data = coloured_log(size)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "coloured.log"
-        path.write_bytes(data)
-        print(f"terminal bench: {len(data) / 1e6:.1f} MB coloured log, screen {COLS}x{ROWS}, "
-              f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
-        ours = bench_ours(data)
-        # the fair ratio: ours and stock pyte on the same prefix, interleaved, best of 3 each
-        same_ours, same_pyte = 0.0, 0.0
-        for _ in range(3):
-            same_ours = max(same_ours, bench_ours(data[:prefix]))
-            same_pyte = max(same_pyte, bench_pyte(data[:prefix], history=False))
-        pyte_screen = same_pyte
-        pyte_hist = bench_pyte(data[:prefix // 2], history=True)
-        bittty = bench_bittty(data[: prefix * 4])
-        tmux = bench_tmux(path, len(data))
-        print("\nfeed throughput (MB/s, higher is better)")
-        print(f"  ours (TerminalScreen, 10k scrollback) {ours:8.2f}   full {len(data) / 1e6:.0f} MB")
-        print(f"  pyte Screen (stock)                  {pyte_screen:8.2f}   on a {prefix / 1e6:.1f} MB prefix"
-              f"   ours/pyte = {ours / pyte_screen:.1f}x")
-        print(f"  same {prefix / 1e6:.1f} MB prefix, interleaved, best of 3: ours {same_ours:.2f} vs pyte "
-              f"{same_pyte:.2f} = {same_ours / same_pyte:.1f}x")
-        print(f"  pyte HistoryScreen (stock)           {pyte_hist:8.2f}   on a {prefix / 2e6:.1f} MB prefix"
-              f"   ours/history = {ours / pyte_hist:.1f}x")
-        if bittty is not None:
-            print(f"  bittty Board                         {bittty:8.2f}   on a {prefix * 4 / 1e6:.1f} MB prefix"
-                  f"   ours/bittty = {ours / bittty:.1f}x")
-        if tmux is not None:
-            print(f"  tmux (cat in a detached pane)        {tmux:8.2f}   full {len(data) / 1e6:.0f} MB"
-                  f"   tmux/ours = {tmux / ours:.1f}x")
-        cold, warm = bench_frame(data)
-        print(f"\nfull frame {COLS}x{ROWS} -> Strips: {cold:.1f} ms cold, {warm:.1f} ms from the content cache")
-        raw, used, held = asyncio.run(_idle_session(path, 12_000))
-        print(f"PtySession with {held} lines of scrollback at {COLS} cols (tracemalloc): {raw / 1e6:.1f} MB right after "
-              f"a flood (parsing saturated, nothing compressed yet), {used / 1e6:.1f} MB once idle and compacted "
-              f"(target <= 10 MB)")
+    print(f"terminal bench: python {sys.version.split()[0]}, {os.cpu_count()} cpus")
+    for what, value, compare, ratio, note in bench_rows(args.mb, args.pyte_mb):
+        print(f"{what:<40} {value:>14}  {compare:<22} {ratio:>7}  {note}")
     return 0
 
 

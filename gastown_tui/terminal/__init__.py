@@ -1,30 +1,38 @@
-"""Embedded terminals: PTY sessions (pexpect) and a VT screen behind one small interface. No Textual here.
+"""Embedded terminals: PTY sessions (pexpect) and a VT screen (libghostty-vt through ``pyghostty``) behind one
+small interface. No Textual here.
 
 Public API (``from gastown_tui.terminal import PtySession, TerminalScreen, Cell, Modes, SearchHit``):
 
     screen = TerminalScreen(cols=80, rows=24, scrollback=10_000, clock=time.monotonic)
     screen.feed(data: bytes) -> None          # parse output (incremental UTF-8, invalid bytes -> U+FFFD;
-                                              # sequences may be split across chunks)
-    screen.take_replies() -> bytes            # answers to DA1/DA2/DSR 5n/CPR 6n/DECRQM/OSC 10-11 queries; the
-                                              # session writes them back to the child
-    screen.resize(cols, rows)                 # shrinking pushes top rows into the scrollback, like tmux
-    screen.take_dirty() -> set[int]           # rows changed since the last call; empty while a DEC 2026
-                                              # synchronized frame is open, for at most screen.sync_timeout (0.5 s)
+                                              # sequences may be split across chunks); thread-safe
+    screen.take_replies() -> bytes            # the library's answers to DA1/DA2/DSR/CPR/DECRQM/XTVERSION/OSC 10-11/
+                                              # CSI 14/16/18 t queries; the session writes them back to the child
+    screen.take_clipboard() -> list[str]      # OSC 52 writes since the last call (at most 4 kept; the view copies
+                                              # the newest to the Overseer's clipboard only from the focused pane)
+    screen.encode_key(key, character) -> bytes | None   # a Textual-style key through the library's encoder
+    screen.kitty_keyboard_flags -> int        # kitty keyboard flags the child pushed (0: legacy xterm keys)
+    screen.resize(cols, rows)                 # the primary screen reflows like tmux (growing pulls history back)
+    screen.take_dirty() -> set[int]           # rows whose cells changed since the last call; empty while a DEC 2026
+                                              # synchronized frame is open (library render hold), at most
+                                              # screen.sync_timeout (0.5 s)
     screen.frame_pending -> bool              # a DEC 2026 frame is open (poll again later even without output)
     screen.row(y) -> list[Cell]               # exactly `cols` cells; a wide char is followed by a "" stub cell
-    screen.history_row(i) -> list[Cell]       # scrollback line i (0 = oldest), padded to cols
-    screen.display -> list[str] ; screen.cursor -> (x, y, visible) ; screen.title ; screen.cols ; screen.rows
+    screen.history_row(i) -> list[Cell]       # scrollback line i (0 = oldest), exactly `cols` cells
+    screen.display -> list[str]               # rows as text, trailing blanks cut (one library formatter call)
+    screen.cursor -> (x, y, visible) ; screen.title ; screen.cols ; screen.rows
     screen.modes -> Modes(bracketed_paste, mouse_tracking, mouse_sgr, app_cursor_keys, alt_screen,
                           synchronized, focus_events, cursor_visible) ; screen.mouse_modes -> {1000,1002,1003,1006}
     screen.scrollback_lines ; screen.scrolled_off (monotonic count) ; screen.history_text(i)
     screen.search(text, ignore_case=True) -> [SearchHit(line, column, text)]   # line indexes history + display
-    screen.compact(budget) ; screen.clear_scrollback()
+    screen.compact(budget) ; screen.clear_scrollback() ; screen.close() ; screen.lock (an RLock every call takes)
 
     Cell (NamedTuple): char (= data), fg, bg, bold, italic (= italics), underline (= underscore), reverse,
-    strikethrough, dim, blink, width (0 for a stub, else 1 or 2). Colours are Rich colour strings: "default",
-    "red"… (ANSI 30–37/40–47), "bright_red"… (90–97/100–107, and 256-colour 8–15), "color(N)" (256-colour
-    16–255), "#rrggbb" (true colour, colon or semicolon form). TerminalScreen satisfies
-    widgets.terminal_view.ScreenSource structurally. Width policy (tmux 3.3a): see cells.py / MEASUREMENTS.md.
+    strikethrough, dim, blink, link (OSC 8 target, "" for none), wide (covers two columns), width (property: 0
+    for a stub, else 1 or 2). Colours are Rich colour strings: "default", "red"… (palette 0–7), "bright_red"…
+    (8–15), "color(N)" (16–255), "#rrggbb" (true colour). TerminalScreen satisfies
+    widgets.terminal_view.ScreenSource structurally (plus its optional encode_key / kitty_keyboard_flags /
+    take_clipboard / Cell.link). Width policy: grapheme clustering (mode 2027), see MEASUREMENTS.md.
 
     session = PtySession(argv, cwd=None, env=None, cols=80, rows=24, transcript=None, scrollback=10_000,
                          batch_delay=0.012, clock=time.monotonic, on_output=f(session, data), on_exit=f(session))

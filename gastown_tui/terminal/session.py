@@ -27,7 +27,6 @@ FEED_SLICE = 4096  # bytes parsed between clock checks
 FEED_BUDGET = 0.008  # seconds of parsing per loop turn before yielding
 HIGH_WATER = 1 << 20  # stop reading above this much queued output (the child blocks: back-pressure)
 IDLE_COMPACT = 1.0  # seconds of quiet before the rest of the scrollback is compressed
-COMPACT_COST = 20e-6  # seconds to compress one history line (a pessimistic estimate, for budgeting)
 ECHO_WINDOW = 0.25  # seconds after a write during which output is treated as its echo and not batched
 
 
@@ -255,10 +254,6 @@ class PtySession:
             piece, self._backlog = self._backlog[:FEED_SLICE], self._backlog[FEED_SLICE:]
             self.screen.feed(piece)
             fed += piece
-        if not self._backlog:  # caught up with the child: spend what is left of the budget compressing history
-            spare = deadline - time.perf_counter()
-            if spare > 0.001:
-                self.screen.compact(budget=int(spare / COMPACT_COST))
         replies = self.screen.take_replies()
         if replies:
             self.write(replies)

@@ -72,6 +72,22 @@ class TmuxPane:
         lines = [line.rstrip() for line in lines[: self.rows]]
         return lines + [""] * (self.rows - len(lines))
 
+    def capture_styled(self) -> str:
+        """The visible rows with their SGR attributes (``capture-pane -e``), raw."""
+        return self._tmux("capture-pane", "-e", "-p")
+
+    def capture_all(self) -> list[str]:
+        """Scrollback then visible rows, trailing spaces stripped, trailing blank rows dropped."""
+        lines = [line.rstrip() for line in self._tmux("capture-pane", "-p", "-S", "-").split("\n")]
+        while lines and not lines[-1]:
+            lines.pop()
+        return lines
+
+    def resize(self, cols: int, rows: int) -> None:
+        """Resize the window (and pane); tmux reflows and sends SIGWINCH."""
+        self._tmux("resize-window", "-x", str(cols), "-y", str(rows))
+        self.cols, self.rows = cols, rows
+
     def close(self) -> None:
         """Kill the server (and the program)."""
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
@@ -112,6 +128,12 @@ class SideBySide:
         self.tmux.send(keys)
         return await self.settled(settle)
 
+    async def resize(self, cols: int, rows: int, settle: float = STABLE_FOR) -> tuple[list[str], list[str]]:
+        """Resize both sides, wait until both are stable, return (ours, tmux)."""
+        self.session.resize(cols, rows)
+        self.tmux.resize(cols, rows)
+        return await self.settled(settle)
+
     async def settled(self, settle: float = STABLE_FOR) -> tuple[list[str], list[str]]:
         """Poll both screens until neither changed for ``settle`` seconds (or the timeout)."""
         deadline = time.monotonic() + SETTLE_TIMEOUT
@@ -126,6 +148,15 @@ class SideBySide:
                 break
         assert last is not None
         return last
+
+
+def ours_all(session: PtySession) -> list[str]:
+    """Our scrollback then visible rows, like ``TmuxPane.capture_all``."""
+    screen = session.screen
+    lines = [screen.history_text(i) for i in range(screen.scrollback_lines)] + ours(session)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def diff(a: list[str], b: list[str]) -> str:

@@ -87,11 +87,21 @@ def corpus(home: Path) -> list[tuple[str, list[str], list[bytes], Path]]:
     ]
 
 
+def _installed(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
 async def measure() -> None:
-    """Run the corpus and print a table."""
-    totals = {"ours": 0, "pyte": 0, "bittty": 0}
+    """Run the corpus and print a table (reference emulators only if the bench extra is installed)."""
+    replayers = {"ours": replay_ours, "pyte": replay_pyte, "bittty": replay_bittty}
+    replayers = {k: f for k, f in replayers.items() if k == "ours" or _installed(k)}
+    totals = dict.fromkeys(replayers, 0)
     rows_total = 0
-    print(f"{'program / step':38} {'ours':>6} {'pyte':>6} {'bittty':>6}   (rows equal to tmux, of {ROWS})")
+    print(f"{'program / step':38} " + " ".join(f"{k:>6}" for k in replayers) + f"   (rows equal to tmux, of {ROWS})")
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         for name, argv, steps, cwd in corpus(home):
@@ -102,15 +112,41 @@ async def measure() -> None:
                 for keys in steps:
                     live, ref = await sb.step(keys.encode())
                     data = transcript.read_bytes()
-                    scores = {"ours": replay_ours(data), "pyte": replay_pyte(data), "bittty": replay_bittty(data)}
+                    scores = {k: f(data) for k, f in replayers.items()}
                     row = {k: sum(a == b for a, b in zip(v, ref)) for k, v in scores.items()}
                     assert live == ref or row["ours"] < ROWS
                     for k in totals:
                         totals[k] += row[k]
                     rows_total += ROWS
-                    print(f"{name + ' ' + repr(keys)[:14]:38} {row['ours']:6} {row['pyte']:6} {row['bittty']:6}")
-    print(f"{'total':38} {totals['ours']:6} {totals['pyte']:6} {totals['bittty']:6}   of {rows_total} rows")
+                    print(f"{name + ' ' + repr(keys)[:14]:38} " + " ".join(f"{row[k]:6}" for k in replayers))
+    print(f"{'total':38} " + " ".join(f"{totals[k]:6}" for k in replayers) + f"   of {rows_total} rows")
+
+
+async def measure_reflow() -> None:
+    """Shrink and regrow the reflow corpus next to tmux; count equal rows (all lines while shrunk, the screen
+    once regrown)."""
+    from tests.terminal.fidelity import diff, ours_all
+    from tests.terminal.test_reflow_colours import PROGRAMS, SIZES, _long_log
+
+    equal = total = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        _long_log(home / "long.log")
+        for name, (argv, keys) in PROGRAMS.items():
+            async with SideBySide(argv, *SIZES[0], home) as sb:
+                await sb.step(b"")
+                await sb.step(keys)
+                for cols, rows in SIZES[1:]:
+                    ours, tmux = await sb.resize(cols, rows)
+                    a, b = (ours_all(sb.session), sb.tmux.capture_all()) if (cols, rows) != SIZES[-1] else (ours, tmux)
+                    n = sum(x == y for x, y in zip(a, b))
+                    equal, total = equal + n, total + max(len(a), len(b))
+                    print(f"reflow {name:6} {cols}x{rows}: {n}/{max(len(a), len(b))}")
+                    if a != b:
+                        print(diff(a, b))
+    print(f"reflow total: {equal}/{total} rows equal to tmux")
 
 
 if __name__ == "__main__":
     asyncio.run(measure())
+    asyncio.run(measure_reflow())
