@@ -176,7 +176,8 @@ def bench_rows(log_mb: float, pyte_mb: float) -> list[BenchRow]:
     decode, strips = bench_frame(data)
     raw, idle, held = bench_memory()
     size = f"{len(data) / 1e6:.0f} MB coloured log, {COLS}x{ROWS}, per CPU second"
-    mbs = (lambda v: "n/a" if v is None else f"{v:,.2f} MB/s")
+    def mbs(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:,.2f} MB/s"
     return [
         ("terminal feed: ours vs tmux", mbs(ours), f"tmux {mbs(tmux)}", _ratio(ours, tmux),
          f"{size}; tmux = its server's CPU time; target >= 2x"),

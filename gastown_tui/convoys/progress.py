@@ -15,7 +15,8 @@ from gastown_tui.convoys.model import field_of, get_convoy, tracked_ids
 from gastown_tui.errors import NotFound
 
 _MARKS = {STATE_LANDED: "✓", STATE_MERGING: "(merging)", STATE_WORKING: "(in progress)", STATE_READY: "(ready)",
-          STATE_BLOCKED: "(pending)", STATE_CLOSED_UNMERGED: "(closed, not merged)", STATE_NO_CHANGES: "(closed, no changes)",
+          STATE_BLOCKED: "(pending)", STATE_CLOSED_UNMERGED: "(closed, not merged)",
+          STATE_NO_CHANGES: "(closed, no changes)",
           "missing": "(missing)"}
 
 

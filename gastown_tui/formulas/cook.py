@@ -150,7 +150,8 @@ def _flatten(steps: list[Step], parent: str | None, values: dict[str, str], out:
         out.append(ProtoStep(
             id=step.id, title=substitute(step.title, values), description=substitute(step.description, values),
             notes=substitute(step.notes, values), acceptance=substitute(step.acceptance, values),
-            type="epic" if step.children else "task" if step.type == "parallel" else step.type, priority=step.priority, labels=labels,
+            type="epic" if step.children else "task" if step.type == "parallel" else step.type,
+            priority=step.priority, labels=labels,
             assignee=substitute(step.assignee, values) if step.assignee else None, needs=needs, parent=parent,
             condition=undecided, gate=step.gate, waits_for=step.waits_for, metadata=_step_meta(step, values),
             source=str(step.loc)))

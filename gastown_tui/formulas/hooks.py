@@ -2,7 +2,8 @@
 
 `[[compose.hooks]] trigger = "label:security" attach = "security-review" at = "submit"`: pouring this formula
 attached to a bead labelled `security` also pours `security-review` (attached to the same bead), and step `submit`
-waits for that molecule to finish. Triggers: `label:<name>`, `type:<issue type>`, `priority:<n>` or `priority:<lo>-<hi>`.
+waits for that molecule to finish. Triggers: `label:<name>`, `type:<issue type>`, `priority:<n>` or
+`priority:<lo>-<hi>`.
 """
 
 from __future__ import annotations

@@ -88,7 +88,8 @@ def pour(ledger: "Ledger", source: Proto | Formula | str, vars: dict[str, str] |
     """Create the molecule of `source` in ONE transaction: root bead (`molecule`) + step beads + `blocks` edges.
 
     `ephemeral=True` makes a wisp (never exported). `root_only` (default: the formula's `pour = false`) keeps
-    the steps in the root's metadata instead of one bead each (see rootonly.py). `attach_to` links the molecule to a work bead (root metadata
+    the steps in the root's metadata instead of one bead each (see rootonly.py). `attach_to` links the molecule to a
+    work bead (root metadata
     `attached_to` and a non-blocking `relates-to` edge) so `find_molecule` can find it from an agent's hook.
     """
     actor = actor or default_actor()
@@ -152,7 +153,8 @@ def persist_proto(ledger: "Ledger", proto: Proto, *, actor: str | None = None, f
     actor = actor or default_actor()
     root_id = f"{prefix or ledger.default_prefix}-proto-{re.sub(r'[^a-z0-9-]+', '-', proto.id.lower())}"
     var_defs = {n: {"description": v.description, "default": v.default, "required": v.required, "enum": v.enum,
-                    "pattern": v.pattern, "type": v.type, "required_unless": v.required_unless} for n, v in proto.var_defs.items()}
+                    "pattern": v.pattern, "type": v.type, "required_unless": v.required_unless}
+                for n, v in proto.var_defs.items()}
     with ledger.transaction():
         if ledger.exists(root_id):
             if not force:

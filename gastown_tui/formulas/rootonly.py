@@ -101,7 +101,8 @@ def load(root: "Bead") -> "Molecule":
         steps.append(StepState(
             bead_id=f"{root.id}{SEP}{rec['id']}", step_id=rec["id"], title=rec["title"], state=label,
             status=status, issue_type="epic" if container else rec.get("type", "task"),
-            assignee=own.get("assignee") or rec.get("assignee") or owner(rec.get("metadata", {})), needs=list(rec.get("needs", [])),
+            assignee=own.get("assignee") or rec.get("assignee") or owner(rec.get("metadata", {})),
+            needs=list(rec.get("needs", [])),
             parent=rec.get("parent"), order=order, description=rec.get("description", ""),
             acceptance=rec.get("acceptance", ""), closed_at=own.get("closed_at"),
             interactive=bool(rec.get("metadata", {}).get("interactive")),

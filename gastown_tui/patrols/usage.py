@@ -104,7 +104,8 @@ async def resume_rate_limited(ctx: PatrolContext, sessions: Any, found: list[Any
     done = []
     for f in found:
         hit = _latest(ctx, f.address)
-        if hit is None or hit.source != "transcript" or not f.alive or not f.hook or resumed.get(f.address) == hit.since:
+        if (hit is None or hit.source != "transcript" or not f.alive or not f.hook
+                or resumed.get(f.address) == hit.since):
             continue
         retry = ctx.clock_time(hit.retry_at)
         if retry is None or retry > now or _turn_after(ctx, f.address, hit.since):

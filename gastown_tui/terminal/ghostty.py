@@ -25,9 +25,9 @@ CELL_LAYOUT = {"content_tag": (0, 2), "content": (2, 24), "style_id": (26, 16), 
 # The library prunes whole pages, so a byte budget (not a line cap, which frees and re-maps a page on every
 # scrolled page and halves throughput) is sized from the configured line count and the current width.
 ROW_BYTES = 64  # per-row overhead on top of 8 bytes a cell (row header, styles, graphemes), measured generously
-PAGE_SLACK = 1 << 20
+PAGE_SLACK = 1 << 20  # pruning is page-granular: room for one more page so ``limit`` lines always fit
 CLIPBOARD_PENDING = 4  # OSC 52 writes kept until the view takes them
-CLIPBOARD_MAX_BYTES = 1 << 20  # larger OSC 52 writes are refused by the library  # pruning is page-granular: room for one more page so ``limit`` lines always fit
+CLIPBOARD_MAX_BYTES = 1 << 20  # larger OSC 52 writes are refused by the library
 
 
 def scrollback_budget(lines: int, cols: int) -> int:

@@ -162,7 +162,8 @@ class RowReader:
         if tail is None:
             tail = styles[sid] = self._style(x) if sid else BLANK[1:10]
         if tag >= 2:  # a blank cell carrying only a background colour (erase with a coloured background)
-            bg = index_colour(v >> 2 & 0xFF) if tag == 2 else f"#{v >> 2 & 0xFF:02x}{v >> 10 & 0xFF:02x}{v >> 18 & 0xFF:02x}"
+            bg = (index_colour(v >> 2 & 0xFF) if tag == 2
+                  else f"#{v >> 2 & 0xFF:02x}{v >> 10 & 0xFF:02x}{v >> 18 & 0xFF:02x}")
             return BLANK._replace(bg=bg)
         if wide == 2:
             ch = ""

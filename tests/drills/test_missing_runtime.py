@@ -67,7 +67,8 @@ async def test_engine_runs_the_town_while_a_codex_polecat_cannot_start(town, led
         assert {"witness:app", "refinery:app", "deacon"} <= history
         rows = {row["address"]: row for row in engine.status()}
         assert (rows[codex]["state"], rows[codex]["detail"]) == ("failed", REASON)
-        result = await asyncio.to_thread(cli, town, "agents", "--json")  # the same through the control socket, as the TUI/CLI see it
+        # the same through the control socket, as the TUI/CLI see it
+        result = await asyncio.to_thread(cli, town, "agents", "--json")
         assert result.returncode == 0, result.stderr
         shown = {row["address"]: row for row in json.loads(result.stdout)}
         assert (shown[codex]["state"], shown[codex]["detail"]) == ("failed", REASON)

@@ -50,7 +50,8 @@ def test_waits_for_any_and_all_children(town: TownPaths, ledger: Ledger, pour: s
     write_formula(town, "fanin", FANIN.replace("{pour}", pour))
     mol = F.pour(ledger, "fanin", {}, actor="o")
     assert mol.root_only == bool(pour)
-    ready = lambda: sorted(s.step_id for s in F.ready_steps(ledger, mol.id))
+    def ready() -> list[str]:
+        return sorted(s.step_id for s in F.ready_steps(ledger, mol.id))
     assert ready() == ["c1", "c2"], ready()  # fan-in steps wait for the children
     F.step_done(ledger, mol.id, "c1", actor="o")
     assert "first" in ready() and "all" not in ready()  # any child done opens `first`; `all` still waits

@@ -4,8 +4,9 @@ Reflow: three programs that leave their output to the terminal (a shell, cat of 
 characters, a Python REPL) are shrunk narrower and shorter, then grown back. After every resize the reflowed
 lines (scrollback then screen) must equal tmux's, and once regrown the visible rows must too. While shrunk, the
 rows are the same but may sit higher or lower: tmux keeps the cursor on its row and pushes the overflow into
-history, libghostty-vt keeps the top of the screen and moves the cursor down (MEASUREMENTS.md). Colours: for programs that colour their output, every row whose text matches tmux must also
-match ``capture-pane -e`` cell by cell (colour, bold, dim, italic, underline, blink, reverse, strike).
+history, libghostty-vt keeps the top of the screen and moves the cursor down (MEASUREMENTS.md).
+Colours: for programs that colour their output, every row whose text matches tmux must also match
+``capture-pane -e`` cell by cell (colour, bold, dim, italic, underline, blink, reverse, strike).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def _long_log(path: Path) -> None:
 
 
 PROGRAMS = {
-    "shell": (["sh"], b"printf 'a fairly long line of shell output that will need to wrap when narrow %s\\n' 1 2 3 4\r"),
+    "shell": (["sh"],
+              b"printf 'a fairly long line of shell output that will need to wrap when narrow %s\\n' 1 2 3 4\r"),
     "cat": (["sh", "-c", "cat long.log; exec sleep 60"], b""),
     "repl": ([sys.executable, "-q"], b"print(', '.join(str(n * 1234567) for n in range(40)))\r"),
 }
