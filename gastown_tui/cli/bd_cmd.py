@@ -323,7 +323,9 @@ def _add_all(sub: Any, spec: dict[str, Any], common: argparse.ArgumentParser) ->
 
 def register(subparsers: Any) -> None:
     """Add `bd` and its sub-commands."""
-    common = argparse.ArgumentParser(add_help=False)
+    from gastown_tui.cli.main import OneLineParser  # its formatter does not import shutil (see there)
+
+    common = OneLineParser(add_help=False)
     add_json_flag(common)
     common.add_argument("--actor", help="acting identity (default: $BD_ACTOR, $GT_AGENT, git user.name, $USER)")
     bd = subparsers.add_parser("bd", help="beads: create, show, list, update, close, ready, deps, labels, comments")

@@ -10,11 +10,9 @@ is not marked as absorbed, and exporting over it is refused, so the bad line's b
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -38,6 +36,8 @@ def encode(obj: dict[str, Any]) -> str:
 
 def sha256(data: bytes) -> str:
     """Hex SHA-256 of `data`."""
+    import hashlib  # deferred: loading OpenSSL costs ~2 ms of every `gt` call; only a changed JSONL is hashed
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -208,6 +208,8 @@ def render(conn: sqlite3.Connection, prefix: str) -> bytes:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` via a temp file in the same directory and os.replace (readers never see half)."""
+    import tempfile  # deferred (with `random`, which it imports): reads never write a file
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
