@@ -11,8 +11,9 @@ import pytest
 
 from gastown_tui.bench.cli_bench import _make_town, commands
 
-# Loaded only when a call needs them (a warning logged, a bead created, a comment, a busy store, an engine request).
-DEFERRED = ("logging", "socket", "hashlib", "uuid", "platform", "tempfile", "random", "shutil")
+# Loaded only when a call needs them (a warning logged, a bead created, a comment, a busy store, an engine request;
+# typing only for type checkers).
+DEFERRED = ("logging", "socket", "hashlib", "uuid", "platform", "tempfile", "random", "shutil", "typing", "threading")
 _RUN_GT = "import sys; from gastown_tui.cli.main import gt_main; sys.argv[0] = 'gt'; gt_main()"
 
 
