@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any
 
 from gastown_tui import events as feed
 from gastown_tui.agents.registry import ensure_agent, update_agent
@@ -16,6 +15,10 @@ from gastown_tui.agents.state import HOOK_STATES, HookSignal, hook_state
 from gastown_tui.errors import InvalidInput
 from gastown_tui.records import Address
 from gastown_tui.town.paths import TownPaths
+
+TYPE_CHECKING = False  # not typing's: importing typing costs ~4 ms of every `gt` call, and only checkers need it
+if TYPE_CHECKING:
+    from typing import Any
 
 EVENTS = tuple(HOOK_STATES) + ("pre-compact",)
 MAX_PAYLOAD = 1_000_000  # characters of hook JSON read; a runtime's payload is a few KB

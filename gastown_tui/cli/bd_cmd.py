@@ -7,13 +7,16 @@ imported inside the handlers.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from gastown_tui.cli.ledger_cmd import emit as _emit
 from gastown_tui.cli.ledger_cmd import emit_beads as _emit_beads
 from gastown_tui.cli.ledger_cmd import one_line as _one_line
 from gastown_tui.cli.ledger_cmd import open_ledger, resolve_actor, split_csv as _split_csv
 from gastown_tui.cli.output import add_json_flag, print_json
+
+TYPE_CHECKING = False  # not typing's: importing typing costs ~4 ms of every `gt` call, and only checkers need it
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["open_ledger", "register", "resolve_actor"]
 
@@ -323,7 +326,9 @@ def _add_all(sub: Any, spec: dict[str, Any], common: argparse.ArgumentParser) ->
 
 def register(subparsers: Any) -> None:
     """Add `bd` and its sub-commands."""
-    common = argparse.ArgumentParser(add_help=False)
+    from gastown_tui.cli.main import OneLineParser  # its formatter does not import shutil (see there)
+
+    common = OneLineParser(add_help=False)
     add_json_flag(common)
     common.add_argument("--actor", help="acting identity (default: $BD_ACTOR, $GT_AGENT, git user.name, $USER)")
     bd = subparsers.add_parser("bd", help="beads: create, show, list, update, close, ready, deps, labels, comments")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import sqlite3
@@ -39,6 +38,8 @@ def _bytes_for_length(length: int) -> int:
 
 def hash_suffix(title: str, description: str, creator: str, created_ns: int, nonce: int, length: int) -> str:
     """The base-36 suffix of `length` digits from SHA-256(title|description|creator|created_ns|nonce)."""
+    import hashlib  # deferred: loading OpenSSL costs ~2 ms of every `gt` call, and only creating a bead hashes
+
     digest = hashlib.sha256(f"{title}|{description}|{creator}|{created_ns}|{nonce}".encode()).digest()
     number = int.from_bytes(digest[:_bytes_for_length(length)], "big")
     digits = []

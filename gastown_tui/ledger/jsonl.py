@@ -10,19 +10,20 @@ is not marked as absorbed, and exporting over it is refused, so the bad line's b
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
-import tempfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 from gastown_tui.ledger import ids as idmod
 from gastown_tui.ledger.model import (COLUMNS, COMMENT_KEYS, DEP_KEYS, Bead, Comment, Dependency, ImportReport,
                                       ordered, to_unix)
 from gastown_tui.ledger.schema import validate_status, validate_type
+
+TYPE_CHECKING = False  # not typing's: importing typing costs ~4 ms of every `gt` call, and only checkers need it
+if TYPE_CHECKING:
+    from typing import Any
 
 _GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _SCALARS = tuple(c for c in COLUMNS if c not in ("id",))
@@ -38,6 +39,8 @@ def encode(obj: dict[str, Any]) -> str:
 
 def sha256(data: bytes) -> str:
     """Hex SHA-256 of `data`."""
+    import hashlib  # deferred: loading OpenSSL costs ~2 ms of every `gt` call; only a changed JSONL is hashed
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -208,6 +211,8 @@ def render(conn: sqlite3.Connection, prefix: str) -> bytes:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` via a temp file in the same directory and os.replace (readers never see half)."""
+    import tempfile  # deferred (with `random`, which it imports): reads never write a file
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

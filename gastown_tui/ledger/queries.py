@@ -5,11 +5,14 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from gastown_tui.ledger.jsonl import load_beads
 from gastown_tui.ledger.model import Bead, BlockedBead
 from gastown_tui.ledger.schema import DONE_STATUSES, READY_EXCLUDED_TYPES, sql_list
+
+TYPE_CHECKING = False  # not typing's: importing typing costs ~4 ms of every `gt` call, and only checkers need it
+if TYPE_CHECKING:
+    from typing import Any
 
 _DONE = sql_list(DONE_STATUSES)
 ORDER = "i.priority, i.created_unix, i.id"
