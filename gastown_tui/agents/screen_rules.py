@@ -111,6 +111,15 @@ def _bottom(display: list[str], count: int) -> str:
     return "\n".join(lines[-count:])
 
 
+def _line_at(text: str, index: int, limit: int = 120) -> str:
+    """The screen line holding `index`, stripped and clipped (a permission question such as "Do you want to make
+    this edit to calc.py?")."""
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    line = text[start:end if end >= 0 else len(text)].strip()
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
 def classify_screen(rules: ScreenRules, display: list[str]) -> ScreenVerdict:
     """Apply the rules in order dialogs → rate_limited → permission → waiting → busy → idle; the first match decides."""
     text = _bottom(display, rules.lines)
@@ -127,7 +136,10 @@ def classify_screen(rules: ScreenRules, display: list[str]) -> ScreenVerdict:
     for state, patterns in (("permission", rules.permission), ("waiting", rules.waiting), ("working", rules.busy),
                             ("idle", rules.idle)):
         for pattern in patterns:
-            if pattern.search(text):
-                return ScreenVerdict(state, f"{rules.name}.{'busy' if state == 'working' else state}: "
-                                            f"/{pattern.pattern}/")
+            match = pattern.search(text)
+            if match:
+                rule = f"{rules.name}.{'busy' if state == 'working' else state}: /{pattern.pattern}/"
+                if state in ("permission", "waiting"):  # the Overseer's reason: what the agent asks, in its words
+                    rule += f' on "{_line_at(text, match.start())}"'
+                return ScreenVerdict(state, rule)
     return ScreenVerdict(None)
