@@ -22,17 +22,17 @@ def _screen(name: str) -> list[str]:
     return (SCREENS / f"{name}.txt").read_text().splitlines()
 
 
-@pytest.mark.parametrize("name,question", [
-    ("permission-bash", "Do you want to proceed?"),
-    ("permission-edit", "Do you want to make this edit to calc.py?"),
-    ("permission-write", "Do you want to create test_multiply.py?"),
+@pytest.mark.parametrize("name,question,subject", [
+    ("permission-bash", "Do you want to proceed?", "Bash command: gt hook"),
+    ("permission-edit", "Do you want to make this edit to calc.py?", "Edit file: calc.py"),
+    ("permission-write", "Do you want to create test_multiply.py?", "Create file: test_multiply.py"),
 ])
-def test_real_permission_prompts_are_permission_with_the_question(name: str, question: str) -> None:
-    """Each real prompt classifies as permission, and the verdict quotes Claude's question as the reason."""
+def test_real_permission_prompts_are_permission_with_the_question(name: str, question: str, subject: str) -> None:
+    """Each real prompt classifies as permission; the verdict quotes Claude's question and what it is about."""
     rules = rules_for("claude")
     verdict = classify_screen(rules, _screen(name))
     assert verdict.state == "permission", verdict
-    assert f'on "{question}"' in verdict.rule, verdict.rule
+    assert verdict.rule.endswith(f'on "{question}" ({subject})'), verdict.rule
     # ...and it outranks the 'working' hook of the turn, as the engine decides it
     state = decide(alive=True, exited_at=None, started_at=0.0, now=10.0, rules=rules, display=_screen(name),
                    hook=HookSignal("user-prompt-submit", 5.0), last_output_at=9.0)

@@ -87,7 +87,7 @@ def test_approve_a_real_permission_prompt(make_town: Callable[..., Town], stub: 
     row = _wait_prompt(town, agent)
     screen = town.peek(agent)
     assert "Do you want to make this edit to calc.py?" in screen, screen
-    assert 'on "Do you want to make this edit to calc.py?"' in row.why, row  # the reason, in Claude's words
+    assert 'on "Do you want to make this edit to calc.py?" (Edit file: calc.py)' in row.why, row  # the reason
     assert "return a - b" in _worktree_calc(town, agent), "the edit ran before anyone approved it"
     started = time.monotonic()
     answered = _answer(town, agent, True)
@@ -156,7 +156,8 @@ def test_every_prompt_of_a_bead_is_answered_from_the_api(make_town: Callable[...
             town.wait(moved_on, f"the approved prompt closing ({row.why})", 30)
         time.sleep(0.3)
     text = "\n".join(asked)
-    assert "Do you want to proceed?" in text, asked            # Bash: gt hook, the tests, git, gt done
+    assert '"Do you want to proceed?" (Bash command: gt hook)' in text, asked   # Bash: gt hook ... gt done
+    assert "(Bash command: gt done)" in text, asked
     assert "make this edit to calc.py" in text, asked          # Edit
     assert "create test_multiply.py" in text, asked            # Write
     print(f"{len(asked)} prompts approved:\n" + text)
