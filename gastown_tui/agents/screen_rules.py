@@ -38,6 +38,8 @@ class ScreenRules:
     """Keys that deny it."""
     dialogs: tuple[Dialog, ...] = field(default_factory=tuple)
     rate_limited: tuple[re.Pattern[str], ...] = ()   # a `(?P<retry>N)` group gives the seconds until the retry
+    subject: tuple[re.Pattern[str], ...] = ()
+    """What a permission prompt is about (groups `tool` and `subject`: "Bash command", "gt hook"), whole screen."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def compile_rules(name: str, raw: dict[str, Any], source: str = "screen_rules.ya
         deny=tuple(str(k) for k in raw.get("deny") or ()),
         dialogs=tuple(dialogs),
         rate_limited=_compile(source, f"{name}.rate_limited", raw.get("rate_limited") or []),
+        subject=_compile(source, f"{name}.subject", raw.get("subject") or []),
     )
 
 
@@ -111,6 +114,27 @@ def _bottom(display: list[str], count: int) -> str:
     return "\n".join(lines[-count:])
 
 
+def _line_at(text: str, index: int, limit: int = 120) -> str:
+    """The screen line holding `index`, stripped and clipped (a permission question such as "Do you want to make
+    this edit to calc.py?")."""
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    line = text[start:end if end >= 0 else len(text)].strip()
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def _subject(rules: ScreenRules, whole: str) -> str:
+    """' (Bash command: gt hook)' from the last `subject` match on screen, or '' (the question alone says it)."""
+    for pattern in rules.subject:
+        matches = list(pattern.finditer(whole))
+        if matches:
+            found = matches[-1].groupdict()
+            tool, subject = (found.get("tool") or "").strip(), (found.get("subject") or "").strip()
+            what = f"{tool}: {subject}" if tool and subject else tool or subject
+            return f" ({what[:119] + '…' if len(what) > 120 else what})" if what else ""
+    return ""
+
+
 def classify_screen(rules: ScreenRules, display: list[str]) -> ScreenVerdict:
     """Apply the rules in order dialogs → rate_limited → permission → waiting → busy → idle; the first match decides."""
     text = _bottom(display, rules.lines)
@@ -127,7 +151,12 @@ def classify_screen(rules: ScreenRules, display: list[str]) -> ScreenVerdict:
     for state, patterns in (("permission", rules.permission), ("waiting", rules.waiting), ("working", rules.busy),
                             ("idle", rules.idle)):
         for pattern in patterns:
-            if pattern.search(text):
-                return ScreenVerdict(state, f"{rules.name}.{'busy' if state == 'working' else state}: "
-                                            f"/{pattern.pattern}/")
+            match = pattern.search(text)
+            if match:
+                rule = f"{rules.name}.{'busy' if state == 'working' else state}: /{pattern.pattern}/"
+                if state in ("permission", "waiting"):  # the Overseer's reason: what the agent asks, in its words
+                    rule += f' on "{_line_at(text, match.start())}"'
+                if state == "permission":
+                    rule += _subject(rules, whole)
+                return ScreenVerdict(state, rule)
     return ScreenVerdict(None)
