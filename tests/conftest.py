@@ -68,8 +68,19 @@ def marked_processes(marker: str) -> list[tuple[int, str]]:
                 cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace").strip()
         except OSError:  # gone, or not ours to read
             continue
+        if "multiprocessing.resource_tracker" in cmdline and _parent(int(entry)) == os.getpid():
+            continue  # the runner's own multiprocessing helper: it exits when this interpreter closes its pipe
         found.append((int(entry), cmdline[:200]))
     return found
+
+
+def _parent(pid: int) -> int:
+    """The parent pid of `pid` (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return int(handle.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
