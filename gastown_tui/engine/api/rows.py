@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from gastown_tui.engine.api.base import Result
 from gastown_tui.engine.api.overseer import AgentNumber, BacklogRow
+from gastown_tui.engine.api.review import MergeRequestRow
 from gastown_tui.engine.api.wire import wire
 
 
@@ -133,6 +134,8 @@ class TownSnapshot(Result):
     live_sessions: int = 0
     backlog: tuple[BacklogRow, ...] = ()
     agent_numbers: tuple[AgentNumber, ...] = ()
+    merge_requests: tuple[MergeRequestRow, ...] = ()
+    """Every MR with gates, land mode and review state (api.review); `merge_queue` is the older short form."""
 
 
 @wire
