@@ -69,6 +69,7 @@ from gastown_tui.engine.api.events import (
     AgentStateChanged, BeadChanged, DomainEvent, EngineStatus, FeedEvent, MailArrived, NudgeDelivered, NudgeQueued,
     SessionExited, SessionOutput, SessionStarted,
 )
+from gastown_tui.engine.api.costs import AgentCost, BreakerRow, ConvoyCost, CostsView
 from gastown_tui.engine.api.overseer import AgentNumber, AnswerPermission, BacklogRow, PermissionAnswered
 from gastown_tui.engine.api.panes import (
     FocusPane, GetScrollback, MouseInput, PaneClosed, PaneModes, PaneRow, PaneSnapshot, PaneUpdate, Paste,
@@ -87,6 +88,7 @@ from gastown_tui.engine.api.socket_client import SocketClient, call_sync, connec
 from gastown_tui.engine.api.wire import WIRE_VERSION, Envelope, WireError, decode, encode, registered, wire
 
 __all__ = [
+    "AgentCost", "BreakerRow", "ConvoyCost", "CostsView",
     "ApproveMr", "DiffResult", "DoctorReport", "DoctorRow", "FileStatRow", "GateRow", "MergeRequestRow", "MrDiff",
     "PolecatDiff", "RejectMr", "ReviewDone", "RunDoctor",
     "AgentNumber", "AnswerPermission", "BacklogRow", "PermissionAnswered",

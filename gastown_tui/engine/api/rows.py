@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from gastown_tui.engine.api.base import Result
+from gastown_tui.engine.api.costs import CostsView
 from gastown_tui.engine.api.overseer import AgentNumber, BacklogRow
 from gastown_tui.engine.api.review import MergeRequestRow
 from gastown_tui.engine.api.wire import wire
@@ -136,6 +137,8 @@ class TownSnapshot(Result):
     agent_numbers: tuple[AgentNumber, ...] = ()
     merge_requests: tuple[MergeRequestRow, ...] = ()
     """Every MR with gates, land mode and review state (api.review); `merge_queue` is the older short form."""
+    costs: CostsView = CostsView()
+    """Agent usage, convoy spend and open budget breakers (api.costs)."""
 
 
 @wire

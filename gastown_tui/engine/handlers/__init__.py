@@ -3,4 +3,4 @@
 Add a module name here to have its `@handles` functions registered.
 """
 
-HANDLER_MODULES: tuple[str, ...] = ("core", "agents", "town", "snapshot", "panes", "overseer", "review")
+HANDLER_MODULES: tuple[str, ...] = ("core", "agents", "town", "snapshot", "panes", "overseer", "review", "costs")
