@@ -48,8 +48,7 @@ async def test_queue_columns_show_gates_land_mode_and_pr(make_app: AppFactory) -
                                                                    "PR/where"]
         assert table.row_count == 3
         assert cell_text(table, 0, 0).startswith("de-c3l Implement CSS variables")
-        assert (cell_text(table, 0, 2), cell_text(table, 0, 3), cell_text(table, 0, 4)) == ("5m", "awaiting-review",
-                                                                                            "pass")
+        assert (cell_text(table, 0, 2), cell_text(table, 0, 3), cell_text(table, 0, 4)) == ("5m", "review", "pass")
         assert cell_text(table, 1, 4) == "fail: test FAILED test_toggle - KeyError"  # the tail's last line
         assert cell_text(table, 2, 5) == "pr" and cell_text(table, 2, 6) == "https://github.com/acme/demo/pull/42"
 

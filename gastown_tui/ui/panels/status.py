@@ -33,12 +33,16 @@ def stall_reason(snap: TownSnapshot, fmt: Callable[[float], str]) -> str:
     return f"deacon slings {ready} ready at {fmt(deacon.next_run)}"
 
 
+IN_QUEUE = ("queued", "landing", "awaiting-review", "approved", "blocked")
+"""MR states still in a refinery's hands (a PR or pushed branch waits on the forge, not the queue)."""
+
+
 def status_text(town: str, snap: TownSnapshot, fmt: Callable[[float], str] | None = None,
                 needs_you: int = 0) -> Text:
     """One line: town │ agents by state (working, idle, waiting, stuck, dead) │ convoys │ queue │ unread."""
     states = Counter(agent.state for agent in snap.agents)
     open_convoys = sum(1 for convoy in snap.convoys if convoy.status != "closed")
-    queued = sum(1 for mr in snap.merge_queue if mr.state not in ("merged", "rework", "closed"))
+    queued = sum(1 for mr in snap.merge_queue if mr.state in IN_QUEUE)
     unread = sum(1 for mail in snap.mail if mail.unread)
     text = Text.assemble((" Gas Town ", "bold reverse"), " ", (town, "bold"), "  │ ")
     if needs_you:  # first, where the eye lands: agents that cannot go on without the Overseer

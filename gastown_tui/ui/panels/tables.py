@@ -13,6 +13,9 @@ MR_STYLES = {"queued": "", "landing": "yellow", "awaiting-review": "bold magenta
              "pr-open": "cyan", "branch-pushed": "cyan", "blocked": "red", "merged": "green", "rework": "red",
              "closed": "dim"}
 """State word -> style in the Queue tab."""
+SHORT_MR_STATES = {"awaiting-review": "review", "branch-pushed": "pushed"}
+"""Shorter state labels, so a narrow Queue tab still shows the gates column."""
+BEAD_WIDTH = 20
 
 
 def gates_cell(row: MergeRow) -> Text:
@@ -46,7 +49,7 @@ class MergeQueueTable(DataTable[Text | str]):
 
     def on_mount(self) -> None:
         """Columns; the short ones fixed so a narrow tab keeps the bead and gate verdict readable."""
-        self.add_column("Bead", key="bead")
+        self.add_column("Bead", width=BEAD_WIDTH, key="bead")  # id + the title's start: the tab is narrow
         self.add_column("Rig", key="rig")
         self.add_column("Age", width=4, key="age")
         self.add_column("State", key="state")
@@ -73,7 +76,7 @@ class MergeQueueTable(DataTable[Text | str]):
             bead = Text(row.bead_id or row.id, "cyan")
             if row.bead_title:
                 bead.append(f" {row.bead_title}", "")
-            state = Text(row.state, MR_STYLES.get(row.state, ""))
+            state = Text(SHORT_MR_STATES.get(row.state, row.state), MR_STYLES.get(row.state, ""))
             self.add_row(bead, row.rig, relative(-row.age_s).removesuffix(" ago"), state, gates_cell(row),
                          row.land_mode, where_cell(row), key=row.id)
         if rows:
