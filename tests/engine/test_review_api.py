@@ -109,3 +109,15 @@ async def _sleep() -> None:
     import asyncio
 
     await asyncio.sleep(0.1)
+
+
+def test_graph_shows_a_bead_closed_with_no_changes_as_done(review_town: Town) -> None:
+    from gastown_tui.convoys import create_convoy
+    from gastown_tui.engine.handlers.snapshot import bead_graph
+
+    ledger = review_town.ledger
+    spike, after = ledger.create("Investigate"), ledger.create("Build on it")
+    convoy = create_convoy(ledger, "Spike", [spike.id, after.id])
+    ledger.close(spike.id, reason="no code changes")
+    states = {node.id: node.state for node in bead_graph(ledger, convoy.id).nodes}
+    assert states == {spike.id: "done", after.id: "ready"}  # not "ready" (the unknown-state fallback)

@@ -22,7 +22,7 @@ from gastown_tui.engine.handlers.core import agent_name, agent_row
 
 OVERSEER = "overseer"
 CONVOY_STATE_TO_NODE = {"landed": "done", "merging": "in_progress", "working": "in_progress", "ready": "ready",
-                        "blocked": "blocked", "closed-unmerged": "in_progress"}
+                        "blocked": "blocked", "closed-unmerged": "in_progress", "no-changes": "done"}
 """Convoy tracking states -> graph node states."""
 
 
