@@ -124,7 +124,9 @@ class ActionsMixin(_Base):
                 self.run_command("Séance", self.port.seance, values["agent"], values["question"],
                                  success="Asked; the answer arrives as mail")
 
-        self.push_screen(seance_dialog(self.selected_agent or "", self._agents(), blink=self.blink), done)
+        askable = self.overseer.askable
+        self.push_screen(seance_dialog(self.selected_agent or "", self._agents(), blink=self.blink,
+                                       askable=None if askable is None else askable.__contains__), done)
 
     def action_handoff(self) -> None:
         """Hand the selected agent's hook to a fresh session, after a confirm."""

@@ -190,3 +190,27 @@ async def test_failed_agent_shows_its_glyph_and_reason(make_app: AppFactory, eng
         agents.select_address("demo/polecats/furiosa")
         await pilot.pause()
         assert "why: runtime 'claude' not found on PATH" in str(agents.query_one("#agent-why").render())
+
+
+async def test_seance_refuses_an_agent_without_an_earlier_session(make_app: AppFactory, engine: FakeEngine) -> None:
+    from gastown_tui.ui.overseer_port import OverseerView
+
+    engine.overseer_view = lambda: OverseerView(askable=frozenset({"demo/polecats/nux"}))  # type: ignore[attr-defined]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.selected_agent = "demo/polecats/slit"
+        await pilot.press("S")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog) and dialog.id == "seance-dialog"
+        dialog.query_one("#field-question").focus()
+        await pilot.press(*"why?", "enter")
+        await pilot.pause()
+        assert app.screen is dialog and dialog.rejections == 1 and engine.command_calls() == []
+        assert "slit has no earlier session to ask" in str(dialog.query_one("#form-error").render())
+        dialog.query_one("#field-agent").value = "demo/polecats/nux"  # type: ignore[attr-defined]
+        dialog.query_one("#field-question").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert engine.command_calls() == [("seance", ("demo/polecats/nux", "why?"))]

@@ -40,6 +40,8 @@ class AgentRow(Result):
     source: str = ""
     since: float | None = None
     """When the signal that decided `state` was observed (the "needs you" list is oldest first)."""
+    has_previous_session: bool = False
+    """A séance can ask it: the feed records a session of this agent other than the live one."""
 
 
 @wire

@@ -52,13 +52,26 @@ def nudge_dialog(agent: str, agents: Sequence[str], *, blink: bool = True) -> Fo
         ok_label="Nudge", blink=blink, id="nudge-dialog")
 
 
-def seance_dialog(agent: str, agents: Sequence[str], *, blink: bool = True) -> FormDialog:
-    """Séance: ask an agent's predecessor session a question."""
+def has_earlier_session(askable: Callable[[str], bool] | None) -> Validator:
+    """Refuse an agent with no earlier session (the engine would refuse it only after the dialog closed)."""
+
+    def check(values: Values) -> str | None:
+        agent = values.get("agent", "")
+        if askable is not None and agent and not askable(agent):
+            return f"{agent} has no earlier session to ask."
+        return None
+
+    return check
+
+
+def seance_dialog(agent: str, agents: Sequence[str], *, blink: bool = True,
+                  askable: Callable[[str], bool] | None = None) -> FormDialog:
+    """Séance: ask an agent's predecessor session a question (`askable`: does it have one; None: not known)."""
     return FormDialog(
         "Séance: ask the predecessor session",
         [Field("agent", "Agent", agent, suggestions=agents),
          Field("question", "Question", "", "what do you want to know", max_length=MAX_TEXT)],
-        all_of(require("agent"), known("agent", agents, "agent"), require("question")),
+        all_of(require("agent"), known("agent", agents, "agent"), has_earlier_session(askable), require("question")),
         ok_label="Ask", blink=blink, id="seance-dialog")
 
 
