@@ -344,9 +344,13 @@ class ClientPort(OverseerPortMixin, ReviewPortMixin):
         self.schedule_refresh()
         return result
 
-    async def sling(self, bead_id: str, target: str) -> None:
-        """Hook a bead and start its agent."""
-        await self._call(api.Sling(bead_id, target))
+    async def sling(self, bead_id: str, target: str, runtime: str = "") -> None:
+        """Hook a bead and start its agent (on `runtime`, a preset name, when given)."""
+        await self._call(api.Sling(bead_id, target, runtime=runtime))
+
+    def runtimes(self) -> list[str]:
+        """Runtime preset names for the sling dialog, the town's default first."""
+        return list(self._api_snapshot.runtimes)
 
     async def nudge(self, address: str, message: str) -> None:
         """Deliver when idle, else queued."""

@@ -12,7 +12,7 @@ import pytest
 import gastown_tui.engine.api as api
 from gastown_tui.clock import FakeClock
 from gastown_tui.engine import Engine
-from gastown_tui.errors import Conflict, InvalidInput, NotFound
+from gastown_tui.errors import Conflict, GastownError, InvalidInput, NotFound
 from gastown_tui.town.config import load_rig_config
 from tests.patrols.conftest import Town, build_town, set_gates
 from tests.patrols.test_refinery import no_bad_gate, run_refinery
@@ -121,3 +121,24 @@ def test_graph_shows_a_bead_closed_with_no_changes_as_done(review_town: Town) ->
     ledger.close(spike.id, reason="no code changes")
     states = {node.id: node.state for node in bead_graph(ledger, convoy.id).nodes}
     assert states == {spike.id: "done", after.id: "ready"}  # not "ready" (the unknown-state fallback)
+
+
+async def test_runtimes_on_the_snapshot_and_sling_on_a_chosen_runtime(review_town: Town) -> None:
+    town = review_town
+    engine = Engine(town.paths, FakeClock(time.time()), ledger=town.ledger, control=False, recover=False,
+                    patrols=False)
+    await engine.start()
+    client = api.InProcessClient(engine.dispatcher)
+    try:
+        snap = await client.snapshot()
+        assert snap.runtimes[0] == "claude" and {"scripted", "shell", "codex"} <= set(snap.runtimes)
+        bead = town.bead("Say hi", "alpha")
+        with pytest.raises(GastownError, match="nope"):
+            await client.call(api.Sling(bead.id, "alpha", runtime="nope"))
+        assert town.ledger.get(bead.id).status == "open"  # refused before touching anything
+        slung = await client.call(api.Sling(bead.id, "alpha", runtime="shell"))
+        rows = {row.address: row for row in (await client.snapshot()).agents}
+        assert rows[slung.address].runtime == "shell"
+    finally:
+        await client.close()
+        await engine.stop()

@@ -173,8 +173,8 @@ class FakeEngine:
     def focus_pane(self, address: str) -> None:
         self.focused = address
 
-    async def sling(self, bead_id: str, target: str) -> None:
-        self._record("sling", bead_id, target)
+    async def sling(self, bead_id: str, target: str, *runtime: str) -> None:
+        self._record("sling", bead_id, target, *runtime)  # a runtime only when the dialog picked one
 
     async def nudge(self, address: str, message: str) -> None:
         self._record("nudge", address, message)

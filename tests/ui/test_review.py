@@ -214,3 +214,31 @@ async def test_seance_refuses_an_agent_without_an_earlier_session(make_app: AppF
         await pilot.pause()
         await pilot.pause()
         assert engine.command_calls() == [("seance", ("demo/polecats/nux", "why?"))]
+
+
+async def test_sling_dialog_offers_runtimes_and_refuses_an_unknown_one(make_app: AppFactory,
+                                                                        engine: FakeEngine) -> None:
+    from textual.widgets import Input
+
+    engine.runtimes = lambda: ["claude", "scripted", "shell"]  # type: ignore[attr-defined]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.selected_bead = "de-d4m"
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog) and dialog.id == "sling-dialog"
+        runtime = dialog.query_one("#field-runtime", Input)
+        assert "default (claude)" in runtime.placeholder
+        dialog.query_one("#field-target", Input).value = "demo"
+        runtime.value = "bogus"
+        runtime.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog and dialog.rejections == 1 and engine.command_calls() == []
+        assert "Unknown runtime 'bogus'" in str(dialog.query_one("#form-error").render())
+        runtime.value = "shell"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert engine.command_calls() == [("sling", ("de-d4m", "demo", "shell"))]

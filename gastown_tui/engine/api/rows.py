@@ -137,6 +137,8 @@ class TownSnapshot(Result):
     live_sessions: int = 0
     backlog: tuple[BacklogRow, ...] = ()
     agent_numbers: tuple[AgentNumber, ...] = ()
+    runtimes: tuple[str, ...] = ()
+    """Runtime preset names the sling dialog offers (built-in and town.toml), the town's default first."""
     merge_requests: tuple[MergeRequestRow, ...] = ()
     """Every MR with gates, land mode and review state (api.review); `merge_queue` is the older short form."""
     costs: CostsView = CostsView()

@@ -32,14 +32,19 @@ def known(name: str, choices: Sequence[str], what: str, *, optional: bool = Fals
 
 
 def sling_dialog(bead_id: str, targets: Sequence[str], target: str = "", *, blink: bool = True,
-                 beads: Sequence[str] = ()) -> FormDialog:
-    """Sling a bead: the bead id (completed from the open beads) and a target that must be a known agent or rig."""
+                 beads: Sequence[str] = (), runtimes: Sequence[str] = ()) -> FormDialog:
+    """Sling a bead: the bead id (completed from the open beads) and a target that must be a known agent or rig;
+    with `runtimes` (preset names, the default first), an optional runtime that must be one of them."""
+    fields = [Field("bead", "Bead", bead_id, "bead id", suggestions=beads),
+              Field("target", "Target (agent or rig)", target, "e.g. " + " or ".join(list(targets)[:2]) if targets
+                    else "no rigs or agents yet", suggestions=targets)]
+    if runtimes:
+        fields.append(Field("runtime", "Runtime", "", f"blank: default ({runtimes[0]}); or " +
+                            ", ".join(runtimes[1:4]), suggestions=runtimes))
     return FormDialog(
-        "Sling a bead onto an agent's hook",
-        [Field("bead", "Bead", bead_id, "bead id", suggestions=beads),
-         Field("target", "Target (agent or rig)", target, "e.g. " + " or ".join(list(targets)[:2]) if targets
-               else "no rigs or agents yet", suggestions=targets)],
-        all_of(require("bead", "target"), known("target", targets, "target")),
+        "Sling a bead onto an agent's hook", fields,
+        all_of(require("bead", "target"), known("target", targets, "target"),
+               known("runtime", runtimes, "runtime", optional=True)),
         ok_label="Sling", blink=blink, id="sling-dialog")
 
 
