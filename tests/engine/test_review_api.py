@@ -142,3 +142,30 @@ async def test_runtimes_on_the_snapshot_and_sling_on_a_chosen_runtime(review_tow
     finally:
         await client.close()
         await engine.stop()
+
+
+async def test_the_tui_port_reaches_the_review_commands(review_town: Town) -> None:
+    """ClientPort (what the TUI holds) over a client of a real engine: queue rows, diff, doctor, reject."""
+    from gastown_tui.ui.engine_port import ClientPort
+
+    town = review_town
+    mr_id, _bead_id = await awaiting_review(town, {"hello.txt": "hi\n"})
+    engine = Engine(town.paths, FakeClock(time.time()), ledger=town.ledger, control=False, recover=False,
+                    patrols=False)
+    await engine.start()
+
+    async def connect() -> api.EngineClient:
+        return api.InProcessClient(engine.dispatcher)
+
+    port = ClientPort(connect, time_format=lambda _ts: "12:00:00")
+    try:
+        await port.start()
+        assert [mr.id for mr in port.snapshot().merge_queue] == [mr_id]
+        assert (await port.mr_diff(mr_id)).files[0].path == "hello.txt"
+        started = time.monotonic()
+        problems = await port.doctor_problems()
+        assert time.monotonic() - started < 20 and all(p.line for p in problems)
+        assert "re-hooked" in await port.reject_mr(mr_id, "Say hello.")
+    finally:
+        await port.stop()
+        await engine.stop()
