@@ -169,3 +169,24 @@ async def test_the_tui_port_reaches_the_review_commands(review_town: Town) -> No
     finally:
         await port.stop()
         await engine.stop()
+
+
+async def test_an_agent_whose_runtime_cannot_start_is_failed_with_its_reason(review_town: Town) -> None:
+    from gastown_tui.agents.registry import ensure_agent
+    from gastown_tui.agents.spawn import mark_failed
+    from gastown_tui.records import parse_address
+
+    town = review_town
+    address = parse_address("alpha/polecats/nux")
+    ensure_agent(town.ledger, address, runtime="claude")
+    mark_failed(town.ledger, address, "runtime 'claude': program 'claude' not found on PATH")
+    engine = Engine(town.paths, FakeClock(time.time()), ledger=town.ledger, control=False, recover=False,
+                    patrols=False)
+    await engine.start()
+    client = api.InProcessClient(engine.dispatcher)
+    try:
+        row = next(a for a in (await client.snapshot()).agents if a.address == str(address))
+        assert row.state == "failed" and row.why == "runtime 'claude': program 'claude' not found on PATH"
+    finally:
+        await client.close()
+        await engine.stop()
