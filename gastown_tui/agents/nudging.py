@@ -38,7 +38,7 @@ def nudge(town: TownPaths, ledger: Any, target: str, message: str, *, sender: st
 
 def handoff(town: TownPaths, ledger: Any, address: Address, notes: str) -> dict[str, Any]:
     """Pin handoff notes, then have the engine restart the session with the same hook (or queue the restart)."""
-    from gastown_tui.control_socket import EngineNotRunning, request
+    from gastown_tui.control_socket import EngineNotRunning, engine_running, request
     from gastown_tui.faults import fault_point
 
     get_agent(ledger, address)
