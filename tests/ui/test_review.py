@@ -242,3 +242,15 @@ async def test_sling_dialog_offers_runtimes_and_refuses_an_unknown_one(make_app:
         await pilot.pause()
         await pilot.pause()
         assert engine.command_calls() == [("sling", ("de-d4m", "demo", "shell"))]
+
+
+def test_diff_header_names_the_pr_and_a_rebase_conflict() -> None:
+    from gastown_tui.ui.screens.diff import content_of
+    from tests.ui.fake_engine import MERGE_REQUESTS
+
+    pr = MERGE_REQUESTS[2]
+    content = content_of(api.DiffResult("main", pr.branch, (), "", False, pr))
+    assert "PR #42 https://github.com/acme/demo/pull/42" in content.notes and not content.can_review
+    conflict = dataclasses.replace(MERGE_REQUESTS[0], gates=api.GateRow("conflict", files=("a.py", "b.py")))
+    content = content_of(api.DiffResult("main", conflict.branch, (), "", True, conflict))
+    assert content.gate_ok is False and content.gate_output == "rebase conflict in a.py, b.py" and content.truncated
