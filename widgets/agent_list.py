@@ -18,6 +18,7 @@ STATE_GLYPHS: dict[str, tuple[str, str]] = {
     "working": ("●", "green"), "idle": ("○", "blue"), "waiting": ("?", "yellow bold"), "stuck": ("!", "red bold"),
     "dead": ("✗", "red"), "starting": ("…", "dim"), "permission-prompt": ("⚑", "yellow bold"),
     "waiting-input": ("?", "yellow bold"), "errored": ("✗", "red bold"), "rate-limited": ("⏳", "magenta"),
+    "failed": ("⊘", "red bold"),
 }
 """Glyph and style per agent state: glyph first so state reads in monochrome."""
 

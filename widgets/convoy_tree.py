@@ -97,7 +97,9 @@ class ConvoyTree(Tree[tuple[str, str]]):
         """One convoy row: glyph, id, title, done/total."""
         done, total = convoy.progress
         glyph = "✓" if convoy.status == "closed" else "◆"
-        text = Text.assemble((f"{glyph} ", "bold"), (convoy.id, "cyan"), " ", convoy.title, (f" {done}/{total}", "dim"))
+        # an open breaker shows in the glyph too: the " budget!" tail is cut off in a narrow convoy column
+        mark = ("⛔ ", "bold red") if convoy.breaker_open else (f"{glyph} ", "bold")
+        text = Text.assemble(mark, (convoy.id, "cyan"), " ", convoy.title, (f" {done}/{total}", "dim"))
         if convoy.cost:
             text.append(f" {convoy.cost}", "dim")
         if convoy.breaker_open:

@@ -32,9 +32,7 @@ def check_permissions(town: TownPaths) -> list[Finding]:
 
 def check_engine(town: TownPaths) -> list[Finding]:
     """Whether an engine runs; a socket file left by a dead engine is harmless but stale."""
-    from gastown_tui.engine.client import (
-        engine_running,  # the client only: doctor never imports the engine
-    )
+    from gastown_tui.control_socket import engine_running  # the client side only: doctor never imports the engine
 
     if engine_running(town):
         return [Finding("engine", "ok", "engine running")]

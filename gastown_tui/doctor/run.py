@@ -12,7 +12,7 @@ from gastown_tui.town.paths import TownPaths
 
 def run_checks(town: TownPaths, ledger: Any) -> list[Finding]:
     """Every check's findings, in a fixed order (machine first, then the town)."""
-    from gastown_tui.engine.client import engine_running
+    from gastown_tui.control_socket import engine_running
 
     engine_up = engine_running(town)
     checks: list[tuple[str, Callable[[], list[Finding]]]] = [

@@ -22,6 +22,7 @@ from gastown_tui.agents.registry import agent_address, find_agent, list_agents
 from gastown_tui.agents.repair import repair_town
 from gastown_tui.agents.runtimes import allowed_dialogs
 from gastown_tui.clock import Clock, SystemClock
+from gastown_tui.costs import budget
 from gastown_tui.engine.bus import EventBus
 from gastown_tui.engine.events import EngineStatus, NudgeQueued
 from gastown_tui.engine.feedtail import FeedTail
@@ -265,7 +266,10 @@ class Engine:
             raise Conflict(f"agent {key} is not running (no live session); start it with `gt sling` or restart it")
         verdict = session.compute(time.time())  # fresh: the monitor's cached verdict may lag a tick
         reason = ""
-        if not session.plan.runtime.accepts_typing:
+        allowed, held = budget.allows_nudge(self.ledger, key)  # an open breaker: the nudge waits for a reset
+        if not allowed:
+            reason = held
+        elif not session.plan.runtime.accepts_typing:
             reason = f"runtime {session.plan.runtime.name} takes no typed messages (they would run as commands)"
         elif verdict.state != "idle":
             reason = f"agent is {verdict.state} ({verdict.source})"

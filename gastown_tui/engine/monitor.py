@@ -17,11 +17,13 @@ from gastown_tui import events as feed
 from gastown_tui.agents.nudges import drain_nudges, format_nudge
 from gastown_tui.agents.registry import update_agent
 from gastown_tui.agents.screen_rules import classify_screen
+from gastown_tui.costs import budget, ratelimit
 from gastown_tui.engine.delivery import type_into
-from gastown_tui.engine.events import AgentStateChanged, NudgeDelivered
+from gastown_tui.engine.events import AgentStateChanged, NudgeDelivered, NudgeQueued
 from gastown_tui.errors import GastownError
 
 if TYPE_CHECKING:
+    from gastown_tui.agents.state import Verdict
     from gastown_tui.engine.engine import Engine
     from gastown_tui.engine.sessions import AgentSession
 
@@ -38,6 +40,7 @@ class SessionMonitor:
         self.engine = engine
         self.nudges_waiting: set[str] = set()   # addresses with queued nudges (from feed + engine queueing)
         self._busy: set[str] = set()             # addresses with a delivery in flight
+        self._held: dict[str, str] = {}          # address -> why an open budget breaker holds its nudges
 
     def delivering(self, address: str) -> bool:
         """True while something is being typed into this agent's session."""
@@ -45,11 +48,43 @@ class SessionMonitor:
 
     async def tick(self) -> None:
         """Check every session once."""
-        for session in self.engine.sessions.all():
+        sessions = self.engine.sessions.all()
+        self._refresh_limits(sessions)
+        for session in sessions:
             try:
                 await self.check(session)
             except GastownError as exc:
                 log.warning("monitor: %s: %s", session.address, exc.one_line())
+
+    def _refresh_limits(self, sessions: list["AgentSession"]) -> None:
+        """One ledger read per tick: each session's recorded rate limit (None when it has passed)."""
+        try:
+            limits = {limit.agent: limit.retry_at for limit in ratelimit.active_limits(self.engine.ledger)}
+        except Exception:  # noqa: BLE001 - a missing usage table must not stop state detection
+            log.exception("monitor: reading rate limits failed")
+            return
+        for session in sessions:
+            session.limited_until = limits.get(str(session.address))
+
+    def _record_screen_limit(self, session: "AgentSession", verdict: "Verdict") -> None:
+        """The screen says the runtime waits on a rate limit: store it (once per hit) for budgets and backoff."""
+        now = time.time()
+        retry_after = verdict.retry_at - now if verdict.retry_at is not None else None
+        ratelimit.record_limit(self.engine.ledger, str(session.address), session.plan.runtime.name, now, "screen",
+                               verdict.detail, retry_after)
+        session.limited_until = now + (retry_after if retry_after is not None else ratelimit.DEFAULT_BACKOFF)
+
+    def budget_holds(self, key: str) -> bool:
+        """True if an open budget breaker covers this agent's work: its nudges stay queued (reason published once)."""
+        allowed, reason = budget.allows_nudge(self.engine.ledger, key)
+        if allowed:
+            self._held.pop(key, None)
+            return False
+        if self._held.get(key) != reason:
+            self._held[key] = reason
+            feed.emit(self.engine.paths.events, "nudge.held", actor="engine", address=key, reason=reason)
+            self.engine.bus.publish(NudgeQueued(key, "", reason))
+        return True
 
     async def check(self, session: "AgentSession") -> None:
         """One session: state, dialogs, deliveries, GUPP."""
@@ -61,6 +96,8 @@ class SessionMonitor:
             engine.bus.publish(AgentStateChanged(key, verdict.state, previous.state if previous else "",
                                                  verdict.source, verdict.detail))
             update_agent(engine.ledger, session.address, agent_state=verdict.state, state_source=verdict.source)
+        if verdict.state == "rate-limited" and verdict.source == "screen" and session.limited_until is None:
+            self._record_screen_limit(session, verdict)
         if verdict.state == "working":
             session.was_busy = True
         if not session.alive or key in self._busy:
@@ -73,6 +110,8 @@ class SessionMonitor:
         if session.plan.runtime.prompt_mode in ("stdin", "none") and not session.beacon_sent:
             session.beacon_sent = True
             self._background(session, session.plan.prompt, kind="beacon")
+            return
+        if (key in self.nudges_waiting or self._gupp_due(session)) and self.budget_holds(key):
             return
         if key in self.nudges_waiting:
             await self.deliver_queued(session)
@@ -134,12 +173,16 @@ class SessionMonitor:
         """Deliver a nudge immediately (caller checked idle and not typing)."""
         return await self._deliver(session, text, kind="nudge")
 
-    def _gupp(self, session: "AgentSession") -> None:
-        """GUPP: idle since start with work on the hook for GUPP_DELAY of engine time -> nudge it once."""
-        engine = self.engine
+    def _gupp_due(self, session: "AgentSession") -> bool:
+        """GUPP: idle since start with work on the hook for GUPP_DELAY of engine time (not nudged yet)."""
         if session.was_busy or session.gupp_nudged or not session.plan.bead_id:
-            return
-        if engine.clock.now() - session.started_clock < engine.gupp_delay:
+            return False
+        return self.engine.clock.now() - session.started_clock >= self.engine.gupp_delay
+
+    def _gupp(self, session: "AgentSession") -> None:
+        """Nudge an agent once when GUPP is due."""
+        engine = self.engine
+        if not self._gupp_due(session):
             return
         session.gupp_nudged = True
         text = (f"GUPP: work is on your hook ({session.plan.bead_id}). Run `gt prime` and begin now; "

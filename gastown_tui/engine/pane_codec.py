@@ -1,4 +1,5 @@
-"""TerminalScreen cells -> wire runs (`engine.api.panes.Run`): consecutive equally styled plain cells merge."""
+"""TerminalScreen cells -> wire runs (`engine.api.panes.Run`): consecutive equally styled plain cells (same OSC 8
+link too) merge."""
 
 from __future__ import annotations
 
@@ -39,18 +40,18 @@ def _runs(cells: Sequence[Any]) -> tuple[Run, ...]:
     """The runs of one row."""
     runs: list[Run] = []
     text: list[str] = []
-    style: tuple[str, str, int] | None = None
+    style: tuple[str, str, int, str] | None = None
 
     def flush() -> None:
         if text and style is not None:
-            runs.append(Run("".join(text), style[0], style[1], style[2]))
+            runs.append(Run("".join(text), style[0], style[1], style[2], 0, style[3]))
         text.clear()
 
     for cell in cells:
         width = cell.width
         if width == 0:
             continue  # the stub of the wide cell before it
-        key = (cell.fg, cell.bg, _attrs(cell))
+        key = (cell.fg, cell.bg, _attrs(cell), getattr(cell, "link", "") or "")
         char = cell.char or " "
         if width == 1 and len(char) == 1:
             if key != style:
@@ -60,11 +61,11 @@ def _runs(cells: Sequence[Any]) -> tuple[Run, ...]:
             continue
         flush()
         style = None
-        runs.append(Run(char, key[0], key[1], key[2], width))
+        runs.append(Run(char, key[0], key[1], key[2], width, key[3]))
     flush()
     # trailing default blanks carry nothing the client does not pad in itself
     if runs and runs[-1].fg == "default" and runs[-1].bg == "default" and runs[-1].attrs == 0 \
-            and runs[-1].cell == 0:
+            and runs[-1].cell == 0 and not runs[-1].link:
         stripped = runs[-1].text.rstrip(" ")
         runs[-1:] = [Run(stripped)] if stripped else []
     return tuple(runs)
@@ -75,4 +76,4 @@ def encode_modes(screen: Any) -> PaneModes:
     modes = screen.modes
     return PaneModes(bool(modes.bracketed_paste), bool(modes.mouse_tracking), bool(modes.mouse_sgr),
                      bool(modes.app_cursor_keys), bool(getattr(modes, "alt_screen", False)),
-                     bool(screen.cursor[2]))
+                     bool(screen.cursor[2]), int(getattr(screen, "kitty_keyboard_flags", 0) or 0))

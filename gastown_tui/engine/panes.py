@@ -22,7 +22,16 @@ if TYPE_CHECKING:
     from gastown_tui.engine.dispatch import Dispatcher
 
 INTERVAL = 1.0 / MAX_ROWS_PER_SECOND
+MAX_CLIPBOARD_CHARS = 1 << 20
+"""A bigger OSC 52 write is dropped (it would be one enormous line on the wire to every viewer)."""
 BACKGROUND_INTERVAL = 1.0 / BACKGROUND_ROWS_PER_SECOND
+
+
+def _take_clipboard(screen: Any) -> tuple[str, ...]:
+    """The screen's pending OSC 52 texts (a screen without the feature has none)."""
+    take = getattr(screen, "take_clipboard", None)
+    texts = take() if take is not None else []
+    return tuple(text for text in texts if len(text) <= MAX_CLIPBOARD_CHARS)
 
 
 class PaneState:
@@ -74,6 +83,7 @@ class PaneHub:
         if state.screen is not screen:
             state.screen = screen
             screen.take_dirty()
+            _take_clipboard(screen)  # writes made while nobody watched are stale: never copy them later
         state.seq += 1
         x, y, visible = screen.cursor
         state.cursor = (x, y, visible)
@@ -162,14 +172,16 @@ class PaneHub:
         if getattr(screen, "frame_pending", False):
             self.output(address)  # a synchronized frame is open: look again next slot
         dirty = screen.take_dirty()
+        clipboard = _take_clipboard(screen)
         x, y, visible = screen.cursor
-        if not dirty and state.cursor == (x, y, visible):
+        if not dirty and not clipboard and state.cursor == (x, y, visible):
             return
         state.cursor = (x, y, visible)
         state.seq += 1
         update = PaneUpdate(address, screen.cols, screen.rows,
                             tuple(encode_row(i, screen.row(i)) for i in sorted(dirty) if i < screen.rows), x, y,
-                            encode_modes(screen), screen.scrollback_lines, screen.scrolled_off, state.seq)
+                            encode_modes(screen), screen.scrollback_lines, screen.scrolled_off, state.seq,
+                            clipboard)
         for client_id in list(state.viewers):
             self.dispatcher.send(client_id, update)
         self.updates_sent += 1

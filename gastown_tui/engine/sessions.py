@@ -47,6 +47,7 @@ class AgentSession:
     gupp_nudged: bool = False
     beacon_sent: bool = False             # for runtimes that take no prompt argument
     answered_dialogs: dict[str, float] = field(default_factory=dict)
+    limited_until: float | None = None    # retry time of a recorded rate limit (the monitor refreshes it per tick)
     _flush_pending: bool = False
     _published_at: float = float("-inf")  # loop time of the last SessionOutput
 
@@ -82,7 +83,7 @@ class AgentSession:
         return decide(alive=self.alive, exited_at=self.exited_at, started_at=self.started_at, now=now,
                       hook=self.hook, rules=self.rules, display=self.display(),
                       last_output_at=self.pty.last_output_at, ready_delay=self.plan.runtime.ready_delay,
-                      exit_status=self.pty.exit_status)
+                      exit_status=self.pty.exit_status, limited_until=self.limited_until)
 
 
 class AgentSessions:

@@ -75,12 +75,18 @@ class ActionsMixin(_Base):
 
         def done(values: Values | None) -> None:
             if values:
-                self.run_command("Sling", self.port.sling, values["bead"], values["target"],
-                                 success=f"{values['bead']} → {values['target']}")
+                runtime = values.get("runtime", "")
+                extra = (runtime,) if runtime else ()  # ports without a runtime picker take two arguments
+                self.run_command("Sling", self.port.sling, values["bead"], values["target"], *extra,
+                                 success=f"{values['bead']} → {values['target']}" + (f" ({runtime})" if runtime
+                                                                                      else ""))
 
         # No default target: slinging onto whichever agent happens to be selected is too easy to do by accident.
         beads = [item.id for item in self.overseer.backlog if item.status in ("open", "blocked")]
-        self.push_screen(sling_dialog(self.selected_bead or "", targets, blink=self.blink, beads=beads), done)
+        read = getattr(self.port, "runtimes", None)
+        runtimes = read() if callable(read) else []
+        self.push_screen(sling_dialog(self.selected_bead or "", targets, blink=self.blink, beads=beads,
+                                      runtimes=runtimes), done)
 
     def action_new_bead(self) -> None:
         """Create a bead."""
@@ -124,7 +130,9 @@ class ActionsMixin(_Base):
                 self.run_command("Séance", self.port.seance, values["agent"], values["question"],
                                  success="Asked; the answer arrives as mail")
 
-        self.push_screen(seance_dialog(self.selected_agent or "", self._agents(), blink=self.blink), done)
+        askable = self.overseer.askable
+        self.push_screen(seance_dialog(self.selected_agent or "", self._agents(), blink=self.blink,
+                                       askable=None if askable is None else askable.__contains__), done)
 
     def action_handoff(self) -> None:
         """Hand the selected agent's hook to a fresh session, after a confirm."""

@@ -33,6 +33,7 @@ from gastown_tui.ui.panels.status import StatusHeader
 from gastown_tui.ui.panels.tables import MergeQueueTable, PatrolsTable
 from gastown_tui.ui.panels.terminals import TerminalDeck
 from gastown_tui.ui.port import TownPort, TownSnapshot
+from gastown_tui.ui.review_actions import ReviewMixin
 from widgets.activity_feed import ActivityFeed
 from widgets.backlog import BacklogView
 from widgets.agent_list import AgentInfo, AgentList
@@ -46,7 +47,7 @@ _log = logging.getLogger(__name__)
 
 
 
-class GastownApp(EngineLinkMixin, ActionsMixin, App[None]):
+class GastownApp(EngineLinkMixin, ReviewMixin, ActionsMixin, App[None]):
     """The Overseer's screen. Everything it shows comes from a TownPort; every command goes back through it."""
 
     CSS_PATH = "app.tcss"
@@ -130,6 +131,8 @@ class GastownApp(EngineLinkMixin, ActionsMixin, App[None]):
             await self.port.start()
         except Exception as exc:  # the UI stays up so the Overseer can read why
             self.notify(str(exc), title="Could not attach to the engine", severity="error", timeout=30)
+        else:
+            self.show_doctor_problems()  # once, off the UI loop: the engine runs the checks
         if self.freeze_heap:
             # Everything alive now (modules, ledger, widgets, sessions) lives as long as the app. Left in the GC's
             # oldest generation, each full collection walked it all: ~145 ms pauses every ~2 s with 30 agents,

@@ -18,9 +18,11 @@ from typing import Any
 from gastown_tui.engine import api
 from gastown_tui.errors import GastownError
 from gastown_tui.ui.port import (
-    AgentInfo, ConvoyInfo, DagNode, FeedEntry, MailItem, MergeRow, PatrolRow, TownSnapshot,
+    AgentInfo, ConvoyInfo, DagNode, FeedEntry, MailItem, PatrolRow, TownSnapshot,
 )
+from gastown_tui.ui.costs_view import with_costs
 from gastown_tui.ui.overseer_port import OverseerPortMixin
+from gastown_tui.ui.review_port import ReviewPortMixin
 from widgets.convoy_tree import TrackedBead
 
 log = logging.getLogger(__name__)
@@ -55,16 +57,16 @@ class CommandFailed:
 
 
 def to_ui(snap: api.TownSnapshot, fmt: TimeFormat) -> TownSnapshot:
-    """API rows -> the widgets' data types."""
-    return TownSnapshot(
+    """API rows -> the widgets' data types (costs joined on by address / convoy id)."""
+    return with_costs(TownSnapshot(
         agents=[AgentInfo(a.address, a.name, a.rig, a.role, a.state, a.why, a.hook) for a in snap.agents],
         convoys=[ConvoyInfo(c.id, c.title, c.status, tuple(TrackedBead(t.id, t.title, t.status, t.assignee)
                                                            for t in c.beads)) for c in snap.convoys],
         mail=[MailItem(m.id, m.sender, m.subject, m.body, m.unread,
                        fmt(m.created_at)[:5] if m.created_at is not None else "") for m in snap.mail],
-        merge_queue=[MergeRow(r.id, r.rig, r.branch, r.bead, r.status, r.agent) for r in snap.merge_queue],
+        merge_queue=list(snap.merge_requests),
         patrols=[PatrolRow(p.name, p.interval, p.next_run, p.last_result, p.last_summary, p.last_finished,
-                           p.paused) for p in snap.patrols])
+                           p.paused) for p in snap.patrols]), snap.costs)
 
 
 def feed_entry(row: api.FeedRow, fmt: TimeFormat) -> FeedEntry:
@@ -72,8 +74,8 @@ def feed_entry(row: api.FeedRow, fmt: TimeFormat) -> FeedEntry:
     return FeedEntry(fmt(row.ts) if row.ts is not None else "", row.actor, row.kind, row.text)
 
 
-class ClientPort(OverseerPortMixin):
-    """TownPort over an EngineClient (see the module docstring); the mixin adds the Overseer's view."""
+class ClientPort(OverseerPortMixin, ReviewPortMixin):
+    """TownPort over an EngineClient (see the module docstring); the mixins add the Overseer's view and review."""
 
     def __init__(self, connect: Connect, *, town_name: str = "", time_format: TimeFormat,
                  on_started: Callable[[ClientPort], Awaitable[Any]] | None = None,
@@ -285,7 +287,9 @@ class ClientPort(OverseerPortMixin):
             except GastownError:
                 self._viewing.discard(address)  # no session yet: the next screen() asks again
                 return
-            self._screens[address] = api.RemoteScreen(snapshot, lambda start: self._history(address, start))
+            self._screens[address] = api.RemoteScreen(
+                snapshot, lambda start: self._history(address, start),
+                on_key=lambda key, char: self._send(api.TypeKeys(address, b"", key, char)))  # kitty keys
             self._emit(PaneReady(address))
         self._spawn(view(), f"view {address}")
 
@@ -340,9 +344,13 @@ class ClientPort(OverseerPortMixin):
         self.schedule_refresh()
         return result
 
-    async def sling(self, bead_id: str, target: str) -> None:
-        """Hook a bead and start its agent."""
-        await self._call(api.Sling(bead_id, target))
+    async def sling(self, bead_id: str, target: str, runtime: str = "") -> None:
+        """Hook a bead and start its agent (on `runtime`, a preset name, when given)."""
+        await self._call(api.Sling(bead_id, target, runtime=runtime))
+
+    def runtimes(self) -> list[str]:
+        """Runtime preset names for the sling dialog, the town's default first."""
+        return list(self._api_snapshot.runtimes)
 
     async def nudge(self, address: str, message: str) -> None:
         """Deliver when idle, else queued."""

@@ -39,6 +39,8 @@ class OverseerView:
     waiting: tuple[Waiting, ...] = ()
     """Oldest first."""
     numbers: Mapping[str, int] = field(default_factory=dict)
+    askable: frozenset[str] | None = None
+    """Agents with an earlier session a séance can ask (None: this port does not say)."""
 
 
 def overseer_view_of(snap: api.TownSnapshot | None) -> OverseerView:
@@ -49,7 +51,8 @@ def overseer_view_of(snap: api.TownSnapshot | None) -> OverseerView:
                                 r.convoys, r.created_at) for r in snap.backlog)
     waiting = tuple(sorted((Waiting(a.address, a.name, a.state, a.why, a.since, a.runtime) for a in snap.agents
                             if a.state in NEEDS_YOU_STATES), key=lambda w: (w.since is None, w.since or 0.0)))
-    return OverseerView(backlog, waiting, {n.address: n.number for n in snap.agent_numbers})
+    askable = frozenset(a.address for a in snap.agents if a.has_previous_session)
+    return OverseerView(backlog, waiting, {n.address: n.number for n in snap.agent_numbers}, askable)
 
 
 class OverseerPortMixin:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from gastown_tui.engine.api import MergeRequestRow as MergeRow
 from widgets.activity_feed import FeedEntry
 from widgets.agent_list import AgentInfo
 from widgets.convoy_tree import ConvoyInfo
@@ -18,19 +19,6 @@ from widgets.mail_list import MailItem
 
 __all__ = ["AgentInfo", "ConvoyInfo", "DagNode", "FeedEntry", "MailItem", "MergeRow", "PatrolRow", "TownPort",
            "TownSnapshot"]
-
-
-@dataclass(frozen=True)
-class MergeRow:
-    """One merge request in a rig's queue."""
-
-    id: str
-    rig: str
-    branch: str
-    bead: str
-    status: str
-    """queued, rebasing, testing, merged, rework …"""
-    agent: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,7 +42,10 @@ class TownSnapshot:
     convoys: Sequence[ConvoyInfo] = ()
     mail: Sequence[MailItem] = ()
     merge_queue: Sequence[MergeRow] = ()
+    """Every merge request (the engine's typed MergeRequestRow: gates, land mode, review, PR)."""
     patrols: Sequence[PatrolRow] = ()
+    open_breakers: Sequence[str] = ()
+    """One line per open budget breaker (the header shows a badge while any is open)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import gastown_tui.engine.api as api
 from gastown_tui.errors import GastownError, NotFound
 from gastown_tui.terminal import TerminalScreen
 from gastown_tui.ui.port import (
-    AgentInfo, ConvoyInfo, DagNode, FeedEntry, MailItem, MergeRow, PatrolRow, TownSnapshot,
+    AgentInfo, ConvoyInfo, DagNode, FeedEntry, MailItem, PatrolRow, TownSnapshot,
 )
 from widgets.convoy_tree import TrackedBead
 
@@ -49,6 +50,27 @@ SCREENS: dict[str, bytes] = {
     "demo/polecats/furiosa": b"furiosa: no hook, idle\r\n$ ",
 }
 
+MERGE_REQUESTS = (
+    api.MergeRequestRow("hq-mr1", "de-c3l", "Implement CSS variables", "Every colour comes from a CSS variable",
+                        "demo", "polecat/nux/de-c3l", "main", "demo/polecats/nux", "awaiting-review", 300.0,
+                        api.GateRow("pass", "test", "pytest -q"), "push", "human"),
+    api.MergeRequestRow("hq-mr2", "de-e5n", "Add theme toggle", "", "demo", "polecat/slit/de-e5n", "main",
+                        "demo/polecats/slit", "queued", 1500.0,
+                        api.GateRow("fail", "test", "pytest -q", "collected 12 items\nFAILED test_toggle - KeyError"),
+                        "push", "human"),
+    api.MergeRequestRow("hq-mr0", "de-f6o", "Fix login redirect", "", "demo", "polecat/furiosa/de-f6o", "main",
+                        "demo/polecats/furiosa", "pr-open", 7200.0, api.GateRow("pass", "test"), "pr", "none",
+                        "https://github.com/acme/demo/pull/42", 42),
+)
+DIFF_TEXT = (
+    "diff --git a/theme.css b/theme.css\nindex 1111111..2222222 100644\n--- a/theme.css\n+++ b/theme.css\n"
+    "@@ -1,3 +1,5 @@\n :root {\n-  --bg: white;\n+  --bg: var(--surface, white);\n+  --fg: var(--text, black);\n"
+    "+  --accent: #3366ff;\n }\n"
+    "diff --git a/app.js b/app.js\nindex 3333333..4444444 100644\n--- a/app.js\n+++ b/app.js\n"
+    "@@ -10,2 +10,2 @@\n-document.body.style.background = 'white';\n+document.body.classList.add('themed');\n"
+)
+DIFF_FILES = (api.FileStatRow("theme.css", 3, 1), api.FileStatRow("app.js", 1, 1))
+
 
 class FakeEngine:
     """Fake engine: this is for tests about the UI. Fixed town, recorded commands, no processes."""
@@ -62,6 +84,8 @@ class FakeEngine:
         self.live = live
         self.started = self.stopped = False
         self.agents = list(AGENTS)
+        self.merge_requests = list(MERGE_REQUESTS)
+        self.doctor: tuple[api.DoctorRow, ...] = ()
         self.mail = [
             MailItem("hq-m1", "witness", "slit is stuck on de-e5n", "No output for 12 minutes.\nRestarted once.", True,
                      "10:02"),
@@ -106,8 +130,7 @@ class FakeEngine:
                      ConvoyInfo("hq-cv2", "Fix login", "closed", (TrackedBead("de-f6o", "Fix login redirect",
                                                                               "closed", "furiosa"),))],
             mail=list(self.mail),
-            merge_queue=[MergeRow("hq-mr1", "demo", "polecat/nux/de-c3l", "de-c3l", "testing", "nux"),
-                         MergeRow("hq-mr2", "demo", "polecat/furiosa/de-f6o", "de-f6o", "queued", "furiosa")],
+            merge_queue=list(self.merge_requests),
             patrols=list(self.patrols),
         )
 
@@ -150,8 +173,8 @@ class FakeEngine:
     def focus_pane(self, address: str) -> None:
         self.focused = address
 
-    async def sling(self, bead_id: str, target: str) -> None:
-        self._record("sling", bead_id, target)
+    async def sling(self, bead_id: str, target: str, *runtime: str) -> None:
+        self._record("sling", bead_id, target, *runtime)  # a runtime only when the dialog picked one
 
     async def nudge(self, address: str, message: str) -> None:
         self._record("nudge", address, message)
@@ -184,6 +207,30 @@ class FakeEngine:
 
     async def run_patrol(self, name: str) -> None:
         self._record("run_patrol", name)
+
+    async def mr_diff(self, mr_id: str) -> api.DiffResult:
+        self._record("mr_diff", mr_id)
+        mr = next((m for m in self.merge_requests if m.id == mr_id), None)
+        if mr is None:
+            raise NotFound(f"no merge request {mr_id}")
+        return api.DiffResult("main", mr.branch, DIFF_FILES, DIFF_TEXT, False, mr)
+
+    async def polecat_diff(self, rig: str, name: str) -> api.DiffResult:
+        self._record("polecat_diff", rig, name)
+        text = DIFF_TEXT.split("diff --git a/app.js")[0]
+        return api.DiffResult("main", f"{rig}/polecats/{name} (worktree)", DIFF_FILES[:1], text)
+
+    async def approve_mr(self, mr_id: str) -> str:
+        self._record("approve_mr", mr_id)
+        return f"Approved {mr_id}"
+
+    async def reject_mr(self, mr_id: str, note: str) -> str:
+        self._record("reject_mr", mr_id, note)
+        return f"Rejected {mr_id}"
+
+    async def doctor_problems(self) -> tuple[api.DoctorRow, ...]:
+        self.doctor_asked = getattr(self, "doctor_asked", 0) + 1  # not in `calls`: it is a read, not a command
+        return self.doctor
 
     def command_calls(self) -> list[tuple[str, tuple[Any, ...]]]:
         """Calls other than keystrokes/resizes (what dialogs sent)."""

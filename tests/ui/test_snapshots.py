@@ -141,6 +141,7 @@ VIEWS: dict[str, Steps] = {
     "reply_dialog": reply,
     "handoff_confirm": keys("4", "H"),
     "scrollback_search": keys("3", "slash", *"pass"),
+    "diff_review": keys("Q", "enter"),  # an MR awaiting review: header, gates, files, coloured diff
     # the quit question is being reworked with the engine daemon (detach / stop all): its owner adds it here
 }
 """View name -> the steps that reach it from a fresh dashboard."""

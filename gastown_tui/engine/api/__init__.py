@@ -7,6 +7,8 @@ Modules
     commands.py      core commands (reads, agents, beads/convoys/mail, patrols, engine lifecycle) + small results
     rows.py          read results: TownSnapshot and its rows (AgentRow, ConvoyRow, MailRow, MergeRow, PatrolRow...)
     events.py        domain events (AgentStateChanged, SessionExited, FeedEvent, MailArrived, ...)
+    review.py        merge requests (MergeRequestRow on the snapshot), MrDiff/PolecatDiff -> DiffResult, ApproveMr,
+                     RejectMr, RunDoctor -> DoctorReport
     panes.py         live terminals: ViewPane -> PaneSnapshot, PaneUpdate events, GetScrollback, TypeKeys, Paste,
                      MouseInput, ResizePane, and the multi-client size policy
     remote_screen.py RemoteScreen: the client's copy of a pane (a widgets ScreenSource)
@@ -67,10 +69,15 @@ from gastown_tui.engine.api.events import (
     AgentStateChanged, BeadChanged, DomainEvent, EngineStatus, FeedEvent, MailArrived, NudgeDelivered, NudgeQueued,
     SessionExited, SessionOutput, SessionStarted,
 )
+from gastown_tui.engine.api.costs import AgentCost, BreakerRow, ConvoyCost, CostsView
 from gastown_tui.engine.api.overseer import AgentNumber, AnswerPermission, BacklogRow, PermissionAnswered
 from gastown_tui.engine.api.panes import (
     FocusPane, GetScrollback, MouseInput, PaneClosed, PaneModes, PaneRow, PaneSnapshot, PaneUpdate, Paste,
     ResizePane, Run, ScrollbackPage, TypeKeys, UnviewPane, ViewPane,
+)
+from gastown_tui.engine.api.review import (
+    ApproveMr, DiffResult, DoctorReport, DoctorRow, FileStatRow, GateRow, MergeRequestRow, MrDiff, PolecatDiff,
+    RejectMr, ReviewDone, RunDoctor,
 )
 from gastown_tui.engine.api.remote_screen import RemoteScreen, ViewCell
 from gastown_tui.engine.api.rows import (
@@ -81,6 +88,9 @@ from gastown_tui.engine.api.socket_client import SocketClient, call_sync, connec
 from gastown_tui.engine.api.wire import WIRE_VERSION, Envelope, WireError, decode, encode, registered, wire
 
 __all__ = [
+    "AgentCost", "BreakerRow", "ConvoyCost", "CostsView",
+    "ApproveMr", "DiffResult", "DoctorReport", "DoctorRow", "FileStatRow", "GateRow", "MergeRequestRow", "MrDiff",
+    "PolecatDiff", "RejectMr", "ReviewDone", "RunDoctor",
     "AgentNumber", "AnswerPermission", "BacklogRow", "PermissionAnswered",
     "OVERSEER", "WIRE_VERSION", "AgentRow", "AgentRows", "AgentStateChanged", "BeadChanged", "BeadGraph", "Command",
     "ConvoyRow", "Created", "Done", "DomainEvent", "EngineBusy", "EngineClient", "EngineInfo", "EngineLost",

@@ -149,6 +149,8 @@ class Sling(Command["Slung"]):
     bead_id: str
     target: str
     sender: str = OVERSEER
+    runtime: str = ""
+    """A runtime preset name (TownSnapshot.runtimes); blank: the bead's, else the town's default."""
 
 
 @wire

@@ -2,7 +2,11 @@
 
 Cells travel as runs (`Run`): consecutive cells with one style. `cell == 0` means `text` is that many plain
 1-wide cells (one code point each); `cell == 1` or `2` means `text` is ONE cell of that width (a grapheme cluster,
-or a wide character, which is followed by its 0-wide stub cell on the screen).
+or a wide character, which is followed by its 0-wide stub cell on the screen). `link` is the run's OSC 8 target.
+
+Clipboard: OSC 52 writes of the child travel in `PaneUpdate.clipboard` to every viewer; a client copies them only
+while that pane has its focus. Keys: while the child has pushed kitty keyboard flags (`PaneModes.kitty_flags`), a
+client sends key names (`TypeKeys.key`/`character`) and the engine encodes them with the terminal's own encoder.
 
 Size policy with several clients on one pane: the most recent typist's size wins. A client's ResizePane applies
 at once if no other client viewing that pane has typed more recently; otherwise it is remembered and applied when
@@ -35,6 +39,7 @@ class Run:
     bg: str = "default"
     attrs: int = 0
     cell: int = 0
+    link: str = ""
 
 
 @wire
@@ -57,6 +62,7 @@ class PaneModes:
     app_cursor_keys: bool = False
     alt_screen: bool = False
     cursor_visible: bool = True
+    kitty_flags: int = 0
 
 
 @wire
@@ -95,6 +101,8 @@ class PaneUpdate(Event):
     scrollback_lines: int = 0
     scrolled_off: int = 0
     seq: int = 0
+    clipboard: tuple[str, ...] = ()
+    """OSC 52 texts the child wrote since the last update, oldest first."""
 
 
 @wire
@@ -156,10 +164,15 @@ class GetScrollback(Command[ScrollbackPage]):
 @wire
 @dataclass(frozen=True)
 class TypeKeys(Command[Done]):
-    """Keystrokes (already encoded for the pane's modes) from the Overseer; counts as typing for nudges."""
+    """Keystrokes (already encoded for the pane's modes) from the Overseer; counts as typing for nudges.
+
+    With `key` set (a Textual key name, plus its `character`), the engine encodes it for the child's kitty keyboard
+    flags and `data` is ignored."""
 
     address: str
     data: bytes
+    key: str = ""
+    character: str = ""
 
 
 @wire

@@ -3,6 +3,9 @@
 `widgets.terminal_view.TerminalView` reads it exactly like a local TerminalScreen: rows of cells, dirty rows,
 cursor, modes, scrollback counters. History rows come from pages fetched on demand (`history_row` of a line not
 fetched yet returns blanks and asks `on_need_history(start)` once; the page's arrival marks the view dirty).
+Cells carry their OSC 8 `link`; OSC 52 writes wait in `take_clipboard()` for the view (which copies them only
+while focused). While the child uses the kitty keyboard protocol, `encode_key` hands the key name to `on_key`
+(the client sends it as `TypeKeys.key`, the engine encodes it) and returns b"" so the view sends no bytes itself.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class ViewCell(NamedTuple):
     dim: bool = False
     blink: bool = False
     width: int = 1
+    link: str = ""
 
 
 BLANK = ViewCell()
@@ -47,8 +51,8 @@ def run_cells(run: Run) -> tuple[ViewCell, ...]:
     style = (run.fg, run.bg, bool(a & BOLD), bool(a & ITALIC), bool(a & UNDERLINE), bool(a & REVERSE),
              bool(a & STRIKE), bool(a & DIM), bool(a & BLINK))
     if run.cell == 0:
-        return tuple(ViewCell(ch, *style, 1) for ch in run.text)
-    first = ViewCell(run.text, *style, run.cell)
+        return tuple(ViewCell(ch, *style, 1, run.link) for ch in run.text)
+    first = ViewCell(run.text, *style, run.cell, run.link)
     return (first, STUB._replace(bg=run.bg, reverse=style[5])) if run.cell == 2 else (first,)
 
 
@@ -65,9 +69,12 @@ def row_cells(row: PaneRow, cols: int) -> list[ViewCell]:
 class RemoteScreen:
     """The client's copy of one pane (see the module docstring)."""
 
-    def __init__(self, snapshot: PaneSnapshot, on_need_history: Callable[[int], None] | None = None) -> None:
+    def __init__(self, snapshot: PaneSnapshot, on_need_history: Callable[[int], None] | None = None,
+                 on_key: Callable[[str, str], None] | None = None) -> None:
         self.address = snapshot.address
         self.on_need_history = on_need_history
+        self.on_key = on_key
+        self._clipboard: list[str] = []
         self._history: dict[int, list[ViewCell]] = {}
         self._asked: set[int] = set()
         self.apply(snapshot)
@@ -93,6 +100,8 @@ class RemoteScreen:
         self._cursor = (update.cursor_x, update.cursor_y, update.modes.cursor_visible)
         self._modes = update.modes
         self.seq = update.seq
+        if isinstance(update, PaneUpdate) and update.clipboard:
+            self._clipboard.extend(update.clipboard)
 
     def add_history(self, page: ScrollbackPage) -> None:
         """A fetched page of scrollback."""
@@ -131,6 +140,23 @@ class RemoteScreen:
     def modes(self) -> PaneModes:
         """The pane's modes."""
         return self._modes
+
+    def take_clipboard(self) -> list[str]:
+        """OSC 52 texts the child wrote since the last call, oldest first."""
+        texts, self._clipboard = self._clipboard, []
+        return texts
+
+    @property
+    def kitty_keyboard_flags(self) -> int:
+        """The kitty keyboard flags the child pushed; only honoured when the key can reach the engine (`on_key`)."""
+        return self._modes.kitty_flags if self.on_key is not None else 0
+
+    def encode_key(self, key: str, character: str | None = None) -> bytes | None:
+        """Kitty keys are encoded engine-side: hand the key to `on_key`; b"" tells the view the key is taken."""
+        if self.on_key is None:
+            return None
+        self.on_key(key, character or "")
+        return b""
 
     @property
     def display(self) -> list[str]:

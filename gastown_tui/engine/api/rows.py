@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from gastown_tui.engine.api.base import Result
+from gastown_tui.engine.api.costs import CostsView
 from gastown_tui.engine.api.overseer import AgentNumber, BacklogRow
+from gastown_tui.engine.api.review import MergeRequestRow
 from gastown_tui.engine.api.wire import wire
 
 
@@ -38,6 +40,8 @@ class AgentRow(Result):
     source: str = ""
     since: float | None = None
     """When the signal that decided `state` was observed (the "needs you" list is oldest first)."""
+    has_previous_session: bool = False
+    """A séance can ask it: the feed records a session of this agent other than the live one."""
 
 
 @wire
@@ -133,6 +137,12 @@ class TownSnapshot(Result):
     live_sessions: int = 0
     backlog: tuple[BacklogRow, ...] = ()
     agent_numbers: tuple[AgentNumber, ...] = ()
+    runtimes: tuple[str, ...] = ()
+    """Runtime preset names the sling dialog offers (built-in and town.toml), the town's default first."""
+    merge_requests: tuple[MergeRequestRow, ...] = ()
+    """Every MR with gates, land mode and review state (api.review); `merge_queue` is the older short form."""
+    costs: CostsView = CostsView()
+    """Agent usage, convoy spend and open budget breakers (api.costs)."""
 
 
 @wire

@@ -3,4 +3,5 @@
 Add a module name here to have its `@handles` functions registered.
 """
 
-HANDLER_MODULES: tuple[str, ...] = ("core", "agents", "town", "snapshot", "panes", "overseer")
+HANDLER_MODULES: tuple[str, ...] = ("core", "agents", "town", "snapshot", "panes", "overseer", "review", "costs",
+                                    "runtimes")

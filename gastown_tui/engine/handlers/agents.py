@@ -49,7 +49,7 @@ async def sling(ctx: HandlerContext, cmd: Sling) -> Slung:
     from gastown_tui.agents.sling import sling as do_sling
 
     result = await asyncio.to_thread(do_sling, ctx.paths, ctx.ledger, cmd.bead_id, cmd.target, actor=cmd.sender,
-                                     start=False)
+                                     runtime=cmd.runtime or None, start=False)
     await ctx.engine.sling_start(result.address, result.bead_id, sender=cmd.sender)
     return Slung(str(result.address), result.bead_id)
 

@@ -61,7 +61,11 @@ async def type_keys(ctx: HandlerContext, cmd: TypeKeys) -> Done:
     session = _live(ctx, cmd.address)
     ctx.engine.note_user_typing(cmd.address)
     ctx.panes.typed(ctx.client_id, cmd.address)
-    session.write(cmd.data)
+    data = cmd.data
+    if cmd.key:  # a key name: encoded by the terminal itself, for the kitty keyboard flags the child pushed
+        data = session.screen.encode_key(cmd.key, cmd.character or None) or b""
+    if data:
+        session.write(data)
     return Done()
 
 

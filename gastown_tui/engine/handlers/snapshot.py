@@ -19,10 +19,11 @@ from gastown_tui.engine.api.rows import (
 )
 from gastown_tui.engine.dispatch import HandlerContext, handles
 from gastown_tui.engine.handlers.core import agent_name, agent_row
+from gastown_tui.engine.handlers.seance import session_ids, with_previous_sessions
 
 OVERSEER = "overseer"
 CONVOY_STATE_TO_NODE = {"landed": "done", "merging": "in_progress", "working": "in_progress", "ready": "ready",
-                        "blocked": "blocked", "closed-unmerged": "in_progress"}
+                        "blocked": "blocked", "closed-unmerged": "in_progress", "no-changes": "done"}
 """Convoy tracking states -> graph node states."""
 
 
@@ -107,7 +108,9 @@ async def read_snapshot(ctx: HandlerContext) -> TownSnapshot:
     extra = await asyncio.to_thread(_extra_parts, ctx.paths, ctx.ledger) if _PARTS else {}
     name = load_town_config(ctx.paths).name or ctx.paths.root.name
     live = sum(1 for session in engine.sessions.all() if session.alive)
-    snapshot = TownSnapshot(name, _agents(engine), convoys, mail, merges, _patrols(engine), live)
+    sessions = await asyncio.to_thread(session_ids, ctx.paths.events)
+    agents = with_previous_sessions(_agents(engine), sessions)
+    snapshot = TownSnapshot(name, agents, convoys, mail, merges, _patrols(engine), live)
     return dataclasses.replace(snapshot, **extra) if extra else snapshot
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.widgets import Static
 
+from gastown_tui.ui.costs_view import breaker_badge
 from gastown_tui.ui.port import TownSnapshot
 
 
@@ -32,17 +33,25 @@ def stall_reason(snap: TownSnapshot, fmt: Callable[[float], str]) -> str:
     return f"deacon slings {ready} ready at {fmt(deacon.next_run)}"
 
 
+IN_QUEUE = ("queued", "landing", "awaiting-review", "approved", "blocked")
+"""MR states still in a refinery's hands (a PR or pushed branch waits on the forge, not the queue)."""
+
+
 def status_text(town: str, snap: TownSnapshot, fmt: Callable[[float], str] | None = None,
                 needs_you: int = 0) -> Text:
     """One line: town │ agents by state (working, idle, waiting, stuck, dead) │ convoys │ queue │ unread."""
     states = Counter(agent.state for agent in snap.agents)
     open_convoys = sum(1 for convoy in snap.convoys if convoy.status != "closed")
-    queued = sum(1 for mr in snap.merge_queue if mr.status not in ("merged",))
+    queued = sum(1 for mr in snap.merge_queue if mr.state in IN_QUEUE)
     unread = sum(1 for mail in snap.mail if mail.unread)
     text = Text.assemble((" Gas Town ", "bold reverse"), " ", (town, "bold"), "  │ ")
     if needs_you:  # first, where the eye lands: agents that cannot go on without the Overseer
         text.append(f"⚑ {needs_you} need{'s' if needs_you == 1 else ''} you (!) ", "bold reverse yellow")
         text.append("│ ")
+    badge = breaker_badge(snap)
+    if badge is not None:  # up front too: while a budget breaker is open nothing new is slung or nudged under it
+        text.append_text(badge)
+        text.append(" │ ")
     text.append(f"● {states['working']} working ", "green")
     text.append(f"○ {states['idle']} idle ", "blue")
     if states["waiting"]:

@@ -9,31 +9,78 @@ from textual.widgets import DataTable
 
 from gastown_tui.ui.port import MergeRow, PatrolRow
 
-MR_STYLES = {"queued": "", "rebasing": "yellow", "testing": "yellow", "merged": "green", "rework": "red",
-             "conflict": "red"}
+MR_STYLES = {"queued": "", "landing": "yellow", "awaiting-review": "bold magenta", "approved": "cyan",
+             "pr-open": "cyan", "branch-pushed": "cyan", "blocked": "red", "merged": "green", "rework": "red",
+             "closed": "dim"}
+"""State word -> style in the Queue tab."""
+SHORT_MR_STATES = {"awaiting-review": "review", "branch-pushed": "pushed"}
+"""Shorter state labels, so a narrow Queue tab still shows the gates column."""
+BEAD_WIDTH = 20
+
+
+def gates_cell(row: MergeRow) -> Text:
+    """'pass', 'fail: <gate>' with the output's last line, 'conflict: <files>', or 'pending'."""
+    g = row.gates
+    if g.result == "pass":
+        return Text("pass", "green")
+    if g.result == "fail":
+        last = next((line.strip() for line in reversed(g.tail.splitlines()) if line.strip()), "")
+        return Text.assemble((f"fail: {g.gate or '?'}", "bold red"), (f" {last}" if last else "", "red"))
+    if g.result == "conflict":
+        return Text(f"conflict: {', '.join(g.files) or '?'}", "red")
+    return Text(g.result or "pending", "dim")
+
+
+def where_cell(row: MergeRow) -> Text:
+    """The PR URL, else where it landed, else why landing failed."""
+    if row.pr_url:
+        return Text(row.pr_url, "cyan underline")
+    if row.landed:
+        return Text(row.landed, "green")
+    return Text(row.land_error, "red") if row.land_error else Text("")
 
 
 class MergeQueueTable(DataTable[Text | str]):
-    """One row per merge request: position, rig, bead, branch, status."""
+    """One row per merge request: bead, rig, age, state, gate verdict, land mode, PR / where it went."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self._rows: tuple[MergeRow, ...] = ()
 
     def on_mount(self) -> None:
-        """Columns."""
-        self.add_columns("#", "Rig", "Bead", "Status", "Branch")
+        """Columns; the short ones fixed so a narrow tab keeps the bead and gate verdict readable."""
+        self.add_column("Bead", width=BEAD_WIDTH, key="bead")  # id + the title's start: the tab is narrow
+        self.add_column("Rig", key="rig")
+        self.add_column("Age", width=4, key="age")
+        self.add_column("State", key="state")
+        self.add_column("Gates", key="gates")
+        self.add_column("Land", width=5, key="land")
+        self.add_column("PR/where", key="where")
+
+    @property
+    def selected_id(self) -> str | None:
+        """Id of the MR under the cursor."""
+        if not self._rows or self.cursor_row < 0 or self.cursor_row >= len(self._rows):
+            return None
+        return self._rows[self.cursor_row].id
 
     def set_rows(self, rows: Sequence[MergeRow]) -> None:
-        """Refill when the queue changed."""
+        """Refill when the queue changed (ages are the engine's, so a refill happens each snapshot at most)."""
         rows = tuple(rows)
         if rows == self._rows:
             return
         self._rows = rows
+        keep = self.cursor_row
         self.clear()
-        for position, row in enumerate(rows, start=1):
-            status = Text(row.status, MR_STYLES.get(row.status, ""))
-            self.add_row(str(position), row.rig, Text(row.bead, "cyan"), status, row.branch, key=row.id)
+        for row in rows:
+            bead = Text(row.bead_id or row.id, "cyan")
+            if row.bead_title:
+                bead.append(f" {row.bead_title}", "")
+            state = Text(SHORT_MR_STATES.get(row.state, row.state), MR_STYLES.get(row.state, ""))
+            self.add_row(bead, row.rig, relative(-row.age_s).removesuffix(" ago"), state, gates_cell(row),
+                         row.land_mode, where_cell(row), key=row.id)
+        if rows:
+            self.move_cursor(row=min(max(keep, 0), len(rows) - 1))
 
 
 def relative(seconds: float) -> str:

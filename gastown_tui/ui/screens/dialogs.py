@@ -32,14 +32,19 @@ def known(name: str, choices: Sequence[str], what: str, *, optional: bool = Fals
 
 
 def sling_dialog(bead_id: str, targets: Sequence[str], target: str = "", *, blink: bool = True,
-                 beads: Sequence[str] = ()) -> FormDialog:
-    """Sling a bead: the bead id (completed from the open beads) and a target that must be a known agent or rig."""
+                 beads: Sequence[str] = (), runtimes: Sequence[str] = ()) -> FormDialog:
+    """Sling a bead: the bead id (completed from the open beads) and a target that must be a known agent or rig;
+    with `runtimes` (preset names, the default first), an optional runtime that must be one of them."""
+    fields = [Field("bead", "Bead", bead_id, "bead id", suggestions=beads),
+              Field("target", "Target (agent or rig)", target, "e.g. " + " or ".join(list(targets)[:2]) if targets
+                    else "no rigs or agents yet", suggestions=targets)]
+    if runtimes:
+        fields.append(Field("runtime", "Runtime", "", f"blank: default ({runtimes[0]}); or " +
+                            ", ".join(runtimes[1:4]), suggestions=runtimes))
     return FormDialog(
-        "Sling a bead onto an agent's hook",
-        [Field("bead", "Bead", bead_id, "bead id", suggestions=beads),
-         Field("target", "Target (agent or rig)", target, "e.g. " + " or ".join(list(targets)[:2]) if targets
-               else "no rigs or agents yet", suggestions=targets)],
-        all_of(require("bead", "target"), known("target", targets, "target")),
+        "Sling a bead onto an agent's hook", fields,
+        all_of(require("bead", "target"), known("target", targets, "target"),
+               known("runtime", runtimes, "runtime", optional=True)),
         ok_label="Sling", blink=blink, id="sling-dialog")
 
 
@@ -52,13 +57,26 @@ def nudge_dialog(agent: str, agents: Sequence[str], *, blink: bool = True) -> Fo
         ok_label="Nudge", blink=blink, id="nudge-dialog")
 
 
-def seance_dialog(agent: str, agents: Sequence[str], *, blink: bool = True) -> FormDialog:
-    """Séance: ask an agent's predecessor session a question."""
+def has_earlier_session(askable: Callable[[str], bool] | None) -> Validator:
+    """Refuse an agent with no earlier session (the engine would refuse it only after the dialog closed)."""
+
+    def check(values: Values) -> str | None:
+        agent = values.get("agent", "")
+        if askable is not None and agent and not askable(agent):
+            return f"{agent} has no earlier session to ask."
+        return None
+
+    return check
+
+
+def seance_dialog(agent: str, agents: Sequence[str], *, blink: bool = True,
+                  askable: Callable[[str], bool] | None = None) -> FormDialog:
+    """Séance: ask an agent's predecessor session a question (`askable`: does it have one; None: not known)."""
     return FormDialog(
         "Séance: ask the predecessor session",
         [Field("agent", "Agent", agent, suggestions=agents),
          Field("question", "Question", "", "what do you want to know", max_length=MAX_TEXT)],
-        all_of(require("agent"), known("agent", agents, "agent"), require("question")),
+        all_of(require("agent"), known("agent", agents, "agent"), has_earlier_session(askable), require("question")),
         ok_label="Ask", blink=blink, id="seance-dialog")
 
 
