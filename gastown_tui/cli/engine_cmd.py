@@ -68,15 +68,9 @@ def cmd_stop(args: argparse.Namespace) -> int:
 
 
 def _alive(pid: int) -> bool:
-    import os
+    from gastown_tui.faults import pid_alive
 
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(pid)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
