@@ -2,8 +2,9 @@
 
 Real town (gastown install + rig add, real git), real engine daemon, scripted polecat made to raise a permission
 prompt (`permission:` line in the bead): backlog (B) -> sling (s, rig) -> the header says an agent needs you ->
-the list (!) -> approve (y) without opening the pane -> the refinery merges the work (the bead is closed and its
-commit is on main). Checks are on the captured screen text and on the town's ledger and git.
+the list (!) -> approve (y) without opening the pane -> the MR waits in the Queue (Q; the rig has review = "human")
+-> its diff (Enter) names greeting.txt with +1 -0 -> approve from the diff (a) -> the refinery merges the work (the
+bead is closed). Checks are on the captured screen text and on the town's ledger and event feed.
 """
 
 from __future__ import annotations
@@ -40,10 +41,15 @@ def test_backlog_sling_permission_approve_merged(size: tuple[int, int], tmp_path
     town = make_town(tmp_path / "town", source)
     from gastown_tui.ledger import Ledger
     from gastown_tui.town import load_town_config
+    from gastown_tui.town.config import load_rig_config
 
     config = load_town_config(town)
     config.set("patrols.refinery", 3)  # merge soon after `gt done` (the default waits a minute)
     config.save()
+    # The MR waits for the Overseer, so the flow reaches its diff reliably (it would otherwise land in seconds).
+    rig_config = load_rig_config(town.rig("app"))
+    rig_config.set("review", "human")
+    rig_config.save()
     with Ledger.open(town) as ledger:
         bead = ledger.create("Greeting file", prefix="ap", description=BEAD, priority=1)
     env = dict(os.environ, GASTOWN_TUI_CONFIG=str(tmp_path / "none.toml"), TERM="xterm-256color",
@@ -69,6 +75,17 @@ def test_backlog_sling_permission_approve_merged(size: tuple[int, int], tmp_path
         tmux.keys("Escape")
         deadline_screen = tmux.wait_for(lambda s: "⚑" not in s.splitlines()[0], "the counter to clear", 60)
         assert "Gas Town" in deadline_screen
+
+        tmux.keys("Q")  # the Queue tab, its table focused
+        tmux.wait_for(lambda s: any(bead.id in line and "review" in line for line in s.splitlines()),
+                      "the MR awaiting review in the Queue", 240)
+        tmux.keys("Enter")
+        diff = tmux.wait_for(lambda s: "greeting.txt" in s and "+1 -0" in s and "awaiting-review" in s,
+                             "the MR's diff with greeting.txt +1 -0", 60)
+        assert "1 file(s) +1 -0" in diff and "+hello" in diff, diff
+        assert bead_status(town.root, bead.id) != "closed"  # nothing lands before the review
+        tmux.keys("a")
+        tmux.wait_for(lambda s: "awaiting-review" not in s and "Gas Town" in s, "the diff to close", 30)
 
         def merged(_screen: str) -> bool:
             return bead_status(town.root, bead.id) == "closed"
