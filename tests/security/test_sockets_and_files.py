@@ -105,3 +105,20 @@ def test_runtime_files_are_private(town, ledger, engine_proc) -> None:
 def test_transcripts_directory_is_private(town, ledger, engine_proc) -> None:
     start_one_agent(town, ledger)
     assert stat.S_IMODE(town.transcripts.stat().st_mode) & 0o077 == 0
+
+
+def test_engine_log_directory_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    """The background engine's log dir is 0700 under umask 000, and an existing 0755 one is tightened (doctor
+    reported `.gastown/logs` 0o755 from daemons started before this fix)."""
+    from gastown_tui.engine.api.daemon import private_log_dir
+
+    old = os.umask(0)
+    try:
+        (tmp_path / "a").mkdir()
+        logs = private_log_dir(tmp_path / "a")
+        (tmp_path / "b" / ".gastown" / "logs").mkdir(parents=True, mode=0o755)
+        older = private_log_dir(tmp_path / "b")
+    finally:
+        os.umask(old)
+    for path in (logs, logs.parent, older, older.parent):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path

@@ -51,10 +51,19 @@ def crashed(town_root: Path) -> bool:
     return sock.exists() and ping(town_root, timeout=2.0) is None
 
 
+def private_log_dir(town_root: Path) -> Path:
+    """Create `.gastown/logs` with mode 0700 whatever the umask (logs hold what agents print); returns it."""
+    logs = log_path(town_root).parent
+    for directory in (logs.parent, logs):
+        directory.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask, and an older town may have made it 0755
+    return logs
+
+
 def start_engine(town_root: Path, *, extra_args: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
     """Start a background engine for the town (returns at once)."""
     log = log_path(town_root)
-    log.parent.mkdir(parents=True, exist_ok=True)
+    private_log_dir(town_root)
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         argv = [sys.executable, "-m", "gastown_tui", "--town", str(town_root), "engine", "run", "--daemon",
