@@ -14,7 +14,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from gastown_tui.engine.api.panes import (
-    BACKGROUND_ROWS_PER_SECOND, MAX_ROWS_PER_SECOND, PaneClosed, PaneSnapshot, PaneUpdate,
+    BACKGROUND_ROWS_PER_SECOND, MAX_ROWS_PER_SECOND, PaneClosed, PaneModes,
+    PaneSnapshot, PaneUpdate,
 )
 from gastown_tui.engine.pane_codec import encode_modes, encode_row
 
@@ -44,6 +45,7 @@ class PaneState:
         self.screen: Any = None
         self.last_flush = float("-inf")
         self.cursor: tuple[int, int, bool] | None = None
+        self.modes: PaneModes | None = None  # the modes last sent: a mode change alone (kitty flags, paste) is news too
         self.scheduled = False
         self.seq = 0
 
@@ -87,9 +89,10 @@ class PaneHub:
         state.seq += 1
         x, y, visible = screen.cursor
         state.cursor = (x, y, visible)
+        state.modes = encode_modes(screen)
         return PaneSnapshot(address, screen.cols, screen.rows,
                             tuple(encode_row(i, screen.row(i)) for i in range(screen.rows)), x, y,
-                            encode_modes(screen), screen.scrollback_lines, screen.scrolled_off,
+                            state.modes, screen.scrollback_lines, screen.scrolled_off,
                             str(getattr(screen, "title", "") or ""), state.seq)
 
     def unview(self, client_id: int, address: str) -> None:
@@ -174,14 +177,15 @@ class PaneHub:
         dirty = screen.take_dirty()
         clipboard = _take_clipboard(screen)
         x, y, visible = screen.cursor
-        if not dirty and not clipboard and state.cursor == (x, y, visible):
+        modes = encode_modes(screen)
+        if not dirty and not clipboard and state.cursor == (x, y, visible) and state.modes == modes:
             return
         state.cursor = (x, y, visible)
+        state.modes = modes
         state.seq += 1
         update = PaneUpdate(address, screen.cols, screen.rows,
                             tuple(encode_row(i, screen.row(i)) for i in sorted(dirty) if i < screen.rows), x, y,
-                            encode_modes(screen), screen.scrollback_lines, screen.scrolled_off, state.seq,
-                            clipboard)
+                            modes, screen.scrollback_lines, screen.scrolled_off, state.seq, clipboard)
         for client_id in list(state.viewers):
             self.dispatcher.send(client_id, update)
         self.updates_sent += 1
