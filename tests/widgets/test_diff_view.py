@@ -1,11 +1,13 @@
 """DiffView: header, files with +/- counts, coloured diff; keyboard-only review (a/r, Enter jumps, j/k scroll).
 
-Snapshots at 80×24 and 200×50 (pytest-textual-snapshot) plus copies in screenshots/ like the other main views.
+Snapshots at 80×24 and 200×50 (pytest-textual-snapshot), compared against screenshots/diff_view_*.svg like the other
+main views.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import pytest
+import pytest_textual_snapshot
 
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
@@ -13,7 +15,6 @@ from textual.widgets import OptionList
 
 from widgets.diff_view import DiffContent, DiffFile, DiffView, hunk_offsets
 
-REPO = Path(__file__).resolve().parents[2]
 
 DIFF = (
     "diff --git a/calc.py b/calc.py\n"
@@ -122,24 +123,19 @@ async def test_failed_gate_output_shows_in_the_header() -> None:
     assert "✗ fail" in header and "FAILED test_calc.py::test_add" in header and "[exit status 1]" in header
 
 
-def _keep(app: App[None], name: str) -> None:
-    """Also write screenshots/<name>.svg (the committed gallery of main views)."""
-    (REPO / "screenshots" / f"{name}.svg").write_text(app.export_screenshot(title="Gas Town"))
+@pytest.fixture
+def snapshots_in_screenshots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compare against the committed screenshots/<id>.svg, like every other main view (tests/ui/test_snapshots.py)."""
+    from tests.ui.test_snapshots import ScreenshotsSVG
+
+    monkeypatch.setattr(pytest_textual_snapshot, "SVGImageExtension", ScreenshotsSVG)
 
 
-def test_snapshot_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    app = DiffApp()
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_settle("diff_view_80x24"))
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["diff_view_80x24", "diff_view_200x50"])
+def test_snapshot(snapshots_in_screenshots: None, snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(DiffApp(), terminal_size=size, run_before=_settle)
 
 
-def test_snapshot_200x50(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    app = DiffApp()
-    assert snap_compare(app, terminal_size=(200, 50), run_before=_settle("diff_view_200x50"))
-
-
-def _settle(name: str):  # type: ignore[no-untyped-def]
-    """run_before hook: let the view lay out, then keep a copy in screenshots/."""
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.pause()
-        _keep(pilot.app, name)
-    return run_before
+async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """run_before hook: let the view lay out."""
+    await pilot.pause()
