@@ -10,7 +10,6 @@ their bead put back to open. Every repair is said in the feed (`repair.*`).
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from gastown_tui import events as feed
 from gastown_tui import gitops
 from gastown_tui.agents.lease import LEASE_KEY, Lease, current_lease, stale_leases
 from gastown_tui.agents.registry import update_agent
-from gastown_tui.errors import GastownError, NotFound
+from gastown_tui.errors import GastownError
 from gastown_tui.records import STATUS_HOOKED, Address, parse_address
 from gastown_tui.town.paths import TownPaths
 
@@ -78,24 +77,11 @@ def _remove_made(town: TownPaths, address: Address, lease: Lease) -> list[Repair
 
 
 def _drop_worktree(rig: Any, path: Path) -> Repair:
-    """Remove a worktree a killed sling made (nothing ran in it: the hook never committed, so force is safe)."""
+    """Remove a worktree a killed sling made (nothing ran in it: the hook never committed, so nothing is lost)."""
     try:
-        gitops.remove_worktree(rig, path, force=True)
-    except NotFound:
-        pass  # never registered, or half-made by a killed `git worktree add`
-    from gastown_tui.gitops._core import (  # prune is not part of gitops' public API yet
-        inside,
-        rig_repo,
-        run,
-    )
-
-    if path.exists() and inside(rig.polecats, path):
-        shutil.rmtree(path, ignore_errors=True)
-    try:
-        with rig_repo(rig) as repo:
-            run(repo, "worktree", "prune")
-    except GastownError:
-        pass
+        gitops.discard_worktree(rig, path)
+    except GastownError as exc:
+        return Repair(rig.name, "kept", f"could not remove worktree {path}: {exc.one_line()}")
     return Repair(rig.name, "undo-sling", f"removed worktree {path}")
 
 

@@ -12,6 +12,7 @@ Public API:
     # worktrees
     add_worktree(rig: RigPaths, path, branch: str, base: str | None = None) -> Path
     remove_worktree(rig: RigPaths, path, force: bool = False) -> None
+    discard_worktree(rig: RigPaths, path) -> None   # registered or half-made by a killed add; branch kept
     list_worktrees(rig: RigPaths) -> list[Worktree]          # Worktree(path, head, branch, locked, prunable)
     has_uncommitted(worktree) -> bool
     commit_all(worktree, message: str) -> str | None          # sha, or None when nothing changed
@@ -59,13 +60,15 @@ from gastown_tui.gitops.remote import (
     upstream_url,
 )
 from gastown_tui.gitops.worktrees import (
-    Worktree, add_worktree, commit_all, current_branch, has_uncommitted, head_sha, list_worktrees, remove_worktree,
+    Worktree, add_worktree, commit_all, current_branch, discard_worktree, has_uncommitted, head_sha, list_worktrees,
+    remove_worktree,
 )
 
 __all__ = [
     "BranchDiff", "FileChange", "GitFailed", "LogEntry", "PushResult", "RebaseResult", "Worktree", "add_worktree",
     "branch_diff", "branch_exists", "checkout", "clone_bare", "commit_all", "commits_ahead", "current_branch",
-    "default_branch", "delete_branch", "fast_forward", "fetch_source", "fetch_upstream", "has_uncommitted",
+    "default_branch", "delete_branch", "discard_worktree", "fast_forward", "fetch_source", "fetch_upstream",
+    "has_uncommitted",
     "head_sha", "is_merged", "is_url", "list_branches", "list_worktrees", "log_oneline", "merge_base",
     "normalize_source", "push", "push_branch", "push_refused", "rebase_onto", "remote_sha", "remove_worktree",
     "reset_hard", "set_default_branch", "set_upstream", "tracking_sha", "unmerged_branches", "upstream_of",

@@ -120,6 +120,20 @@ def _unpushed(repo: Repo) -> bool:
     return not run(repo, "for-each-ref", "--contains", "HEAD", "--format=%(refname)", "refs/heads/")
 
 
+def discard_worktree(rig: RigPaths, path: Path | str) -> None:
+    """Remove a worktree nothing ran in, whether git registered it or a killed `git worktree add` left it half made:
+    its directory (fenced inside the rig) and git's administrative entry go; its branch stays."""
+    import shutil
+
+    target = fence(rig, path)
+    if target in {resolve(w.path) for w in list_worktrees(rig)}:
+        remove_worktree(rig, target, force=True)
+    elif target.exists():
+        shutil.rmtree(target)
+    with rig_repo(rig) as repo:
+        run(repo, "worktree", "prune")  # a half-made add may have left an entry pointing nowhere
+
+
 def remove_worktree(rig: RigPaths, path: Path | str, force: bool = False) -> None:
     """Remove the worktree at `path` and its administrative files; its branch (and so its commits) stays.
 

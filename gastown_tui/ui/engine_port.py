@@ -134,7 +134,7 @@ class ClientPort(OverseerPortMixin, ReviewPortMixin):
         if self.stop_engine_on_exit:
             try:
                 await client.call(api.StopEngine())
-            except GastownError:
+            except GastownError:  # already gone (or going): the throwaway town is deleted next either way
                 pass
         await client.close()
         for task in list(self._tasks):

@@ -230,3 +230,20 @@ def test_inherited_git_location_variables_are_ignored(rig: RigPaths, tmp_path: P
     assert git(tree, "log", "-1", "--format=%s") == "from a hook"
     # the commit holds the worktree's files, not the other repository's (empty) index
     assert set(git(tree, "ls-tree", "--name-only", "HEAD").split()) == {"README.md", "app.py", "hooked.txt"}
+
+
+def test_discard_removes_a_registered_or_half_made_worktree_and_keeps_the_branch(rig: RigPaths) -> None:
+    """What a killed sling leaves: a registered worktree (dirty or not), or a directory git never registered."""
+    path, branch = _polecat(rig, "ace")
+    (path / "scratch.txt").write_text("left by nobody\n")
+    gitops.discard_worktree(rig, path)
+    assert not path.exists() and gitops.branch_exists(rig, branch)
+    assert path.resolve() not in {Path(w.path).resolve() for w in gitops.list_worktrees(rig)}
+
+    half = rig.polecat("bob")
+    (half / "sub").mkdir(parents=True)  # `git worktree add` killed before it registered anything
+    gitops.discard_worktree(rig, half)
+    assert not half.exists()
+
+    with pytest.raises(InvalidInput):  # fenced: never outside the rig
+        gitops.discard_worktree(rig, rig.root.parent / "elsewhere")
