@@ -43,6 +43,10 @@ class Tmux:
         """The visible screen as text."""
         return self.run("capture-pane", "-p")
 
+    def screen_with_escapes(self) -> str:
+        """The visible screen with SGR escapes (to check the colour depth in use)."""
+        return self.run("capture-pane", "-p", "-e")
+
     def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 60.0, poll: float = 0.05) -> str:
         """Poll the screen until `check` is true; fail with the last screen otherwise."""
         deadline = time.monotonic() + timeout

@@ -10,67 +10,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.daemon.tmux import Tmux
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
-
-
-class Tmux:
-    """One private tmux server (`-L`, no user config) running one command."""
-
-    def __init__(self, width: int, height: int, command: str, env: dict[str, str]) -> None:
-        self.socket = f"gastown-smoke-{uuid.uuid4().hex[:10]}"
-        self.env = env
-        self._tmux("new-session", "-d", "-x", str(width), "-y", str(height), command)
-
-    def _tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], env=self.env, text=True,
-                              capture_output=True, timeout=30)
-        return done.stdout
-
-    def keys(self, *keys: str, pause: float = 0.3) -> None:
-        """Send tmux key names (e.g. 'Down', 'C-u', 'Enter') one by one."""
-        for key in keys:
-            self._tmux("send-keys", key)
-            time.sleep(pause)
-
-    def type(self, text: str) -> None:
-        """Send literal text."""
-        self._tmux("send-keys", "-l", text)
-        time.sleep(0.3)
-
-    def screen(self) -> str:
-        """The visible screen as text."""
-        return self._tmux("capture-pane", "-p")
-
-    def screen_with_escapes(self) -> str:
-        """The visible screen with SGR escapes (to check the colour depth in use)."""
-        return self._tmux("capture-pane", "-p", "-e")
-
-    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 60.0) -> str:
-        """Poll the screen until `check` is true; fail with the last screen otherwise."""
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if check(screen):
-                return screen
-            time.sleep(0.3)
-        raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
-
-    def kill(self) -> None:
-        """Stop the server (and the app, if still running)."""
-        self._tmux("kill-server")
 
 
 def stop_engine(town: Path) -> None:
